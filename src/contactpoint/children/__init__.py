@@ -1,0 +1,1 @@
+"""The index of children: one record per child, built from linked source records."""

@@ -1,0 +1,193 @@
+"""Tables of the index.
+
+A ``Child`` is the golden record. Everything else about a child is a fact taken from
+one ``SourceRecord`` (its provenance): names, identifiers, addresses, carers and
+registrations with universal services. Facts are derived from the source record's
+stored payload, so relinking a source record moves its facts and nothing is ever lost.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from contactpoint.db import Base, Timestamped, str_enum
+
+
+class ChildStatus(enum.StrEnum):
+    """Where a record is in its life (DESIGN §3, §9)."""
+
+    ACTIVE = "active"
+    DECEASED = "deceased"
+    ARCHIVED = "archived"
+    DESTROYED = "destroyed"
+
+
+class IdentifierScheme(enum.StrEnum):
+    """Identifier schemes a child may carry besides the ContactPoint ID."""
+
+    NHS_NUMBER = "nhs_number"
+    UPN = "upn"
+    GRO_BIRTH_ENTRY = "gro_birth_entry"
+    CHILD_BENEFIT = "child_benefit_ref"
+    LA_CHILD_ID = "la_child_id"
+
+
+class AddressKind(enum.StrEnum):
+    """A usual address, none known, or abroad."""
+
+    RESIDENTIAL = "residential"
+    NO_KNOWN_ADDRESS = "no_known_address"
+    ABROAD = "abroad"
+
+
+class RegistrationKind(enum.StrEnum):
+    """Universal services a child is registered with."""
+
+    SCHOOL = "school"
+    GP = "gp"
+
+
+class Child(Timestamped, Base):
+    """The golden record of one child."""
+
+    __tablename__ = "children"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cp_id: Mapped[str] = mapped_column(String(14), unique=True, nullable=False)
+    given_names: Mapped[str | None] = mapped_column(String(200))
+    family_name: Mapped[str | None] = mapped_column(String(200))
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    gender: Mapped[str] = mapped_column(String(1), nullable=False, default="U")
+    date_of_death: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[ChildStatus] = mapped_column(
+        str_enum(ChildStatus, "child_status"), nullable=False, default=ChildStatus.ACTIVE
+    )
+    incomplete: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    address_line: Mapped[str | None] = mapped_column(Text)
+    postcode: Mapped[str | None] = mapped_column(String(8))
+    responsible_la_code: Mapped[str | None] = mapped_column(String(9), index=True)
+
+    __table_args__ = (Index("ix_children_status", "status"),)
+
+
+class SourceRecord(Base):
+    """One row received from a source, linked to the child it describes."""
+
+    __tablename__ = "source_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(40), nullable=False)
+    record_id: Mapped[str] = mapped_column(String(100), nullable=False)
+    child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), nullable=False, index=True)
+    feed_run_id: Mapped[int] = mapped_column(ForeignKey("feed_runs.id"), nullable=False)
+    received_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+    recorded_on: Mapped[date | None] = mapped_column(Date)
+    # The cells exactly as received, and what they say in standard form.
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    payload_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+    __table_args__ = (UniqueConstraint("source", "record_id"),)
+
+
+class _Fact:
+    """Columns shared by every fact: the child and the source record it came from."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), nullable=False, index=True)
+    source_record_id: Mapped[int] = mapped_column(
+        ForeignKey("source_records.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+
+
+class ChildName(_Fact, Base):
+    """A name a source holds for the child; those other than the golden one are former."""
+
+    __tablename__ = "child_names"
+
+    given_names: Mapped[str | None] = mapped_column(String(200))
+    family_name: Mapped[str | None] = mapped_column(String(200))
+
+
+class ChildIdentifier(_Fact, Base):
+    """An identifier a source holds for the child (NHS number, UPN, GRO entry...)."""
+
+    __tablename__ = "child_identifiers"
+
+    scheme: Mapped[IdentifierScheme] = mapped_column(
+        str_enum(IdentifierScheme, "identifier_scheme"), nullable=False
+    )
+    value: Mapped[str] = mapped_column(String(40), nullable=False)
+
+    __table_args__ = (Index("ix_child_identifiers_scheme_value", "scheme", "value"),)
+
+
+class Address(_Fact, Base):
+    """An address a source holds for the child, with the date it was known from."""
+
+    __tablename__ = "addresses"
+
+    kind: Mapped[AddressKind] = mapped_column(
+        str_enum(AddressKind, "address_kind"), nullable=False, default=AddressKind.RESIDENTIAL
+    )
+    address_line: Mapped[str | None] = mapped_column(Text)
+    postcode: Mapped[str | None] = mapped_column(String(8), index=True)
+    la_code: Mapped[str | None] = mapped_column(String(9))
+    intends_to_return: Mapped[bool | None] = mapped_column(Boolean)
+    known_from: Mapped[date | None] = mapped_column(Date)
+
+
+class Carer(_Fact, Base):
+    """A parent or carer of the child."""
+
+    __tablename__ = "carers"
+
+    given_names: Mapped[str | None] = mapped_column(String(200))
+    family_name: Mapped[str | None] = mapped_column(String(200))
+    relationship: Mapped[str | None] = mapped_column(String(40))
+    parental_responsibility: Mapped[bool | None] = mapped_column(Boolean)
+    address_line: Mapped[str | None] = mapped_column(Text)
+    postcode: Mapped[str | None] = mapped_column(String(8))
+    phone: Mapped[str | None] = mapped_column(String(20))
+
+
+class ServiceRegistration(_Fact, Base):
+    """Registration with a universal service: a school (URN) or GP practice (ODS code)."""
+
+    __tablename__ = "service_registrations"
+
+    kind: Mapped[RegistrationKind] = mapped_column(
+        str_enum(RegistrationKind, "registration_kind"), nullable=False
+    )
+    organisation_code: Mapped[str] = mapped_column(String(12), nullable=False)
+    organisation_name: Mapped[str | None] = mapped_column(String(200))
+    la_code: Mapped[str | None] = mapped_column(String(9))
+    start_date: Mapped[date | None] = mapped_column(Date)
+
+
+FACT_TABLES: tuple[type[_Fact], ...] = (
+    ChildName,
+    ChildIdentifier,
+    Address,
+    Carer,
+    ServiceRegistration,
+)

@@ -1,0 +1,168 @@
+"""Queries and bulk writes for the index. Never commits: the caller's unit of work does.
+
+Bulk statements keep a national-scale load to a few round trips per thousand rows; every
+``IN`` list is cut into chunks so no database's parameter limit is reached.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict
+from typing import Any, TypeVar
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from contactpoint.children.facts import ChildFacts, facts_from_json
+from contactpoint.children.golden import Golden
+from contactpoint.children.models import (
+    FACT_TABLES,
+    Address,
+    Carer,
+    Child,
+    ChildIdentifier,
+    ChildName,
+    IdentifierScheme,
+    ServiceRegistration,
+    SourceRecord,
+)
+from contactpoint.identifiers import new_cp_id
+
+CHUNK = 900
+T = TypeVar("T")
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def existing_records(
+    session: Session, source: str, record_ids: Sequence[str]
+) -> dict[str, tuple[int, int, str]]:
+    """``record_id -> (source record id, child id, payload hash)`` for records held."""
+    found: dict[str, tuple[int, int, str]] = {}
+    for part in chunks(record_ids):
+        rows = session.execute(
+            select(
+                SourceRecord.record_id,
+                SourceRecord.id,
+                SourceRecord.child_id,
+                SourceRecord.payload_hash,
+            ).where(SourceRecord.source == source, SourceRecord.record_id.in_(part))
+        )
+        for record_id, row_id, child_id, payload_hash in rows:
+            found[record_id] = (row_id, child_id, payload_hash)
+    return found
+
+
+def children_by_identifier(
+    session: Session, wanted: Iterable[tuple[IdentifierScheme, str]]
+) -> dict[tuple[IdentifierScheme, str], set[int]]:
+    """Which children hold each identifier; an identifier may (wrongly) be on several."""
+    by_scheme: dict[IdentifierScheme, list[str]] = defaultdict(list)
+    for scheme, value in sorted(set(wanted)):
+        by_scheme[scheme].append(value)
+    found: dict[tuple[IdentifierScheme, str], set[int]] = defaultdict(set)
+    for scheme, values in by_scheme.items():
+        for part in chunks(values):
+            rows = session.execute(
+                select(ChildIdentifier.value, ChildIdentifier.child_id).where(
+                    ChildIdentifier.scheme == scheme, ChildIdentifier.value.in_(part)
+                )
+            )
+            for value, child_id in rows:
+                found[(scheme, value)].add(child_id)
+    return found
+
+
+def facts_of_children(session: Session, child_ids: Sequence[int]) -> dict[int, list[ChildFacts]]:
+    """Every linked source record's facts, by child."""
+    found: dict[int, list[ChildFacts]] = defaultdict(list)
+    for part in chunks(child_ids):
+        rows = session.execute(
+            select(SourceRecord.child_id, SourceRecord.facts)
+            .where(SourceRecord.child_id.in_(part))
+            .order_by(SourceRecord.id)
+        )
+        for child_id, facts in rows:
+            found[child_id].append(facts_from_json(facts))
+    return found
+
+
+def allocate_cp_ids(session: Session, count: int) -> list[str]:
+    """``count`` fresh ContactPoint IDs, none already held (random IDs can collide)."""
+    fresh: list[str] = []
+    while len(fresh) < count:
+        batch = sorted({new_cp_id() for _ in range(count - len(fresh))} - set(fresh))
+        taken: set[str] = set()
+        for part in chunks(batch):
+            taken.update(session.scalars(select(Child.cp_id).where(Child.cp_id.in_(part))))
+        fresh.extend(cp_id for cp_id in batch if cp_id not in taken)
+    return fresh
+
+
+def insert_children(session: Session, goldens: Sequence[Golden], batch: int) -> list[int]:
+    """Insert one child per golden record; their primary keys in the same order."""
+    cp_ids = allocate_cp_ids(session, len(goldens))
+    rows = [{"cp_id": cp_id, **asdict(g)} for cp_id, g in zip(cp_ids, goldens, strict=True)]
+    return _insert_returning_ids(session, Child, rows, batch)
+
+
+def update_children(session: Session, goldens: dict[int, Golden], batch: int) -> None:
+    rows = [{"id": child_id, **asdict(g)} for child_id, g in sorted(goldens.items())]
+    for part in chunks(rows, batch):
+        session.execute(update(Child), list(part))
+
+
+def insert_source_records(session: Session, rows: list[dict[str, Any]], batch: int) -> list[int]:
+    return _insert_returning_ids(session, SourceRecord, rows, batch)
+
+
+def update_source_records(session: Session, rows: list[dict[str, Any]], batch: int) -> None:
+    for part in chunks(rows, batch):
+        session.execute(update(SourceRecord), list(part))
+
+
+def delete_facts(session: Session, source_record_ids: Sequence[int]) -> None:
+    """Remove the facts taken from these source records (before re-deriving them)."""
+    for table in FACT_TABLES:
+        for part in chunks(source_record_ids):
+            session.execute(delete(table).where(table.source_record_id.in_(part)))  # type: ignore[arg-type]
+
+
+def insert_facts(
+    session: Session, linked: Sequence[tuple[int, int, ChildFacts]], batch: int
+) -> None:
+    """Write the fact rows of ``(child id, source record id, facts)`` triples."""
+    rows: dict[type, list[dict[str, Any]]] = defaultdict(list)
+    for child_id, record_id, facts in linked:
+        keys = {"child_id": child_id, "source_record_id": record_id}
+        if facts.given_names or facts.family_name:
+            rows[ChildName].append(
+                {**keys, "given_names": facts.given_names, "family_name": facts.family_name}
+            )
+        for identifier in facts.identifiers:
+            rows[ChildIdentifier].append(
+                {**keys, "scheme": identifier.scheme, "value": identifier.value}
+            )
+        if facts.address:
+            rows[Address].append({**keys, **asdict(facts.address), "known_from": facts.recorded_on})
+        for carer in facts.carers:
+            rows[Carer].append({**keys, **asdict(carer)})
+        for registration in facts.registrations:
+            rows[ServiceRegistration].append({**keys, **asdict(registration)})
+    for table, table_rows in rows.items():
+        for part in chunks(table_rows, batch):
+            session.execute(insert(table), list(part))
+
+
+def _insert_returning_ids(
+    session: Session, table: type[Any], rows: list[dict[str, Any]], batch: int
+) -> list[int]:
+    ids: list[int] = []
+    statement = insert(table).returning(table.id, sort_by_parameter_order=True)
+    for part in chunks(rows, batch):
+        ids.extend(session.scalars(statement, list(part)))
+    return ids

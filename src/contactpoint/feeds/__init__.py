@@ -1,0 +1,1 @@
+"""Source feeds: parse, validate, standardise and load each source's files."""

@@ -1,0 +1,90 @@
+"""Suspending and resuming sources: the scaled-down mode (DESIGN §4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from contactpoint.errors import SourceSuspended
+from contactpoint.feeds.models import FeedControlEvent, FeedRun, FeedSourceState
+from contactpoint.feeds.sources import SOURCES, get_source
+
+
+@dataclass(frozen=True, slots=True)
+class SourceStatus:
+    source: str
+    title: str
+    suspended: bool
+    changed_at: datetime | None
+    changed_by: str | None
+    reason: str | None
+    continues_when_scaled_down: bool
+    runs: int
+    last_run_at: datetime | None
+
+
+def _set(session: Session, source: str, *, suspended: bool, by: str, reason: str | None) -> None:
+    name = get_source(source).name
+    state = session.get(FeedSourceState, name)
+    if state is None:
+        state = FeedSourceState(source=name, suspended=suspended, changed_by=by, reason=reason)
+        session.add(state)
+    else:
+        state.suspended = suspended
+        state.changed_by = by
+        state.reason = reason
+        state.changed_at = datetime.now().astimezone()
+    session.add(
+        FeedControlEvent(
+            source=name, action="suspend" if suspended else "resume", by=by, reason=reason
+        )
+    )
+    session.flush()
+
+
+def suspend(session: Session, source: str, *, by: str, reason: str | None = None) -> None:
+    """Refuse the source's files from now on."""
+    _set(session, source, suspended=True, by=by, reason=reason)
+
+
+def resume(session: Session, source: str, *, by: str, reason: str | None = None) -> None:
+    """Accept the source's files again."""
+    _set(session, source, suspended=False, by=by, reason=reason)
+
+
+def ensure_accepting(session: Session, source: str, file_name: str) -> None:
+    """Raise ``SourceSuspended`` if the source's files are currently refused."""
+    state = session.get(FeedSourceState, source)
+    if state is not None and state.suspended:
+        why = f" ({state.reason})" if state.reason else ""
+        raise SourceSuspended(
+            file_name,
+            f"source '{source}' is suspended since {state.changed_at:%Y-%m-%d}{why};"
+            " its files are refused until it is resumed",
+        )
+
+
+def status(session: Session) -> list[SourceStatus]:
+    """Every source with its state and how many files it has delivered."""
+    states = {s.source: s for s in session.scalars(select(FeedSourceState))}
+    result = []
+    for name, source in SOURCES.items():
+        state = states.get(name)
+        runs = list(session.scalars(select(FeedRun.started_at).where(FeedRun.source == name)))
+        result.append(
+            SourceStatus(
+                source=name,
+                title=source.title,
+                suspended=bool(state and state.suspended),
+                changed_at=state.changed_at if state else None,
+                changed_by=state.changed_by if state else None,
+                reason=state.reason if state else None,
+                continues_when_scaled_down=source.continues_when_scaled_down,
+                runs=len(runs),
+                last_run_at=max(runs) if runs else None,
+            )
+        )
+    return result

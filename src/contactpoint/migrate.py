@@ -1,0 +1,54 @@
+"""Schema migrations: upgrade any database to the head revision with Alembic."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+from contactpoint.errors import ContactPointError
+
+
+class SchemaNotReady(ContactPointError):
+    """The database has not been created or upgraded to this version of the service."""
+
+
+def alembic_config(engine: Engine) -> Config:
+    """Alembic configuration for the migrations shipped in this package."""
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("contactpoint") / "migrations"))
+    config.set_main_option(
+        "sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%")
+    )
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the database to ``revision`` (default: the newest)."""
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def head_revision(engine: Engine) -> str | None:
+    return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def require_current(engine: Engine) -> None:
+    """Raise ``SchemaNotReady`` unless the database is at the head revision."""
+    current, head = current_revision(engine), head_revision(engine)
+    if current != head:
+        state = "has no schema" if current is None else f"is at revision {current}"
+        raise SchemaNotReady(
+            f"the database {state}, this version needs {head}: run 'contactpoint db upgrade'"
+        )

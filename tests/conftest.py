@@ -1,0 +1,101 @@
+"""Test databases: SQLite and PostgreSQL, built once per worker by the real migrations.
+
+Any test that asks for ``engine`` or ``session`` runs once on each database. ``session``
+rolls back after the test; ``committed_engine`` is for tests that commit (the CLI, the web
+app) and empties every table afterwards. With ``CI=true`` an unreachable PostgreSQL fails
+the run instead of skipping its tests.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import Engine, delete
+from sqlalchemy.orm import Session
+
+from contactpoint import db, migrate
+from contactpoint.models import Base
+from contactpoint.settings import get_settings
+
+POSTGRES_ADMIN = os.environ.get(
+    "CONTACTPOINT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+IN_CI = os.environ.get("CI", "").lower() == "true"
+BACKENDS = ("sqlite", "postgresql")
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _postgres_url(name: str) -> str | None:
+    """Create a fresh database ``name``; None if PostgreSQL cannot be reached."""
+    try:
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=5) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as error:
+        if IN_CI:
+            pytest.exit(f"PostgreSQL unreachable at {POSTGRES_ADMIN} with CI=true: {error}", 1)
+        return None
+    base = POSTGRES_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+    return f"{base}/{name}"
+
+
+@pytest.fixture(scope="session")
+def database_urls(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str | None]:
+    sqlite_file = tmp_path_factory.mktemp("db") / f"contactpoint-{_worker()}.db"
+    return {
+        "sqlite": f"sqlite:///{sqlite_file}",
+        "postgresql": _postgres_url(f"contactpoint_test_{_worker()}"),
+    }
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def engine(request: pytest.FixtureRequest, database_urls: dict[str, str | None]) -> Iterator[Engine]:
+    """A migrated database of each kind."""
+    url = database_urls[request.param]
+    if url is None:
+        pytest.skip("PostgreSQL is not reachable (set CI=true to make this an error)")
+    built = db.make_engine(url)
+    migrate.upgrade(built)
+    yield built
+    built.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session whose work, commits included, is rolled back after the test."""
+    connection = engine.connect()
+    outer = connection.begin()
+    with Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    ) as test_session:
+        yield test_session
+    outer.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def committed_engine(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[Engine]:
+    """The database as the configured one, for code that commits; emptied afterwards."""
+    monkeypatch.setenv("CONTACTPOINT_DATABASE_URL", engine.url.render_as_string(False))
+    monkeypatch.setenv("CONTACTPOINT_VAR_DIR", str(tmp_path / "var"))
+    get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    yield engine
+    db.get_engine.cache_clear()
+    get_settings.cache_clear()
+    empty_all_tables(engine)
+
+
+def empty_all_tables(engine: Engine) -> None:
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(delete(table))

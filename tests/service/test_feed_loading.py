@@ -1,0 +1,255 @@
+"""Loading feed files into the index, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from contactpoint.children.models import (
+    Child,
+    ChildIdentifier,
+    ChildStatus,
+    IdentifierScheme,
+    ServiceRegistration,
+    SourceRecord,
+)
+from contactpoint.errors import FileRefused, SourceSuspended, UnknownSource
+from contactpoint.feeds import control
+from contactpoint.feeds.models import FeedRun
+from contactpoint.feeds.pipeline import LoadResult, load_file
+from contactpoint.stats import index_counts
+from tests.builders import birth, death, local_row, nhs_number, nhs_record, snapshot, write_feed
+
+TODAY = date(2026, 11, 1)
+
+
+def load(session: Session, source: str, path: Path, **options: object) -> LoadResult:
+    return load_file(
+        session, source_name=source, path=path, loaded_by="test", today=TODAY, **options
+    )  # type: ignore[arg-type]
+
+
+def children(session: Session) -> list[Child]:
+    return list(session.scalars(select(Child).order_by(Child.id)))
+
+
+def test_a_birth_file_creates_one_child_per_registration(session: Session, tmp_path: Path) -> None:
+    path = write_feed(tmp_path / "b.csv", "gro-births", [birth(1), birth(2, given_names="Zain")])
+    result = load(session, "gro-births", path)
+    assert (result.run.rows_read, result.run.new_children, result.run.rejected) == (2, 2, 0)
+    names = sorted(c.given_names or "" for c in children(session))
+    assert names == ["Amelia Rose", "Zain"]
+    assert all(c.cp_id.startswith("CP-") for c in children(session))
+
+
+def test_loading_the_same_file_again_changes_nothing(session: Session, tmp_path: Path) -> None:
+    path = write_feed(tmp_path / "b.csv", "gro-births", [birth(1), birth(2)])
+    load(session, "gro-births", path)
+    before = snapshot(session)
+    again = load(session, "gro-births", path)
+    assert again.already_loaded
+    assert snapshot(session) == before
+
+
+def test_the_same_rows_in_a_new_delivery_are_recognised_as_unchanged(
+    session: Session, tmp_path: Path
+) -> None:
+    load(session, "gro-births", write_feed(tmp_path / "a.csv", "gro-births", [birth(1)]))
+    second = load(
+        session, "gro-births", write_feed(tmp_path / "b.csv", "gro-births", [birth(1), birth(2)])
+    )
+    assert (second.run.unchanged, second.run.new_children) == (1, 1)
+    assert session.scalar(select(func.count()).select_from(SourceRecord)) == 2
+
+
+def test_a_corrected_row_updates_the_same_child(session: Session, tmp_path: Path) -> None:
+    load(session, "gro-births", write_feed(tmp_path / "a.csv", "gro-births", [birth(1)]))
+    (child,) = children(session)
+    corrected = load(
+        session,
+        "gro-births",
+        write_feed(tmp_path / "b.csv", "gro-births", [birth(1, family_name="Hussein")]),
+    )
+    assert corrected.run.updated == 1
+    session.refresh(child)
+    assert [c.id for c in children(session)] == [child.id]
+    assert child.family_name == "Hussein"
+
+
+def test_rows_from_different_sources_join_on_a_shared_nhs_number(
+    session: Session, tmp_path: Path
+) -> None:
+    load(session, "gro-births", write_feed(tmp_path / "b.csv", "gro-births", [birth(1)]))
+    result = load(
+        session, "nhs-demographics", write_feed(tmp_path / "n.csv", "nhs-demographics", [nhs_record(1)])
+    )
+    assert (result.run.linked, result.run.new_children) == (1, 0)
+    (child,) = children(session)
+    # GRO wins on date of birth; the newest record (NHS, 2020) wins on address.
+    assert child.date_of_birth == date(2015, 3, 4)
+    assert child.postcode == "LS6 3AA"
+    assert child.responsible_la_code == "E08000035"
+    gp = session.scalar(select(ServiceRegistration).where(ServiceRegistration.child_id == child.id))
+    assert gp is not None and gp.organisation_code == "B86012"
+
+
+def test_a_death_registration_marks_the_child_deceased(session: Session, tmp_path: Path) -> None:
+    load(session, "gro-births", write_feed(tmp_path / "b.csv", "gro-births", [birth(1), birth(2)]))
+    load(session, "gro-deaths", write_feed(tmp_path / "d.csv", "gro-deaths", [death(1)]))
+    statuses = {c.given_names: c.status for c in children(session)}
+    dead = [c for c in children(session) if c.status is ChildStatus.DECEASED]
+    assert len(dead) == 1 and dead[0].date_of_death == date(2022, 5, 2)
+    assert list(statuses.values()).count(ChildStatus.ACTIVE) == 1
+
+
+def test_identifiers_held_by_two_children_never_link_a_row_to_either(
+    session: Session, tmp_path: Path
+) -> None:
+    births = [birth(1), birth(2, given_names="Zain")]
+    load(session, "gro-births", write_feed(tmp_path / "b.csv", "gro-births", births))
+    # A local row naming child 1's NHS number and (wrongly) child 2's... via UPN is not
+    # possible here, so use an LA row carrying both children's identifiers.
+    conflicting = {
+        "record_id": "LA1",
+        "la_code": "E08000035",
+        "la_child_id": "77",
+        "given_names": "Amelia",
+        "family_name": "Hussain",
+        "nhs_number": nhs_number(1),
+    }
+    la = write_feed(tmp_path / "la.csv", "la-childrens-services", [conflicting])
+    load(session, "la-childrens-services", la)
+    second = {**conflicting, "record_id": "LA2", "la_child_id": "77", "nhs_number": nhs_number(2)}
+    result = load(
+        session,
+        "la-childrens-services",
+        write_feed(tmp_path / "la2.csv", "la-childrens-services", [second]),
+    )
+    assert result.conflicts == 1 and result.run.new_children == 1
+    assert len(children(session)) == 3
+
+
+def test_a_row_without_a_date_of_birth_is_kept_and_flagged_incomplete(
+    session: Session, tmp_path: Path
+) -> None:
+    path = write_feed(tmp_path / "l.csv", "local", [local_row(1, date_of_birth="", postcode="")])
+    assert load(session, "local", path).run.new_children == 1
+    (child,) = children(session)
+    assert child.incomplete and child.date_of_birth is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "reason"),
+    [
+        ({"date_of_birth": "2015-02-30"}, "date_of_birth", "not a real date"),
+        ({"date_of_birth": "2027-01-01"}, "date_of_birth", "in the future"),
+        ({"date_of_birth": "1990-01-01"}, "date_of_birth", "more than 25 years"),
+        ({"nhs_number": "9434765918"}, "nhs_number", "modulus 11"),
+        ({"postcode": "LS6 XYZ"}, "postcode", "not a UK postcode"),
+        ({"gender": "X"}, "gender", "must be one of"),
+        ({"given_names": ""}, "given_names", "is required"),
+    ],
+)
+def test_a_bad_row_is_rejected_into_the_exception_report_while_the_rest_loads(
+    session: Session, tmp_path: Path, changes: dict[str, str], field: str, reason: str
+) -> None:
+    path = write_feed(tmp_path / "b.csv", "gro-births", [birth(1), birth(2, **changes), birth(3)])
+    result = load(session, "gro-births", path)
+    assert (result.run.rows_read, result.run.new_children, result.run.rejected) == (3, 2, 1)
+    (error,) = result.errors
+    assert (error.line, error.record_id, error.field) == (3, "2015/LDS/00002", field)
+    assert reason in error.reason
+
+
+def test_strict_mode_refuses_a_file_with_a_bad_row_and_changes_nothing(
+    session: Session, tmp_path: Path
+) -> None:
+    before = snapshot(session)
+    path = write_feed(tmp_path / "b.csv", "gro-births", [birth(1), birth(2, gender="Q")])
+    with pytest.raises(FileRefused, match="--strict") as refused:
+        load(session, "gro-births", path, strict=True)
+    assert refused.value.row == 3
+    assert snapshot(session) == before
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "empty"),
+        (b"given_names,family_name\nAmy,Smith\n", "required column"),
+        (b"record_id,given_names\n", "no data rows"),
+        ("record_id,given_names\nL1,Zoë\n".encode("utf-16"), "not UTF-8"),
+        (b"record_id,given_names,family_name\nL1,Amy,Smith\nL2,Bo\n", "truncated"),
+        (b'record_id,given_names\nL1,"Amy\n', "malformed CSV"),
+        (b"record_id,given_names\nL1,Amy\nL1,Bo\n", "unique"),
+    ],
+)
+def test_a_broken_file_is_refused_whole_and_changes_nothing(
+    session: Session, tmp_path: Path, content: bytes, reason: str
+) -> None:
+    load(session, "local", write_feed(tmp_path / "ok.csv", "local", [local_row(1)]))
+    before = snapshot(session)
+    path = tmp_path / "broken.csv"
+    path.write_bytes(content)
+    with pytest.raises(FileRefused, match=reason):
+        load(session, "local", path)
+    assert snapshot(session) == before
+
+
+def test_an_unknown_source_is_refused(session: Session, tmp_path: Path) -> None:
+    with pytest.raises(UnknownSource, match="gro-births"):
+        load(session, "hmrc", write_feed(tmp_path / "l.csv", "local", [local_row(1)]))
+
+
+def test_a_suspended_source_is_refused_until_resumed(session: Session, tmp_path: Path) -> None:
+    path = write_feed(tmp_path / "n.csv", "nhs-demographics", [nhs_record(1)])
+    control.suspend(session, "nhs-demographics", by="test", reason="scaled down")
+    before = snapshot(session)
+    with pytest.raises(SourceSuspended, match="suspended"):
+        load(session, "nhs-demographics", path)
+    assert snapshot(session) == before
+    control.resume(session, "nhs-demographics", by="test")
+    assert load(session, "nhs-demographics", path).run.new_children == 1
+    states = {s.source: s for s in control.status(session)}
+    assert not states["nhs-demographics"].suspended
+    assert states["nhs-demographics"].runs == 1
+
+
+def test_stats_count_children_records_and_runs(session: Session, tmp_path: Path) -> None:
+    load(session, "gro-births", write_feed(tmp_path / "b.csv", "gro-births", [birth(1), birth(2)]))
+    load(session, "gro-deaths", write_feed(tmp_path / "d.csv", "gro-deaths", [death(2)]))
+    counts = index_counts(session)
+    assert counts["children"] | {} == {
+        "total": 2,
+        "active": 1,
+        "deceased": 1,
+        "archived": 0,
+        "destroyed": 0,
+        "incomplete": 0,
+    }
+    assert counts["source_records"]["gro-births"] == 2
+    assert counts["feed_runs"]["total"] == 2
+
+
+def test_every_identifier_keeps_the_source_record_it_came_from(
+    session: Session, tmp_path: Path
+) -> None:
+    load(session, "gro-births", write_feed(tmp_path / "b.csv", "gro-births", [birth(1)]))
+    load(
+        session, "nhs-demographics", write_feed(tmp_path / "n.csv", "nhs-demographics", [nhs_record(1)])
+    )
+    rows = session.execute(
+        select(SourceRecord.source, ChildIdentifier.scheme)
+        .join(SourceRecord, SourceRecord.id == ChildIdentifier.source_record_id)
+        .order_by(SourceRecord.source, ChildIdentifier.scheme)
+    ).all()
+    assert [(s, str(k)) for s, k in rows] == [
+        ("gro-births", IdentifierScheme.GRO_BIRTH_ENTRY.value),
+        ("gro-births", IdentifierScheme.NHS_NUMBER.value),
+        ("nhs-demographics", IdentifierScheme.NHS_NUMBER.value),
+    ]
+    assert session.scalar(select(func.count()).select_from(FeedRun)) == 2
