@@ -23,13 +23,16 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-# GOV.UK Frontend's compiled styles, scripts, fonts and images, from the npm registry.
+# GOV.UK Frontend's compiled styles, scripts, fonts and images, and Swagger UI for the API
+# docs, from the npm registry.
 $(STATIC)/govuk/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	rm -rf $(STATIC)/govuk && mkdir -p $(STATIC)/govuk
 	cp -r node_modules/govuk-frontend/dist/govuk/assets $(STATIC)/govuk/
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css $(STATIC)/govuk/
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(STATIC)/govuk/
+	rm -rf $(STATIC)/swagger-ui && mkdir -p $(STATIC)/swagger-ui
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(STATIC)/swagger-ui/
 	touch $@
 
 demo: install demo-data
@@ -65,4 +68,4 @@ bench: install postgres
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf var node_modules $(STATIC)/govuk .pytest_cache
+	rm -rf var node_modules $(STATIC)/govuk $(STATIC)/swagger-ui .pytest_cache

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from contactpoint.feeds.sources import get_source
@@ -99,7 +99,7 @@ def local_row(n: int, **changes: Any) -> dict[str, Any]:
     }
 
 
-def snapshot(bind: Engine | Connection | Session) -> dict[str, list[tuple[Any, ...]]]:
+def snapshot(bind: Connection | Session) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, in key order: equal snapshots mean nothing changed."""
     result: dict[str, list[tuple[Any, ...]]] = {}
     for table in Base.metadata.sorted_tables:

@@ -56,7 +56,9 @@ def database_urls(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str | N
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def engine(request: pytest.FixtureRequest, database_urls: dict[str, str | None]) -> Iterator[Engine]:
+def engine(
+    request: pytest.FixtureRequest, database_urls: dict[str, str | None]
+) -> Iterator[Engine]:
     """A migrated database of each kind."""
     url = database_urls[request.param]
     if url is None:

@@ -46,7 +46,11 @@ def test_domain_code_never_imports_the_cli_or_the_web_layer(path: Path) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    [p for p in MODULES if p.name in ("parse.py", "fields.py", "facts.py", "golden.py", "identifiers.py")]
+    [
+        p
+        for p in MODULES
+        if p.name in ("parse.py", "fields.py", "facts.py", "golden.py", "identifiers.py")
+    ]
     + sorted((PACKAGE / "synth").rglob("*.py")),
     ids=lambda p: str(p.relative_to(PACKAGE)),
 )

@@ -37,7 +37,12 @@ def test_a_clean_load_exits_zero_and_reports_its_counts(
     assert code == 0, output
     assert "new children 2" in output
     assert stats()["children"] == {  # type: ignore[comparison-overlap]
-        "total": 2, "active": 2, "deceased": 0, "archived": 0, "destroyed": 0, "incomplete": 0
+        "total": 2,
+        "active": 2,
+        "deceased": 0,
+        "archived": 0,
+        "destroyed": 0,
+        "incomplete": 0,
     }
 
 

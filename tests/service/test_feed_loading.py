@@ -85,7 +85,9 @@ def test_rows_from_different_sources_join_on_a_shared_nhs_number(
 ) -> None:
     load(session, "gro-births", write_feed(tmp_path / "b.csv", "gro-births", [birth(1)]))
     result = load(
-        session, "nhs-demographics", write_feed(tmp_path / "n.csv", "nhs-demographics", [nhs_record(1)])
+        session,
+        "nhs-demographics",
+        write_feed(tmp_path / "n.csv", "nhs-demographics", [nhs_record(1)]),
     )
     assert (result.run.linked, result.run.new_children) == (1, 0)
     (child,) = children(session)
@@ -240,7 +242,9 @@ def test_every_identifier_keeps_the_source_record_it_came_from(
 ) -> None:
     load(session, "gro-births", write_feed(tmp_path / "b.csv", "gro-births", [birth(1)]))
     load(
-        session, "nhs-demographics", write_feed(tmp_path / "n.csv", "nhs-demographics", [nhs_record(1)])
+        session,
+        "nhs-demographics",
+        write_feed(tmp_path / "n.csv", "nhs-demographics", [nhs_record(1)]),
     )
     rows = session.execute(
         select(SourceRecord.source, ChildIdentifier.scheme)

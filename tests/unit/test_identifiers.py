@@ -26,7 +26,9 @@ from contactpoint.identifiers import (
 
 cp_ids = st.randoms(use_true_random=False).map(new_cp_id)
 # England and Wales allocate 400 000 000-499 999 999 and 600 000 000-799 999 999.
-nhs_bodies = st.from_regex(r"\A[467][0-9]{8}\Z").filter(lambda body: nhs_check_digit(body) is not None)
+nhs_bodies = st.from_regex(r"\A[467][0-9]{8}\Z").filter(
+    lambda body: nhs_check_digit(body) is not None
+)
 
 
 @given(cp_ids)

@@ -27,7 +27,9 @@ def test_a_sound_file_gives_its_rows_with_line_numbers() -> None:
 
 
 def test_a_byte_order_mark_is_tolerated() -> None:
-    assert parse("\ufeffrecord_id,given_names\nA1,Amy\n".encode()).rows[0].cells["record_id"] == "A1"
+    assert (
+        parse("\ufeffrecord_id,given_names\nA1,Amy\n".encode()).rows[0].cells["record_id"] == "A1"
+    )
 
 
 def test_a_quoted_cell_may_hold_commas_and_line_breaks() -> None:

@@ -7,7 +7,7 @@ into ``ChildFacts``; the store writes them; the golden record is chosen from the
 from __future__ import annotations
 
 import enum
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -73,9 +73,19 @@ class ChildFacts:
         return self.date_of_birth is None or not (self.given_names and self.family_name)
 
 
+def as_row(fact: Any) -> dict[str, Any]:
+    """A fact dataclass's fields as a flat dict (no deep copy), for bulk inserts."""
+    return {name: getattr(fact, name) for name in fact.__slots__}
+
+
 def facts_to_json(facts: ChildFacts) -> dict[str, Any]:
     """A JSON-ready dict of ``facts``, stored with the source record."""
-    return _plain(asdict(facts))
+    row = {name: _plain(getattr(facts, name)) for name in facts.__slots__}
+    row["identifiers"] = [_plain(as_row(i)) for i in facts.identifiers]
+    row["address"] = _plain(as_row(facts.address)) if facts.address else None
+    row["carers"] = [_plain(as_row(c)) for c in facts.carers]
+    row["registrations"] = [_plain(as_row(r)) for r in facts.registrations]
+    return row
 
 
 def facts_from_json(data: dict[str, Any]) -> ChildFacts:
@@ -114,8 +124,6 @@ def facts_from_json(data: dict[str, Any]) -> ChildFacts:
 def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, date):

@@ -79,7 +79,7 @@ def ingest(
     goldens = [
         build_golden([rows[i].facts for i in group_rows[g]]) for g in range(plan.new_children)
     ]
-    new_ids = store.insert_children(session, goldens, batch)
+    new_ids = store.insert_children(session, goldens)
     report("write", len(new_ids), len(rows))
 
     child_of: dict[int, int] = {}
@@ -89,7 +89,7 @@ def ingest(
         _record_row(source, feed_run_id, rows[i], hashes[i]) | {"child_id": child_of[i]}
         for i in fresh
     ]
-    record_ids = store.insert_source_records(session, record_rows, batch)
+    record_ids = store.insert_source_records(session, record_rows)
 
     changed_ids = [held[rows[i].facts.record_id][0] for i in changed]
     store.update_source_records(
@@ -107,7 +107,6 @@ def ingest(
         session,
         [(child_of[i], rid, rows[i].facts) for i, rid in zip(fresh, record_ids, strict=True)]
         + [(child_of[i], rid, rows[i].facts) for i, rid in zip(changed, changed_ids, strict=True)],
-        batch,
     )
     report("write", len(rows), len(rows))
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from contactpoint.children.facts import ChildFacts, facts_from_json
+from contactpoint import bulk
+from contactpoint.children.facts import ChildFacts, as_row, facts_from_json
 from contactpoint.children.golden import Golden
 from contactpoint.children.models import (
     FACT_TABLES,
@@ -103,21 +103,36 @@ def allocate_cp_ids(session: Session, count: int) -> list[str]:
     return fresh
 
 
-def insert_children(session: Session, goldens: Sequence[Golden], batch: int) -> list[int]:
+def insert_children(session: Session, goldens: Sequence[Golden]) -> list[int]:
     """Insert one child per golden record; their primary keys in the same order."""
     cp_ids = allocate_cp_ids(session, len(goldens))
-    rows = [{"cp_id": cp_id, **asdict(g)} for cp_id, g in zip(cp_ids, goldens, strict=True)]
-    return _insert_returning_ids(session, Child, rows, batch)
+    ids = bulk.allocate_ids(session, Child.__table__, len(goldens))
+    bulk.insert_rows(
+        session,
+        Child.__table__,
+        [
+            {"id": child_id, "cp_id": cp_id, **as_row(golden)}
+            for child_id, cp_id, golden in zip(ids, cp_ids, goldens, strict=True)
+        ],
+    )
+    return ids
 
 
 def update_children(session: Session, goldens: dict[int, Golden], batch: int) -> None:
-    rows = [{"id": child_id, **asdict(g)} for child_id, g in sorted(goldens.items())]
+    rows = [{"id": child_id, **as_row(g)} for child_id, g in sorted(goldens.items())]
     for part in chunks(rows, batch):
         session.execute(update(Child), list(part))
 
 
-def insert_source_records(session: Session, rows: list[dict[str, Any]], batch: int) -> list[int]:
-    return _insert_returning_ids(session, SourceRecord, rows, batch)
+def insert_source_records(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert source records; their primary keys in the same order."""
+    ids = bulk.allocate_ids(session, SourceRecord.__table__, len(rows))
+    bulk.insert_rows(
+        session,
+        SourceRecord.__table__,
+        [{"id": row_id, **row} for row_id, row in zip(ids, rows, strict=True)],
+    )
+    return ids
 
 
 def update_source_records(session: Session, rows: list[dict[str, Any]], batch: int) -> None:
@@ -132,9 +147,7 @@ def delete_facts(session: Session, source_record_ids: Sequence[int]) -> None:
             session.execute(delete(table).where(table.source_record_id.in_(part)))  # type: ignore[arg-type]
 
 
-def insert_facts(
-    session: Session, linked: Sequence[tuple[int, int, ChildFacts]], batch: int
-) -> None:
+def insert_facts(session: Session, linked: Sequence[tuple[int, int, ChildFacts]]) -> None:
     """Write the fact rows of ``(child id, source record id, facts)`` triples."""
     rows: dict[type, list[dict[str, Any]]] = defaultdict(list)
     for child_id, record_id, facts in linked:
@@ -144,25 +157,12 @@ def insert_facts(
                 {**keys, "given_names": facts.given_names, "family_name": facts.family_name}
             )
         for identifier in facts.identifiers:
-            rows[ChildIdentifier].append(
-                {**keys, "scheme": identifier.scheme, "value": identifier.value}
-            )
+            rows[ChildIdentifier].append({**keys, **as_row(identifier)})
         if facts.address:
-            rows[Address].append({**keys, **asdict(facts.address), "known_from": facts.recorded_on})
+            rows[Address].append({**keys, **as_row(facts.address), "known_from": facts.recorded_on})
         for carer in facts.carers:
-            rows[Carer].append({**keys, **asdict(carer)})
+            rows[Carer].append({**keys, **as_row(carer)})
         for registration in facts.registrations:
-            rows[ServiceRegistration].append({**keys, **asdict(registration)})
+            rows[ServiceRegistration].append({**keys, **as_row(registration)})
     for table, table_rows in rows.items():
-        for part in chunks(table_rows, batch):
-            session.execute(insert(table), list(part))
-
-
-def _insert_returning_ids(
-    session: Session, table: type[Any], rows: list[dict[str, Any]], batch: int
-) -> list[int]:
-    ids: list[int] = []
-    statement = insert(table).returning(table.id, sort_by_parameter_order=True)
-    for part in chunks(rows, batch):
-        ids.extend(session.scalars(statement, list(part)))
-    return ids
+        bulk.insert_rows(session, table.__table__, table_rows)  # type: ignore[attr-defined]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,7 +36,7 @@ def _set(session: Session, source: str, *, suspended: bool, by: str, reason: str
         state.suspended = suspended
         state.changed_by = by
         state.reason = reason
-        state.changed_at = datetime.now().astimezone()
+        state.changed_at = datetime.now(UTC)
     session.add(
         FeedControlEvent(
             source=name, action="suspend" if suspended else "resume", by=by, reason=reason

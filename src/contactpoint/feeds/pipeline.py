@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -77,7 +77,7 @@ def load_file(
     if previous is not None:
         return LoadResult(previous, already_loaded=True)
 
-    started = datetime.now().astimezone()
+    started = datetime.now(UTC)
     rows, errors, ignored = standardise_rows(
         source, data, file_name=file_name, today=today or date.today()
     )

@@ -1,0 +1,125 @@
+"""Benchmark: generate a synthetic population and load every source's file.
+
+Runs the real commands as an operator would (`contactpoint synth`, `contactpoint feed
+load`) in child processes, timing each and reading its peak resident memory, then
+reloads a file to check nothing changes. Prints a Markdown table for docs/benchmarks.md.
+
+    .venv/bin/python bench/feeds_load.py --children 100000 --database postgresql
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+
+SOURCES = (
+    "gro-births",
+    "gro-deaths",
+    "dwp-child-benefit",
+    "nhs-demographics",
+    "school-census",
+    "la-childrens-services",
+)
+ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+CLI = str(Path(sys.executable).with_name("contactpoint"))
+
+
+def run(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Seconds, peak RSS in MiB, and output of one command (fails loudly on error)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        child = subprocess.Popen(args, env=env, stdout=out, stderr=err)
+        _pid, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        output, errors = out.read(), err.read()
+    if child.returncode not in (0, 3):
+        sys.exit(f"{' '.join(args)} failed ({child.returncode}):\n{output}\n{errors}")
+    return seconds, usage.ru_maxrss / 1024, output.strip()
+
+
+def database_url(kind: str, work: Path) -> str:
+    if kind == "sqlite":
+        (work / "bench.db").unlink(missing_ok=True)
+        return f"sqlite:///{work / 'bench.db'}"
+    with psycopg.connect(ADMIN, autocommit=True) as admin:
+        admin.execute('DROP DATABASE IF EXISTS "contactpoint_bench" WITH (FORCE)')
+        admin.execute('CREATE DATABASE "contactpoint_bench"')
+    return "postgresql+psycopg://postgres@127.0.0.1:5432/contactpoint_bench"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--children", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--as-of", default="2026-11-01")
+    parser.add_argument("--database", choices=("postgresql", "sqlite"), default="postgresql")
+    parser.add_argument("--work", type=Path, default=Path("var/bench"))
+    options = parser.parse_args()
+    options.work.mkdir(parents=True, exist_ok=True)
+    files = options.work / f"synth-{options.children}"
+    env = {**os.environ, "CONTACTPOINT_DATABASE_URL": database_url(options.database, options.work)}
+    env["CONTACTPOINT_VAR_DIR"] = str(options.work / "var")
+
+    rows = [
+        (
+            "synth",
+            *run(
+                [
+                    CLI,
+                    "synth",
+                    "--children",
+                    str(options.children),
+                    "--seed",
+                    str(options.seed),
+                    "--as-of",
+                    options.as_of,
+                    "--out",
+                    str(files),
+                ],
+                env,
+            )[:2],
+        )
+    ]
+    run([CLI, "db", "upgrade"], env)
+    total = 0.0
+    for source in SOURCES:
+        seconds, peak, _ = run(
+            [CLI, "feed", "load", source, str(files / f"{source}.csv"), "--today", options.as_of],
+            env,
+        )
+        total += seconds
+        rows.append((f"load {source}", seconds, peak))
+    rows.append(("load, all six files", total, max(r[2] for r in rows[1:])))
+    stats_before = run([CLI, "stats", "--json"], env)[2]
+    seconds, peak, _ = run(
+        [CLI, "feed", "load", "nhs-demographics", str(files / "nhs-demographics.csv")], env
+    )
+    rows.append(("reload nhs-demographics (already loaded)", seconds, peak))
+    unchanged = run([CLI, "stats", "--json"], env)[2] == stats_before
+
+    print(
+        f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores,"
+        f" Python {platform.python_version()}, database {options.database}"
+    )
+    print(f"children: {options.children}, seed {options.seed}, as of {options.as_of}")
+    print("| step | seconds | peak RSS (MiB) |\n|---|---:|---:|")
+    for step, seconds, peak in rows:
+        print(f"| {step} | {seconds:.1f} | {peak:.0f} |")
+    print(f"\nstats unchanged after reload: {unchanged}")
+    print(json.dumps(json.loads(stats_before), indent=1))
+
+
+if __name__ == "__main__":
+    main()

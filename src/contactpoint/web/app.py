@@ -1,0 +1,47 @@
+"""The web application factory: ``uvicorn contactpoint.web.app:create_app --factory``.
+
+Nothing is built at import. ``create_app`` wires the pieces: security headers on every
+response, error handling in one place (``errors``), static files, and one router per
+concept. GOV.UK Frontend's stylesheet asks for its fonts and images at ``/assets/...``,
+so its ``assets`` folder is served there; its CSS and JavaScript, and our own files, are
+under ``/static/``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from contactpoint.web.errors import register_error_handlers
+from contactpoint.web.routes import api_docs, health, home
+from contactpoint.web.security import SecurityHeaders
+from contactpoint.web.templating import SERVICE_NAME, build_templates
+
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app() -> FastAPI:
+    """A new application; the database comes from the settings on first request."""
+    app = FastAPI(
+        title=f"{SERVICE_NAME} API",
+        summary="England's national index of children",
+        version="1",
+        openapi_url=api_docs.OPENAPI_URL,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.templates = build_templates()
+    app.add_middleware(SecurityHeaders)
+    register_error_handlers(app)
+
+    # check_dir=False: the app starts before `make install` has fetched GOV.UK Frontend.
+    app.mount("/assets", StaticFiles(directory=STATIC / "govuk" / "assets", check_dir=False))
+    app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
+
+    app.include_router(health.router)
+    app.include_router(home.router)
+    app.include_router(home.api)
+    app.include_router(api_docs.router)
+    return app

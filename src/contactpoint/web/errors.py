@@ -1,0 +1,126 @@
+"""Errors to HTTP, in one place: a status for each domain error, a page or JSON for each.
+
+Routes never catch domain errors. Whatever they raise arrives here: requests under
+``/api/`` get ``{"detail": ...}``; everything else gets a GOV.UK error page. A domain
+error's message is written for people (``contactpoint.errors``), so it is shown as is;
+an unexpected error shows nothing of itself and is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse, Response
+
+from contactpoint.errors import (
+    ContactPointError,
+    FileRefused,
+    InvalidValue,
+    NotFound,
+    SourceSuspended,
+    UnknownSource,
+)
+from contactpoint.migrate import SchemaNotReady
+from contactpoint.web.security import apply_security_headers
+
+log = logging.getLogger(__name__)
+
+# Each domain error's status; the first matching class in this order wins.
+STATUS_CODES: tuple[tuple[type[ContactPointError], int], ...] = (
+    (UnknownSource, 404),
+    (NotFound, 404),
+    (SourceSuspended, 409),
+    (FileRefused, 422),
+    (InvalidValue, 422),
+    (SchemaNotReady, 503),
+    (ContactPointError, 400),
+)
+
+PAGE_TITLES = {
+    400: "There is a problem with your request",
+    401: "You need to sign in",
+    403: "You do not have permission to do this",
+    404: "Page not found",
+    405: "This page cannot be used that way",
+    409: "This cannot be done at the moment",
+    422: "There is a problem with the information given",
+    503: "Sorry, the service is unavailable",
+}
+SERVICE_PROBLEM = "Sorry, there is a problem with the service"
+
+
+def status_for(error: ContactPointError) -> int:
+    return next(status for kind, status in STATUS_CODES if isinstance(error, kind))
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def error_response(
+    request: Request,
+    status: int,
+    message: str | None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """JSON for the API, otherwise the GOV.UK error page for ``status``."""
+    if is_api(request):
+        detail = message or HTTPStatus(status).phrase
+        return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+    templates = request.app.state.templates
+    context: dict[str, Any] = {
+        "title": PAGE_TITLES.get(status, SERVICE_PROBLEM),
+        "message": message,
+        "status": status,
+    }
+    if status == 404:
+        name = "errors/404.html"
+    elif status >= 500 and status != 503:
+        name = "errors/500.html"
+    else:
+        name = "errors/error.html"
+    response: Response = templates.TemplateResponse(
+        request, name, context, status_code=status, headers=headers
+    )
+    return response
+
+
+async def domain_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, ContactPointError)
+    return error_response(request, status_for(error), str(error))
+
+
+async def http_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, HTTPException)
+    # Starlette's own errors carry only the status phrase: the page says it better.
+    message = None if error.detail == HTTPStatus(error.status_code).phrase else error.detail
+    return error_response(request, error.status_code, message, error.headers)
+
+
+async def invalid_request(request: Request, error: Exception) -> Response:
+    assert isinstance(error, RequestValidationError)
+    if is_api(request):
+        return await request_validation_exception_handler(request, error)
+    return error_response(request, 400, "Check the web address: part of it is not valid.")
+
+
+async def unexpected_error(request: Request, error: Exception) -> Response:
+    """The 500 page. It is sent from outside the middleware, so it adds the headers itself."""
+    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
+    response = error_response(request, 500, None)
+    apply_security_headers(request, response.headers)
+    return response
+
+
+def register_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ContactPointError, domain_error)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(Exception, unexpected_error)

@@ -1,0 +1,30 @@
+"""The API documentation page (Swagger UI) at ``/api/docs``, without inline script.
+
+FastAPI's built-in page starts Swagger UI with an inline script, which our
+Content-Security-Policy refuses; this page loads a small script file instead. Swagger UI
+itself is served from ``static/swagger-ui/``, installed from npm by ``make install``:
+the service loads nothing from other origins.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from contactpoint.web.deps import Templates
+from contactpoint.web.security import DOCS_PATH
+
+router = APIRouter()
+
+OPENAPI_URL = "/api/openapi.json"
+SWAGGER_UI = "/static/swagger-ui"
+
+
+@router.get(DOCS_PATH, response_class=HTMLResponse, include_in_schema=False)
+def api_docs(request: Request, templates: Templates) -> HTMLResponse:
+    response: HTMLResponse = templates.TemplateResponse(
+        request,
+        "api/docs.html",
+        {"swagger": SWAGGER_UI, "openapi_url": OPENAPI_URL},
+    )
+    return response

@@ -1,0 +1,59 @@
+"""The home page, "What the index holds", and the same counts as JSON.
+
+These show aggregate counts and the state of each source feed only: never a child's
+details, nor who changed a feed's state. They need no sign-in until authentication
+arrives; anything added here must stay aggregate.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from contactpoint.feeds import control
+from contactpoint.stats import index_counts
+from contactpoint.web.deps import SessionDep, Templates
+
+router = APIRouter()
+api = APIRouter(prefix="/api/v1", tags=["index"])
+
+
+class ChildCountsRead(BaseModel):
+    """Children in the index by status; ``incomplete`` counts across statuses."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    total: int
+    active: int
+    deceased: int
+    archived: int
+    destroyed: int
+    incomplete: int
+
+
+class IndexCountsRead(BaseModel):
+    """What the index holds, as ``contactpoint stats --json`` prints it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    children: ChildCountsRead
+    source_records: dict[str, int] = Field(
+        description="Source records held: 'total' and one count per source."
+    )
+    feed_runs: dict[str, int] = Field(description="Files loaded: 'total' and one count per source.")
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def home(request: Request, session: SessionDep, templates: Templates) -> HTMLResponse:
+    response: HTMLResponse = templates.TemplateResponse(
+        request,
+        "home/index.html",
+        {"counts": index_counts(session), "sources": control.status(session)},
+    )
+    return response
+
+
+@api.get("/stats", summary="What the index holds")
+def stats(session: SessionDep) -> IndexCountsRead:
+    return IndexCountsRead.model_validate(index_counts(session))

@@ -1,0 +1,87 @@
+"""The Jinja environment: our templates first, then GOV.UK Frontend's macros.
+
+``templates/`` in this package is searched first; any name starting
+``govuk_frontend_jinja/`` comes from the ``govuk-frontend-jinja`` package, so pages write
+``{% from "govuk_frontend_jinja/components/table/macro.html" import govukTable %}`` and
+``base.html`` extends ``govuk_frontend_jinja/template.html``. Autoescaping is always on.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader
+from starlette.requests import Request
+from starlette.templating import Jinja2Templates
+
+from contactpoint.web.security import csp_nonce
+
+SERVICE_NAME = "ContactPoint"
+LONDON = ZoneInfo("Europe/London")
+
+
+def count(value: int) -> str:
+    """A count with thousands separators: 12,345."""
+    return f"{value:,}"
+
+
+def govuk_date(value: date | datetime | None) -> str:
+    """A date as GOV.UK writes it: 6 August 2010."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = _in_london(value)
+    return f"{value.day} {value:%B %Y}"
+
+
+def govuk_time(value: datetime) -> str:
+    """A time as GOV.UK writes it: 9am, 12:15pm, midday, midnight."""
+    value = _in_london(value)
+    if value.hour == 0 and value.minute == 0:
+        return "midnight"
+    if value.hour == 12 and value.minute == 0:
+        return "midday"
+    hour = value.hour % 12 or 12
+    minutes = f":{value.minute:02d}" if value.minute else ""
+    return f"{hour}{minutes}{'am' if value.hour < 12 else 'pm'}"
+
+
+def govuk_datetime(value: datetime | None) -> str:
+    """6 August 2010 at 12:15pm, in UK time."""
+    if value is None:
+        return ""
+    return f"{govuk_date(value)} at {govuk_time(value)}"
+
+
+def _in_london(value: datetime) -> datetime:
+    # SQLite hands back naive timestamps; the database writes them in UTC.
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo("UTC"))
+    return value.astimezone(LONDON)
+
+
+def page_context(request: Request) -> dict[str, Any]:
+    """Values every page needs: the nonce for GOV.UK Frontend's inline script."""
+    return {"cspNonce": csp_nonce(request)}
+
+
+def build_environment() -> Environment:
+    loader = ChoiceLoader(
+        [
+            PackageLoader("contactpoint.web", "templates"),
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        ]
+    )
+    environment = Environment(loader=loader, autoescape=True)
+    environment.globals["serviceName"] = SERVICE_NAME
+    environment.filters["count"] = count
+    environment.filters["govuk_date"] = govuk_date
+    environment.filters["govuk_datetime"] = govuk_datetime
+    return environment
+
+
+def build_templates() -> Jinja2Templates:
+    """The templates of one application (built by ``create_app``, never at import)."""
+    return Jinja2Templates(env=build_environment(), context_processors=[page_context])

@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+
+from contactpoint import db
+from contactpoint.errors import (
+    ContactPointError,
+    FileRefused,
+    InvalidValue,
+    NotFound,
+    SourceSuspended,
+    UnknownSource,
+)
+from contactpoint.feeds import control
+from contactpoint.feeds.models import FeedSourceState
+from contactpoint.migrate import SchemaNotReady
+from contactpoint.web.app import create_app
+from contactpoint.web.deps import SessionDep
+from tests.web.conftest import page_text
+
+ERRORS: dict[str, tuple[ContactPointError, int]] = {
+    "unknown-source": (UnknownSource("unknown source 'x': use one of local"), 404),
+    "not-found": (NotFound("no child CP-0000-0000-00"), 404),
+    "suspended": (SourceSuspended("births.csv", "source 'gro-births' is suspended"), 409),
+    "refused": (FileRefused("births.csv", "the column date_of_birth is missing"), 422),
+    "invalid": (InvalidValue("postcode", "XX", "not a UK postcode"), 422),
+    "schema": (SchemaNotReady("the database has no schema"), 503),
+    "other": (ContactPointError("onboarding of new users is closed"), 400),
+}
+
+
+def app_that_raises() -> FastAPI:
+    app = create_app()
+
+    @app.get("/raise/{name}")
+    @app.get("/api/v1/raise/{name}")
+    def raise_error(name: str) -> None:
+        raise ERRORS[name][0]
+
+    @app.get("/crash")
+    @app.get("/api/v1/crash")
+    def crash() -> None:
+        raise RuntimeError("password=hunter2")
+
+    @app.get("/number/{n}")
+    @app.get("/api/v1/number/{n}")
+    def number(n: int) -> int:
+        return n
+
+    @app.post("/suspend-then-fail")
+    def suspend_then_fail(session: SessionDep) -> None:
+        control.suspend(session, "gro-births", by="test")
+        raise SourceSuspended("x.csv", "refused after the change")
+
+    @app.post("/suspend")
+    def suspend(session: SessionDep) -> None:
+        control.suspend(session, "gro-births", by="test")
+
+    return app
+
+
+@pytest.fixture
+def raising(committed_engine: Engine) -> Iterator[TestClient]:
+    with TestClient(app_that_raises(), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.mark.parametrize("name", ERRORS)
+def test_a_domain_error_in_the_api_answers_json_with_its_status(
+    raising: TestClient, name: str
+) -> None:
+    error, status = ERRORS[name]
+
+    response = raising.get(f"/api/v1/raise/{name}")
+
+    assert response.status_code == status
+    assert response.json() == {"detail": str(error)}
+
+
+@pytest.mark.parametrize("name", ERRORS)
+def test_a_domain_error_on_a_page_shows_its_message_on_a_gov_uk_error_page(
+    raising: TestClient, name: str
+) -> None:
+    error, status = ERRORS[name]
+
+    response = raising.get(f"/raise/{name}")
+
+    assert response.status_code == status
+    assert 'class="govuk-template"' in response.text
+    assert str(error) in page_text(response.text)
+
+
+def test_an_unexpected_error_shows_the_problem_page_and_nothing_of_the_error(
+    raising: TestClient,
+) -> None:
+    response = raising.get("/crash")
+
+    assert response.status_code == 500
+    text = page_text(response.text)
+    assert "Sorry, there is a problem with the service" in text
+    assert "hunter2" not in response.text
+    assert response.headers["x-frame-options"] == "DENY"
+    assert "nonce-" in response.headers["content-security-policy"]
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_an_unexpected_error_in_the_api_answers_json(raising: TestClient) -> None:
+    response = raising.get("/api/v1/crash")
+
+    assert response.status_code == 500
+    assert "hunter2" not in response.text
+    assert set(response.json()) == {"detail"}
+
+
+def test_an_invalid_address_shows_an_error_page_but_the_api_lists_the_problems(
+    raising: TestClient,
+) -> None:
+    page = raising.get("/number/twelve")
+    answer = raising.get("/api/v1/number/twelve")
+
+    assert page.status_code == 400
+    assert "There is a problem with your request" in page_text(page.text)
+    assert answer.status_code == 422
+    assert answer.json()["detail"][0]["loc"] == ["path", "n"]
+
+
+def test_a_method_a_page_does_not_allow_shows_an_error_page(client: TestClient) -> None:
+    response = client.post("/")
+
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET"
+    assert "This page cannot be used that way" in page_text(response.text)
+
+
+def test_a_request_that_succeeds_is_committed(raising: TestClient) -> None:
+    assert raising.post("/suspend").status_code == 200
+
+    with db.unit_of_work() as session:
+        assert session.scalar(select(FeedSourceState.suspended)) is True
+
+
+def test_a_request_that_fails_changes_nothing(raising: TestClient) -> None:
+    assert raising.post("/suspend-then-fail").status_code == 409
+
+    with db.unit_of_work() as session:
+        assert session.scalar(select(FeedSourceState)) is None
