@@ -13,14 +13,15 @@ import enum
 import json
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import JSON, Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 
-def allocate_ids(session: Session, table: Table, count: int) -> list[int]:
-    """``count`` primary keys for new rows of ``table``, in ascending order."""
+def allocate_ids(session: Session, model: type[Any], count: int) -> list[int]:
+    """``count`` primary keys for new rows of ``model``'s table, in ascending order."""
+    table = cast(Table, model.__table__)
     if count == 0:
         return []
     if session.get_bind().dialect.name == "postgresql":
@@ -36,8 +37,9 @@ def allocate_ids(session: Session, table: Table, count: int) -> list[int]:
     return list(range(highest + 1, highest + 1 + count))
 
 
-def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts with the same keys) into ``table``."""
+def insert_rows(session: Session, model: type[Any], rows: Sequence[dict[str, Any]]) -> None:
+    """Insert ``rows`` (dicts with the same keys) into ``model``'s table."""
+    table = cast(Table, model.__table__)
     if not rows:
         return
     session.flush()

@@ -16,7 +16,14 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 from sqlalchemy.orm import Session
 
@@ -122,7 +129,7 @@ def synth(
 
     when = _parse_date(as_of, "--as-of") if as_of else date.today()
     with progress_bars() as bars:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def report(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
@@ -130,7 +137,7 @@ def synth(
             bars.update(tasks[stage], completed=done, total=total)
 
         summary = generate(out_dir, children=children, seed=seed, as_of=when, progress=report)
-    out.print(f"Wrote {out_dir}: {json.dumps(summary.rows_per_source)}")
+    out.print(f"Wrote {out_dir}: {json.dumps(dict(summary.rows))}")
 
 
 @feed_app.command("load")
@@ -146,7 +153,7 @@ def feed_load(
     settings = get_settings()
     when = _parse_date(today, "--today") if today else None
     with reported_errors(), progress_bars() as bars:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def report(stage: str, done: int, total: int) -> None:
             label = f"{source} {stage}"

@@ -9,6 +9,7 @@ the table has no known authority, which is reported, never guessed.
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -27,13 +28,13 @@ class LocalAuthority:
 def local_authorities() -> dict[str, LocalAuthority]:
     """Every authority in the reference table, by ONS code."""
     table = resources.files("contactpoint.reference").joinpath("local_authorities.csv")
-    with table.open(encoding="utf-8", newline="") as handle:
-        return {
-            row["la_code"]: LocalAuthority(
-                row["la_code"], row["name"], tuple(row["postcode_districts"].split())
-            )
-            for row in csv.DictReader(handle)
-        }
+    rows = csv.DictReader(io.StringIO(table.read_text(encoding="utf-8"), newline=""))
+    return {
+        row["la_code"]: LocalAuthority(
+            row["la_code"], row["name"], tuple(row["postcode_districts"].split())
+        )
+        for row in rows
+    }
 
 
 @lru_cache(maxsize=1)

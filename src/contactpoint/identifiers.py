@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from random import Random
 
-import nhs_number as _nhs
+from nhs_number import validate as _nhs_validate
 
 from contactpoint.errors import InvalidValue
 
@@ -84,7 +84,7 @@ def normalise_nhs_number(value: str) -> str:
     digits = re.sub(r"[\s\-]", "", value)
     if not re.fullmatch(r"\d{10}", digits):
         raise InvalidValue("NHS number", value, "must be 10 digits")
-    if not _nhs.is_valid(digits):
+    if not _nhs_validate.is_valid(digits):
         raise InvalidValue("NHS number", value, "check digit does not match (modulus 11)")
     return digits
 

@@ -106,10 +106,10 @@ def allocate_cp_ids(session: Session, count: int) -> list[str]:
 def insert_children(session: Session, goldens: Sequence[Golden]) -> list[int]:
     """Insert one child per golden record; their primary keys in the same order."""
     cp_ids = allocate_cp_ids(session, len(goldens))
-    ids = bulk.allocate_ids(session, Child.__table__, len(goldens))
+    ids = bulk.allocate_ids(session, Child, len(goldens))
     bulk.insert_rows(
         session,
-        Child.__table__,
+        Child,
         [
             {"id": child_id, "cp_id": cp_id, **as_row(golden)}
             for child_id, cp_id, golden in zip(ids, cp_ids, goldens, strict=True)
@@ -126,10 +126,10 @@ def update_children(session: Session, goldens: dict[int, Golden], batch: int) ->
 
 def insert_source_records(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     """Insert source records; their primary keys in the same order."""
-    ids = bulk.allocate_ids(session, SourceRecord.__table__, len(rows))
+    ids = bulk.allocate_ids(session, SourceRecord, len(rows))
     bulk.insert_rows(
         session,
-        SourceRecord.__table__,
+        SourceRecord,
         [{"id": row_id, **row} for row_id, row in zip(ids, rows, strict=True)],
     )
     return ids
@@ -144,7 +144,7 @@ def delete_facts(session: Session, source_record_ids: Sequence[int]) -> None:
     """Remove the facts taken from these source records (before re-deriving them)."""
     for table in FACT_TABLES:
         for part in chunks(source_record_ids):
-            session.execute(delete(table).where(table.source_record_id.in_(part)))  # type: ignore[arg-type]
+            session.execute(delete(table).where(table.source_record_id.in_(part)))
 
 
 def insert_facts(session: Session, linked: Sequence[tuple[int, int, ChildFacts]]) -> None:
@@ -165,4 +165,4 @@ def insert_facts(session: Session, linked: Sequence[tuple[int, int, ChildFacts]]
         for registration in facts.registrations:
             rows[ServiceRegistration].append({**keys, **as_row(registration)})
     for table, table_rows in rows.items():
-        bulk.insert_rows(session, table.__table__, table_rows)  # type: ignore[attr-defined]
+        bulk.insert_rows(session, table, table_rows)

@@ -20,7 +20,7 @@ def standardise(row: RowReader) -> ChildFacts:
     practice_name = row.text("gp_practice_name")
     registered = row.date("gp_registration_date")
     row.finish()
-    registrations = ()
+    registrations: tuple[RegistrationFact, ...] = ()
     if practice:
         registrations = (
             RegistrationFact(RegistrationKind.GP, practice, practice_name, start_date=registered),
