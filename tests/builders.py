@@ -39,14 +39,28 @@ def write_feed(path: Path, source: str, rows: Sequence[dict[str, Any]]) -> Path:
     return path
 
 
+GIVEN = (
+    ("Amelia Rose", "F"),
+    ("Zain", "M"),
+    ("Oliver James", "M"),
+    ("Freya", "F"),
+    ("Muhammad Ali", "M"),
+    ("Grace", "F"),
+    ("Leo", "M"),
+    ("Isla", "F"),
+)
+FAMILY = ("Hussain", "Walker", "Kowalski", "Okafor", "Patel", "Murphy", "Taylor", "Nguyen")
+
+
 def birth(n: int, **changes: Any) -> dict[str, Any]:
+    """A GRO birth of child ``n``: each ``n`` a different child, unless changed."""
     return {
         "record_id": f"2015/LDS/{n:05d}",
-        "registration_date": "2015-03-20",
-        "given_names": "Amelia Rose",
-        "family_name": "Hussain",
-        "date_of_birth": "2015-03-04",
-        "gender": "F",
+        "registration_date": f"2015-03-{20 + n % 8:02d}",
+        "given_names": GIVEN[n % len(GIVEN)][0],
+        "family_name": FAMILY[(n // len(GIVEN)) % len(FAMILY)],
+        "date_of_birth": f"2015-03-{1 + n % 8:02d}",
+        "gender": GIVEN[n % len(GIVEN)][1],
         "nhs_number": nhs_number(n),
         "mother_given_names": "Sara",
         "mother_family_name": "Hussain",
@@ -57,13 +71,15 @@ def birth(n: int, **changes: Any) -> dict[str, Any]:
 
 
 def nhs_record(n: int, **changes: Any) -> dict[str, Any]:
+    """Child ``n``'s NHS record, with the NHS number of ``birth(n)``."""
+    born = birth(n)
     return {
         "record_id": f"PDS{n:06d}",
         "nhs_number": nhs_number(n),
-        "given_names": "Amelia",
-        "family_name": "Hussain",
-        "date_of_birth": "2015-03-04",
-        "gender": "2",
+        "given_names": born["given_names"].split()[0],
+        "family_name": born["family_name"],
+        "date_of_birth": born["date_of_birth"],
+        "gender": {"M": "1", "F": "2"}[born["gender"]],
         "address": "3 Otley Road, Leeds",
         "postcode": "LS6 3AA",
         "gp_practice_code": "B86012",
@@ -74,27 +90,34 @@ def nhs_record(n: int, **changes: Any) -> dict[str, Any]:
 
 
 def death(n: int, **changes: Any) -> dict[str, Any]:
+    """The death registration of child ``n``."""
+    born = birth(n)
     return {
         "record_id": f"2022/LDS/D{n:05d}",
         "registration_date": "2022-05-10",
-        "given_names": "Amelia Rose",
-        "family_name": "Hussain",
-        "date_of_birth": "2015-03-04",
+        "given_names": born["given_names"],
+        "family_name": born["family_name"],
+        "date_of_birth": born["date_of_birth"],
         "date_of_death": "2022-05-02",
-        "gender": "F",
+        "gender": born["gender"],
         "nhs_number": nhs_number(n),
         **changes,
     }
 
 
+LOCAL_PEOPLE = (("Jack", "Smith", "M"), ("Sofia", "Nowak", "F"), ("Ibrahim", "Ahmed", "M"))
+
+
 def local_row(n: int, **changes: Any) -> dict[str, Any]:
+    """A local partner's row about child ``n``: each ``n`` a different child."""
+    given, family, gender = LOCAL_PEOPLE[n % len(LOCAL_PEOPLE)]
     return {
         "record_id": f"L{n}",
-        "given_names": "Jack",
-        "family_name": "Smith",
-        "date_of_birth": "2016-07-01",
-        "gender": "M",
-        "postcode": "M1 1AE",
+        "given_names": given,
+        "family_name": family,
+        "date_of_birth": f"2016-07-{1 + n % 28:02d}",
+        "gender": gender,
+        "postcode": ("M1 1AE", "B33 8TH", "LS6 2AB")[n % 3],
         **changes,
     }
 

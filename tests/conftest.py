@@ -101,3 +101,17 @@ def empty_all_tables(engine: Engine) -> None:
     with engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(delete(table))
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A new, empty database of each kind (no schema), for migration tests."""
+    if request.param == "sqlite":
+        url: str | None = f"sqlite:///{tmp_path / 'empty.db'}"
+    else:
+        url = _postgres_url(f"contactpoint_empty_{_worker()}")
+    if url is None:
+        pytest.skip("PostgreSQL is not reachable (set CI=true to make this an error)")
+    built = db.make_engine(url)
+    yield built
+    built.dispose()

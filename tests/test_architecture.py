@@ -51,7 +51,8 @@ def test_domain_code_never_imports_the_cli_or_the_web_layer(path: Path) -> None:
         for p in MODULES
         if p.name in ("parse.py", "fields.py", "facts.py", "golden.py", "identifiers.py")
     ]
-    + sorted((PACKAGE / "synth").rglob("*.py")),
+    + sorted((PACKAGE / "synth").rglob("*.py"))
+    + sorted((PACKAGE / "matching").rglob("*.py")),
     ids=lambda p: str(p.relative_to(PACKAGE)),
 )
 def test_pure_modules_touch_no_database(path: Path) -> None:
@@ -78,3 +79,10 @@ def test_every_module_says_what_it_is_for_and_fits_in_one_sitting(path: Path) ->
 def test_no_catch_all_modules() -> None:
     names = {p.stem for p in MODULES}
     assert not names & {"utils", "helpers", "manager", "misc", "common"}
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_only_the_training_module_imports_splink(path: Path) -> None:
+    if path.relative_to(PACKAGE).as_posix() == "matching/train.py":
+        return
+    assert not any(name.startswith(("splink", "duckdb")) for name in imports_of(path))

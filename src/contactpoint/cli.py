@@ -169,7 +169,6 @@ def feed_load(
                 loaded_by=operator(),
                 strict=strict,
                 today=when,
-                batch=settings.feed_batch_size,
                 progress=report,
             )
     run = result.run
@@ -184,10 +183,8 @@ def feed_load(
         f" {run.new_children}, linked {run.linked}, updated {run.updated}, unchanged"
         f" {run.unchanged}, rejected {run.rejected}."
     )
-    if result.conflicts:
-        out.print(
-            f"{result.conflicts} row(s) had identifiers held by different children: kept apart."
-        )
+    if run.for_review:
+        out.print(f"{run.for_review} review task(s) raised for a data manager.")
     if result.ignored_columns:
         out.print(f"Ignored unknown column(s): {', '.join(result.ignored_columns)}.")
     if result.errors:

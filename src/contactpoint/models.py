@@ -11,6 +11,14 @@ from contactpoint.children.models import (
 )
 from contactpoint.db import Base
 from contactpoint.feeds.models import FeedControlEvent, FeedRun, FeedRunException, FeedSourceState
+from contactpoint.linkage.models import (
+    KeptApart,
+    LinkEvent,
+    MatchKey,
+    MatchModelVersion,
+    MatchRecordRow,
+)
+from contactpoint.review.models import Merge, ReviewTask
 
 __all__ = [
     "Address",
@@ -23,6 +31,13 @@ __all__ = [
     "FeedRun",
     "FeedRunException",
     "FeedSourceState",
+    "KeptApart",
+    "LinkEvent",
+    "MatchKey",
+    "MatchModelVersion",
+    "MatchRecordRow",
+    "Merge",
+    "ReviewTask",
     "ServiceRegistration",
     "SourceRecord",
 ]

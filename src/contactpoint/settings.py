@@ -30,10 +30,20 @@ class Settings(BaseSettings):
         default="development",
         description="development, test or production; production refuses unsafe defaults.",
     )
-    feed_batch_size: int = Field(
-        default=5000,
-        ge=100,
-        description="Rows written to the database per statement batch during a feed load.",
+    match_link_threshold: float = Field(
+        default=12.0,
+        description="Match weight at or above which a record is linked automatically.",
+    )
+    match_review_threshold: float = Field(
+        default=4.0,
+        description="Match weight at or above which (and below the link threshold) a data"
+        " manager is asked to review the pair.",
+    )
+    match_margin: float = Field(
+        default=5.0,
+        ge=0,
+        description="How far the best child must outscore a second strong child to be"
+        " linked; closer than this and a data manager decides.",
     )
 
 

@@ -13,7 +13,10 @@ from contactpoint.feeds.sources import SOURCES
 
 
 def index_counts(session: Session) -> dict[str, Any]:
-    """Children by status, source records by source, feed runs by source."""
+    """Children by status, source records by source, feed runs by source.
+
+    A child merged into another is counted as ``merged``, not in the total.
+    """
     by_status = dict(
         session.execute(select(Child.status, func.count()).group_by(Child.status)).all()
     )
@@ -28,7 +31,7 @@ def index_counts(session: Session) -> dict[str, Any]:
     incomplete = session.scalar(select(func.count()).where(Child.incomplete.is_(True))) or 0
     return {
         "children": {
-            "total": sum(by_status.values()),
+            "total": sum(n for status, n in by_status.items() if status != ChildStatus.MERGED),
             **{status.value: by_status.get(status, 0) for status in ChildStatus},
             "incomplete": incomplete,
         },

@@ -42,6 +42,7 @@ def test_a_clean_load_exits_zero_and_reports_its_counts(
         "deceased": 0,
         "archived": 0,
         "destroyed": 0,
+        "merged": 0,
         "incomplete": 0,
     }
 

@@ -21,6 +21,7 @@ from contactpoint.errors import FileRefused, SourceSuspended, UnknownSource
 from contactpoint.feeds import control
 from contactpoint.feeds.models import FeedRun
 from contactpoint.feeds.pipeline import LoadResult, load_file
+from contactpoint.review.models import ReviewKind, ReviewTask
 from contactpoint.stats import index_counts
 from tests.builders import birth, death, local_row, nhs_number, nhs_record, snapshot, write_feed
 
@@ -38,11 +39,11 @@ def children(session: Session) -> list[Child]:
 
 
 def test_a_birth_file_creates_one_child_per_registration(session: Session, tmp_path: Path) -> None:
-    path = write_feed(tmp_path / "b.csv", "gro-births", [birth(1), birth(2, given_names="Zain")])
+    path = write_feed(tmp_path / "b.csv", "gro-births", [birth(1), birth(2)])
     result = load(session, "gro-births", path)
     assert (result.run.rows_read, result.run.new_children, result.run.rejected) == (2, 2, 0)
     names = sorted(c.given_names or "" for c in children(session))
-    assert names == ["Amelia Rose", "Zain"]
+    assert names == ["Oliver James", "Zain"]
     assert all(c.cp_id.startswith("CP-") for c in children(session))
 
 
@@ -92,7 +93,7 @@ def test_rows_from_different_sources_join_on_a_shared_nhs_number(
     assert (result.run.linked, result.run.new_children) == (1, 0)
     (child,) = children(session)
     # GRO wins on date of birth; the newest record (NHS, 2020) wins on address.
-    assert child.date_of_birth == date(2015, 3, 4)
+    assert child.date_of_birth == date(2015, 3, 2)
     assert child.postcode == "LS6 3AA"
     assert child.responsible_la_code == "E08000035"
     gp = session.scalar(select(ServiceRegistration).where(ServiceRegistration.child_id == child.id))
@@ -108,31 +109,54 @@ def test_a_death_registration_marks_the_child_deceased(session: Session, tmp_pat
     assert list(statuses.values()).count(ChildStatus.ACTIVE) == 1
 
 
-def test_identifiers_held_by_two_children_never_link_a_row_to_either(
+def test_a_record_whose_nhs_number_conflicts_with_its_best_match_goes_to_review(
     session: Session, tmp_path: Path
 ) -> None:
-    births = [birth(1), birth(2, given_names="Zain")]
-    load(session, "gro-births", write_feed(tmp_path / "b.csv", "gro-births", births))
-    # A local row naming child 1's NHS number and (wrongly) child 2's... via UPN is not
-    # possible here, so use an LA row carrying both children's identifiers.
-    conflicting = {
-        "record_id": "LA1",
-        "la_code": "E08000035",
-        "la_child_id": "77",
-        "given_names": "Amelia",
-        "family_name": "Hussain",
-        "nhs_number": nhs_number(1),
-    }
-    la = write_feed(tmp_path / "la.csv", "la-childrens-services", [conflicting])
-    load(session, "la-childrens-services", la)
-    second = {**conflicting, "record_id": "LA2", "la_child_id": "77", "nhs_number": nhs_number(2)}
+    load(session, "gro-births", write_feed(tmp_path / "b.csv", "gro-births", [birth(1)]))
+    # Everything agrees with the birth but the NHS number.
+    same_home = {"address": birth(1)["address"], "postcode": birth(1)["postcode"]}
+    conflicting = nhs_record(1, nhs_number=nhs_number(99), **same_home)
     result = load(
         session,
-        "la-childrens-services",
-        write_feed(tmp_path / "la2.csv", "la-childrens-services", [second]),
+        "nhs-demographics",
+        write_feed(tmp_path / "n.csv", "nhs-demographics", [conflicting]),
     )
-    assert result.conflicts == 1 and result.run.new_children == 1
-    assert len(children(session)) == 3
+    assert (result.run.new_children, result.run.linked, result.run.for_review) == (1, 0, 1)
+    (task,) = session.scalars(select(ReviewTask))
+    assert task.kind is ReviewKind.RULE_STOPPED
+    assert task.note == "conflicting nhs number"
+    assert {c["comparison"] for c in task.explanation} >= {"given_name", "nhs_number"}
+
+
+def test_twins_are_never_merged_and_each_keeps_their_own_records(
+    session: Session, tmp_path: Path
+) -> None:
+    twin = {"date_of_birth": "2015-03-02", "family_name": "Walker", "gender": "F"}
+    births = [
+        birth(1, given_names="Amelia Rose", **twin),
+        birth(2, given_names="Emily Grace", **twin),
+    ]
+    load(session, "gro-births", write_feed(tmp_path / "b.csv", "gro-births", births))
+    nhs = [
+        nhs_record(1, given_names="Amelia", **{**twin, "gender": "2"}),
+        nhs_record(2, given_names="Emily", **{**twin, "gender": "2"}),
+    ]
+    load(session, "nhs-demographics", write_feed(tmp_path / "n.csv", "nhs-demographics", nhs))
+    twins = children(session)
+    assert len(twins) == 2
+    for child in twins:
+        sources = session.scalars(
+            select(SourceRecord.facts).where(SourceRecord.child_id == child.id)
+        ).all()
+        assert {f["given_names"].split()[0] for f in sources} == {child.given_names.split()[0]}  # type: ignore[union-attr]
+
+
+def test_the_same_child_twice_in_one_file_becomes_one_child(
+    session: Session, tmp_path: Path
+) -> None:
+    rows = [local_row(1), local_row(2), local_row(1, record_id="L1-again", postcode="")]
+    result = load(session, "local", write_feed(tmp_path / "l.csv", "local", rows))
+    assert (result.run.new_children, result.run.linked) == (2, 1)
 
 
 def test_a_row_without_a_date_of_birth_is_kept_and_flagged_incomplete(
@@ -231,6 +255,7 @@ def test_stats_count_children_records_and_runs(session: Session, tmp_path: Path)
         "deceased": 1,
         "archived": 0,
         "destroyed": 0,
+        "merged": 0,
         "incomplete": 0,
     }
     assert counts["source_records"]["gro-births"] == 2

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -37,6 +38,15 @@ class ChildStatus(enum.StrEnum):
     DECEASED = "deceased"
     ARCHIVED = "archived"
     DESTROYED = "destroyed"
+    # Joined to another child: the ContactPoint ID redirects to ``merged_into_id``.
+    MERGED = "merged"
+
+
+class LinkKind(enum.StrEnum):
+    """Who linked a source record to its child: the matcher, or a person."""
+
+    AUTOMATIC = "automatic"
+    MANUAL = "manual"
 
 
 class IdentifierScheme(enum.StrEnum):
@@ -83,6 +93,7 @@ class Child(Timestamped, Base):
     address_line: Mapped[str | None] = mapped_column(Text)
     postcode: Mapped[str | None] = mapped_column(String(8))
     responsible_la_code: Mapped[str | None] = mapped_column(String(9), index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("children.id"))
 
     __table_args__ = (Index("ix_children_status", "status"),)
 
@@ -105,6 +116,19 @@ class SourceRecord(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
     facts: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
     payload_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    # How the record came to be linked to its child: kept so a person's decision is
+    # never undone by later automatic matching.
+    link_kind: Mapped[LinkKind] = mapped_column(
+        str_enum(LinkKind, "link_kind"),
+        nullable=False,
+        default=LinkKind.AUTOMATIC,
+        server_default=LinkKind.AUTOMATIC.value,
+    )
+    # The score that linked it: weight, the level reached on each comparison (one digit
+    # each, in the model's order) and the model — enough to explain it exactly later.
+    match_weight: Mapped[float | None] = mapped_column(Float)
+    match_levels: Mapped[str | None] = mapped_column(String(16))
+    model_version: Mapped[str | None] = mapped_column(String(40))
 
     __table_args__ = (UniqueConstraint("source", "record_id"),)
 

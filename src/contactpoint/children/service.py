@@ -14,7 +14,12 @@ from sqlalchemy.orm import Session
 from contactpoint.children import store
 from contactpoint.children.facts import ChildFacts, facts_to_json
 from contactpoint.children.golden import build_golden
-from contactpoint.children.linking import Existing, NewChild, plan_links
+from contactpoint.linkage import registry
+from contactpoint.linkage import store as match_store
+from contactpoint.linkage.service import Existing, LinkPlan, NewChild, Target, plan_links
+from contactpoint.matching.decide import Thresholds
+from contactpoint.matching.record import match_record
+from contactpoint.review.models import ReviewTask
 
 Progress = Callable[[str, int, int], None]
 
@@ -33,7 +38,7 @@ class IngestCounts:
     linked: int
     updated: int
     unchanged: int
-    conflicts: int
+    for_review: int
 
 
 def payload_hash(cells: dict[str, str]) -> str:
@@ -48,13 +53,14 @@ def ingest(
     source: str,
     feed_run_id: int,
     rows: Sequence[Incoming],
-    batch: int,
+    thresholds: Thresholds,
     progress: Progress | None = None,
 ) -> IngestCounts:
-    """Link each row to its child (new or existing), store it, rebuild golden records.
+    """Match each new row to its child (new or existing), store it, rebuild golden records.
 
     Rows already held with the same content are left alone; rows held with new content
-    replace their old version on the same child.
+    replace their old version on the same child (a person's or the matcher's earlier
+    decision stands).
     """
     report = progress or (lambda _stage, _done, _total: None)
     hashes = [payload_hash(row.cells) for row in rows]
@@ -67,29 +73,37 @@ def ingest(
             fresh.append(index)
         elif previous[2] != hashes[index]:
             changed.append(index)
-    report("link", 0, len(fresh))
-    plan = plan_links(session, [rows[i].facts for i in fresh])
-    report("link", len(fresh), len(fresh))
+    plan = plan_links(
+        session, [rows[i].facts for i in fresh], thresholds=thresholds, progress=progress
+    )
 
-    # New children: golden records from all of each group's rows.
     group_rows: dict[int, list[int]] = defaultdict(list)
-    for index, target in zip(fresh, plan.targets, strict=True):
-        if isinstance(target, NewChild):
-            group_rows[target.group].append(index)
+    for index, link in zip(fresh, plan.links, strict=True):
+        if isinstance(link.target, NewChild):
+            group_rows[link.target.group].append(index)
     goldens = [
         build_golden([rows[i].facts for i in group_rows[g]]) for g in range(plan.new_children)
     ]
     new_ids = store.insert_children(session, goldens)
-    report("write", len(new_ids), len(rows))
 
-    child_of: dict[int, int] = {}
-    for index, target in zip(fresh, plan.targets, strict=True):
-        child_of[index] = target.child_id if isinstance(target, Existing) else new_ids[target.group]
-    record_rows = [
-        _record_row(source, feed_run_id, rows[i], hashes[i]) | {"child_id": child_of[i]}
-        for i in fresh
-    ]
-    record_ids = store.insert_source_records(session, record_rows)
+    def child_id(target: Target) -> int:
+        return target.child_id if isinstance(target, Existing) else new_ids[target.group]
+
+    child_of = {i: child_id(link.target) for i, link in zip(fresh, plan.links, strict=True)}
+    record_ids = store.insert_source_records(
+        session,
+        [
+            _record_row(source, feed_run_id, rows[i], hashes[i])
+            | {
+                "child_id": child_of[i],
+                "match_weight": link.weight,
+                "match_levels": link.levels,
+                "model_version": plan.model_version if link.weight is not None else None,
+            }
+            for i, link in zip(fresh, plan.links, strict=True)
+        ],
+    )
+    report("write", len(fresh), len(rows))
 
     changed_ids = [held[rows[i].facts.record_id][0] for i in changed]
     store.update_source_records(
@@ -98,23 +112,27 @@ def ingest(
             _record_row(source, feed_run_id, rows[i], hashes[i]) | {"id": record_id}
             for i, record_id in zip(changed, changed_ids, strict=True)
         ],
-        batch,
+        5000,
     )
     store.delete_facts(session, changed_ids)
+    match_store.remove(session, changed_ids)
     for i in changed:
         child_of[i] = held[rows[i].facts.record_id][1]
-    store.insert_facts(
-        session,
-        [(child_of[i], rid, rows[i].facts) for i, rid in zip(fresh, record_ids, strict=True)]
-        + [(child_of[i], rid, rows[i].facts) for i, rid in zip(changed, changed_ids, strict=True)],
+    written = list(zip(fresh, record_ids, strict=True)) + list(
+        zip(changed, changed_ids, strict=True)
     )
+    store.insert_facts(session, [(child_of[i], rid, rows[i].facts) for i, rid in written])
+    match_store.write(
+        session, [(rid, child_of[i], match_record(rid, rows[i].facts)) for i, rid in written]
+    )
+    _raise_reviews(session, plan, fresh, record_ids, child_of, child_id)
     report("write", len(rows), len(rows))
 
     touched = sorted(
         {child_of[i] for i in changed}
-        | {t.child_id for t in plan.targets if isinstance(t, Existing)}
+        | {link.target.child_id for link in plan.links if isinstance(link.target, Existing)}
     )
-    rebuild_golden_records(session, touched, batch)
+    rebuild_golden_records(session, touched)
     report("golden", len(touched), len(touched))
     return IngestCounts(
         new_children=plan.new_children,
@@ -122,16 +140,46 @@ def ingest(
         linked=len(fresh) - plan.new_children,
         updated=len(changed),
         unchanged=len(rows) - len(fresh) - len(changed),
-        conflicts=plan.conflicts,
+        for_review=len(plan.reviews),
     )
 
 
-def rebuild_golden_records(session: Session, child_ids: Sequence[int], batch: int) -> None:
+def _raise_reviews(
+    session: Session,
+    plan: LinkPlan,
+    fresh: Sequence[int],
+    record_ids: Sequence[int],
+    child_of: dict[int, int],
+    child_id: Callable[[Target], int],
+) -> None:
+    if not plan.reviews:
+        return
+    model = registry.model(session, plan.model_version)
+    session.add_all(
+        ReviewTask(
+            kind=review.kind,
+            child_id=child_of[fresh[review.row]],
+            candidate_child_id=child_id(review.candidate),
+            source_record_id=record_ids[review.row],
+            weight=review.weight,
+            model_version=plan.model_version,
+            explanation=[
+                {"comparison": c.comparison, "level": c.level, "weight": c.weight}
+                for c in model.explain_levels(review.levels)
+            ],
+            note=review.note,
+        )
+        for review in plan.reviews
+    )
+    session.flush()
+
+
+def rebuild_golden_records(session: Session, child_ids: Sequence[int]) -> None:
     """Recompute each child's golden record from all of its linked source records."""
     session.flush()
     facts = store.facts_of_children(session, child_ids)
     store.update_children(
-        session, {child_id: build_golden(facts[child_id]) for child_id in child_ids}, batch
+        session, {child_id: build_golden(facts[child_id]) for child_id in child_ids}, 5000
     )
 
 

@@ -22,6 +22,18 @@ from contactpoint.feeds.fields import RowError, RowInvalid, RowReader
 from contactpoint.feeds.models import FeedRun, FeedRunException, FeedRunStatus
 from contactpoint.feeds.parse import parse_csv
 from contactpoint.feeds.sources import Source, get_source
+from contactpoint.matching.decide import Thresholds
+from contactpoint.settings import get_settings
+
+
+def configured_thresholds() -> Thresholds:
+    """The match thresholds from the settings."""
+    settings = get_settings()
+    return Thresholds(
+        link=settings.match_link_threshold,
+        review=settings.match_review_threshold,
+        margin=settings.match_margin,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +43,6 @@ class LoadResult:
     run: FeedRun
     already_loaded: bool
     errors: list[RowError] = field(default_factory=list)
-    conflicts: int = 0
     ignored_columns: tuple[str, ...] = ()
 
 
@@ -59,7 +70,7 @@ def load_file(
     loaded_by: str,
     strict: bool = False,
     today: date | None = None,
-    batch: int = 5000,
+    thresholds: Thresholds | None = None,
     progress: Progress | None = None,
 ) -> LoadResult:
     """Load one file from one source; raise ``FileRefused`` if it cannot be loaded whole."""
@@ -107,9 +118,15 @@ def load_file(
     session.add(run)
     session.flush()
     counts = ingest(
-        session, source=source.name, feed_run_id=run.id, rows=rows, batch=batch, progress=progress
+        session,
+        source=source.name,
+        feed_run_id=run.id,
+        rows=rows,
+        thresholds=thresholds or configured_thresholds(),
+        progress=progress,
     )
     run.new_children = counts.new_children
+    run.for_review = counts.for_review
     run.linked = counts.linked
     run.updated = counts.updated
     run.unchanged = counts.unchanged
@@ -120,7 +137,7 @@ def load_file(
         for e in errors
     )
     session.flush()
-    return LoadResult(run, False, errors, counts.conflicts, ignored)
+    return LoadResult(run, False, errors, ignored)
 
 
 def write_exception_report(result: LoadResult, directory: Path) -> Path:

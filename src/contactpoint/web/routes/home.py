@@ -20,7 +20,8 @@ api = APIRouter(prefix="/api/v1", tags=["index"])
 
 
 class ChildCountsRead(BaseModel):
-    """Children in the index by status; ``incomplete`` counts across statuses."""
+    """Children in the index by status; ``incomplete`` counts across statuses; ``merged``
+    counts records joined into another child (not in ``total``)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -29,6 +30,7 @@ class ChildCountsRead(BaseModel):
     deceased: int
     archived: int
     destroyed: int
+    merged: int
     incomplete: int
 
 

@@ -1,0 +1,1 @@
+"""Linkage: the matching engine applied to the index (candidates, decisions, models)."""

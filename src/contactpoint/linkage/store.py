@@ -1,0 +1,107 @@
+"""Queries and bulk writes for match records, blocking keys and kept-apart pairs.
+Never commits."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from contactpoint import bulk
+from contactpoint.children.store import chunks
+from contactpoint.linkage.models import KeptApart, MatchKey, MatchRecordRow
+from contactpoint.matching.keys import blocking_keys
+from contactpoint.matching.record import MATCH_COLUMNS, MatchRecord
+
+_LISTS = ("given_tokens", "given_variants", "family_tokens")
+_COLUMNS = tuple(c for c in MATCH_COLUMNS if c != "uid")
+
+
+def _to_row(source_record_id: int, child_id: int, record: MatchRecord) -> dict[str, Any]:
+    row: dict[str, Any] = {"source_record_id": source_record_id, "child_id": child_id}
+    for column in _COLUMNS:
+        value = getattr(record, column)
+        row[column] = "|".join(value) if column in _LISTS and value is not None else value
+    return row
+
+
+def _from_row(row: Any) -> MatchRecord:
+    values = {column: getattr(row, column) for column in _COLUMNS}
+    for column in _LISTS:
+        if values[column] is not None:
+            values[column] = tuple(values[column].split("|"))
+    return MatchRecord(uid=row.source_record_id, **values)
+
+
+def write(session: Session, linked: Sequence[tuple[int, int, MatchRecord]]) -> None:
+    """File ``(source record id, child id, record)`` triples for matching."""
+    bulk.insert_rows(session, MatchRecordRow, [_to_row(*item) for item in linked])
+    bulk.insert_rows(
+        session,
+        MatchKey,
+        [
+            {"key": key, "source_record_id": record_id, "child_id": child_id}
+            for record_id, child_id, record in linked
+            for key in sorted(blocking_keys(record))
+        ],
+    )
+
+
+def remove(session: Session, source_record_ids: Sequence[int]) -> None:
+    for part in chunks(source_record_ids):
+        session.execute(delete(MatchKey).where(MatchKey.source_record_id.in_(part)))
+        session.execute(delete(MatchRecordRow).where(MatchRecordRow.source_record_id.in_(part)))
+
+
+def move(session: Session, source_record_ids: Sequence[int], child_id: int) -> None:
+    """Re-file these records' match rows under another child."""
+    for part in chunks(source_record_ids):
+        session.execute(
+            update(MatchKey).where(MatchKey.source_record_id.in_(part)).values(child_id=child_id)
+        )
+        session.execute(
+            update(MatchRecordRow)
+            .where(MatchRecordRow.source_record_id.in_(part))
+            .values(child_id=child_id)
+        )
+
+
+def children_for_keys(session: Session, keys: Iterable[str]) -> dict[str, set[int]]:
+    """Which children are filed under each key."""
+    found: dict[str, set[int]] = defaultdict(set)
+    for part in chunks(sorted(set(keys))):
+        rows = session.execute(
+            select(MatchKey.key, MatchKey.child_id).where(MatchKey.key.in_(part)).distinct()
+        )
+        for key, child_id in rows:
+            found[key].add(child_id)
+    return found
+
+
+def records_of_children(session: Session, child_ids: Sequence[int]) -> dict[int, list[MatchRecord]]:
+    """Each child's match records."""
+    found: dict[int, list[MatchRecord]] = defaultdict(list)
+    for part in chunks(sorted(set(child_ids))):
+        for row in session.scalars(
+            select(MatchRecordRow)
+            .where(MatchRecordRow.child_id.in_(part))
+            .order_by(MatchRecordRow.source_record_id)
+        ):
+            found[row.child_id].append(_from_row(row))
+    return found
+
+
+def kept_apart(session: Session, child_ids: Sequence[int]) -> frozenset[frozenset[int]]:
+    """Pairs among or around ``child_ids`` that a person decided are different children."""
+    pairs: set[frozenset[int]] = set()
+    for part in chunks(sorted(set(child_ids))):
+        rows = session.execute(
+            select(KeptApart.child_a_id, KeptApart.child_b_id).where(
+                or_(KeptApart.child_a_id.in_(part), KeptApart.child_b_id.in_(part))
+            )
+        )
+        pairs.update(frozenset(pair) for pair in rows)
+    return frozenset(pairs)

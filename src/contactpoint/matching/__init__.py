@@ -1,0 +1,1 @@
+"""Identity resolution: standardise, block, score and decide. Pure: no database, no web."""

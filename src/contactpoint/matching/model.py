@@ -1,0 +1,168 @@
+"""The trained Fellegi–Sunter model as data, and the online scorer that applies it.
+
+A model file holds Splink's settings with trained m and u probabilities, the prior, and
+the term-frequency tables it was trained with. ``MatchModel.score`` computes exactly what
+Splink's ``predict`` computes for a pair — the prior log-odds plus, per comparison, the
+level's log2(m/u) and, on exact-match levels with term-frequency adjustment,
+log2(u_exact) − log2(max(tf_left, tf_right)) — without a database.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from contactpoint.errors import ContactPointError
+from contactpoint.matching.comparisons import COMPARISONS, Comparison
+from contactpoint.matching.record import MatchRecord
+
+MODEL_FORMAT = "contactpoint-match-model/1"
+# Splink clamps m and u to this before taking logarithms; so must we, for equal weights.
+M_U_CLAMP_MIN = 1e-300
+
+
+class ModelInvalid(ContactPointError):
+    """A model file that this version cannot use; the reason says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """One comparison's part in a match weight."""
+
+    comparison: str
+    level: str
+    weight: float
+    tf_adjustment: float
+
+    @property
+    def total(self) -> float:
+        return self.weight + self.tf_adjustment
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    weight: float
+    contributions: tuple[Contribution, ...]
+    # The level index reached on each comparison, one digit each: "1120110".
+    levels: str
+
+    @property
+    def probability(self) -> float:
+        return float(1.0 / (1.0 + 2.0 ** (-self.weight)))
+
+
+@dataclass(frozen=True, slots=True)
+class _TrainedLevel:
+    label: str
+    weight: float  # log2(m/u); 0 for a null level
+    tf_column: str | None
+    log2_u_exact: float
+    tf_minimum: float
+
+
+class MatchModel:
+    """A trained model: score any pair of match records and explain the score."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        if document.get("format") != MODEL_FORMAT:
+            raise ModelInvalid(
+                f"model format is {document.get('format')!r}; this version reads {MODEL_FORMAT!r}"
+            )
+        self.version: str = document["version"]
+        self.document = document
+        settings = document["splink"]
+        prior = settings["probability_two_random_records_match"]
+        self.prior_weight = math.log2(prior / (1 - prior))
+        self.term_frequencies: dict[str, dict[str, float]] = document["term_frequencies"]
+        trained = {c["output_column_name"]: c for c in settings["comparisons"]}
+        if sorted(trained) != sorted(c.name for c in COMPARISONS):
+            raise ModelInvalid(
+                "the model's comparisons are not this version's: "
+                f"{sorted(trained)} against {sorted(c.name for c in COMPARISONS)}"
+            )
+        self._levels = {c.name: _trained_levels(c, trained[c.name]) for c in COMPARISONS}
+
+    @classmethod
+    def load(cls, path: Path) -> MatchModel:
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as error:
+            raise ModelInvalid(f"{path}: not a readable model file ({error})") from None
+        return cls(document)
+
+    def score(self, left: MatchRecord, right: MatchRecord) -> Score:
+        """The match weight of a pair and each comparison's contribution."""
+        contributions = []
+        levels = []
+        total = self.prior_weight
+        for comparison in COMPARISONS:
+            index = comparison.level_of(left, right)
+            level = self._levels[comparison.name][index]
+            adjustment = self._tf_adjustment(level, left, right)
+            contributions.append(
+                Contribution(comparison.name, level.label, level.weight, adjustment)
+            )
+            levels.append(str(index))
+            total += level.weight + adjustment
+        return Score(total, tuple(contributions), "".join(levels))
+
+    def explain_levels(self, levels: str) -> tuple[Contribution, ...]:
+        """The contributions behind a stored level string (without term frequencies,
+        which depend on the values compared)."""
+        if len(levels) != len(COMPARISONS):
+            raise ModelInvalid(f"'{levels}' is not a level string of this model")
+        return tuple(
+            Contribution(
+                c.name, self._levels[c.name][int(i)].label, self._levels[c.name][int(i)].weight, 0.0
+            )
+            for c, i in zip(COMPARISONS, levels, strict=True)
+        )
+
+    def weight(self, left: MatchRecord, right: MatchRecord) -> float:
+        """The match weight alone (the fast path of ``score``)."""
+        total = self.prior_weight
+        for comparison in COMPARISONS:
+            level = self._levels[comparison.name][comparison.level_of(left, right)]
+            total += level.weight + self._tf_adjustment(level, left, right)
+        return total
+
+    def _tf_adjustment(self, level: _TrainedLevel, left: MatchRecord, right: MatchRecord) -> float:
+        if level.tf_column is None:
+            return 0.0
+        table = self.term_frequencies.get(level.tf_column, {})
+        values = [table.get(getattr(record, level.tf_column)) for record in (left, right)]
+        known = [v for v in values if v is not None]
+        if not known:
+            return 0.0
+        return level.log2_u_exact - math.log2(max(*known, level.tf_minimum))
+
+
+def _trained_levels(comparison: Comparison, trained: dict[str, Any]) -> list[_TrainedLevel]:
+    levels = trained["comparison_levels"]
+    if [lv["sql_condition"] for lv in levels] != [lv.sql for lv in comparison.levels]:
+        raise ModelInvalid(f"comparison {comparison.name}: its levels are not this version's")
+    # Term-frequency adjustments are relative to the exact-match level's u.
+    exact = next((lv for lv in levels if lv.get("tf_adjustment_column")), None)
+    result = []
+    for level, ours in zip(levels, comparison.levels, strict=True):
+        if level.get("is_null_level"):
+            result.append(_TrainedLevel(ours.label, 0.0, None, 0.0, 0.0))
+            continue
+        m, u = level.get("m_probability"), level.get("u_probability")
+        if m is None or u is None:
+            raise ModelInvalid(
+                f"comparison {comparison.name}, level '{ours.label}': not trained (m={m}, u={u})"
+            )
+        result.append(
+            _TrainedLevel(
+                ours.label,
+                math.log2(max(m, M_U_CLAMP_MIN) / max(u, M_U_CLAMP_MIN)),
+                level.get("tf_adjustment_column"),
+                math.log2(exact["u_probability"]) if exact else 0.0,
+                float(level.get("tf_minimum_u_value", 0.0)),
+            )
+        )
+    return result

@@ -1,0 +1,96 @@
+"""The comparable form of one source record: what matching scores, blocks and trains on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+from contactpoint.children.facts import ChildFacts
+from contactpoint.children.models import IdentifierScheme
+from contactpoint.matching.standardise import (
+    address_key,
+    clean_name,
+    date_key,
+    day_number,
+    family_name_key,
+    first_given_name,
+    name_tokens,
+    name_variants,
+    phonetic,
+    postcode_parts,
+    swapped_day_month,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MatchRecord:
+    """Standardised values of one record; ``None`` where the source said nothing."""
+
+    uid: int
+    given_first: str | None
+    given_tokens: tuple[str, ...] | None
+    given_variants: tuple[str, ...] | None
+    given_phonetic: str | None
+    family: str | None
+    family_tokens: tuple[str, ...] | None
+    family_phonetic: str | None
+    dob: str | None
+    dob_swapped: str | None
+    dob_days: int | None
+    birth_year: int | None
+    gender: str | None
+    postcode: str | None
+    postcode_sector: str | None
+    postcode_district: str | None
+    address: str | None
+    nhs_number: str | None
+    upn: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Columns for a data frame (lists for the list-valued columns)."""
+        return {
+            name: list(value) if isinstance(value, tuple) else value
+            for name in MATCH_COLUMNS
+            for value in (getattr(self, name),)
+        }
+
+
+MATCH_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(MatchRecord))
+
+
+def _or_none(value: str) -> str | None:
+    return value or None
+
+
+def match_record(uid: int, facts: ChildFacts) -> MatchRecord:
+    """The comparable form of what one source record says."""
+    given = first_given_name(facts.given_names)
+    given_tokens = name_tokens(facts.given_names)
+    family = family_name_key(facts.family_name)
+    family_tokens = name_tokens(facts.family_name)
+    born = facts.date_of_birth
+    postcode, sector, district = postcode_parts(facts.address.postcode if facts.address else None)
+    identifiers: dict[IdentifierScheme, str] = {}
+    for identifier in facts.identifiers:
+        identifiers.setdefault(identifier.scheme, identifier.value)
+    return MatchRecord(
+        uid=uid,
+        given_first=_or_none(given),
+        given_tokens=given_tokens or None,
+        given_variants=tuple(sorted(name_variants(given))) if given else None,
+        given_phonetic=_or_none(phonetic(given)),
+        family=_or_none(family),
+        family_tokens=family_tokens or None,
+        family_phonetic=_or_none(phonetic(clean_name(facts.family_name).replace(" ", ""))),
+        dob=_or_none(date_key(born)),
+        dob_swapped=_or_none(swapped_day_month(born)),
+        dob_days=day_number(born),
+        birth_year=born.year if born else None,
+        gender=facts.gender if facts.gender in ("M", "F") else None,
+        postcode=_or_none(postcode),
+        postcode_sector=_or_none(sector),
+        postcode_district=_or_none(district),
+        address=_or_none(address_key(facts.address.address_line if facts.address else None)),
+        nhs_number=identifiers.get(IdentifierScheme.NHS_NUMBER),
+        upn=identifiers.get(IdentifierScheme.UPN),
+    )

@@ -1,0 +1,131 @@
+"""Standard forms of the values matching compares.
+
+Pure functions: the same standardisation serves the feed pipeline, batch tracing, search
+and model training, so a value is compared the same way wherever it comes from.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from functools import lru_cache
+
+import jellyfish
+from nicknames import NickNamer
+
+from contactpoint.errors import InvalidValue
+from contactpoint.identifiers import parse_postcode
+
+_NON_LETTERS = re.compile(r"[^a-z ]+")
+_SPACES = re.compile(r"\s+")
+# Apostrophes join (O'Brien → obrien); hyphens, dots and other punctuation separate.
+_JOINERS = str.maketrans("", "", "'’`ʼ")
+
+
+@lru_cache(maxsize=65536)
+def clean_name(value: str | None) -> str:
+    """Lower-case ASCII letters and single spaces.
+
+    ``"Zoë O'Brien-Smith"`` → ``"zoe obrien smith"``.
+    """
+    if not value:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", value)
+    ascii_only = decomposed.encode("ascii", "ignore").decode().lower().translate(_JOINERS)
+    return _SPACES.sub(" ", _NON_LETTERS.sub(" ", ascii_only)).strip()
+
+
+def name_tokens(value: str | None) -> tuple[str, ...]:
+    """The words of a name, e.g. a double-barrelled surname's two parts."""
+    cleaned = clean_name(value)
+    return tuple(cleaned.split()) if cleaned else ()
+
+
+def first_given_name(value: str | None) -> str:
+    tokens = name_tokens(value)
+    return tokens[0] if tokens else ""
+
+
+def family_name_key(value: str | None) -> str:
+    """Double-barrelled names in either order and with or without the hyphen compare
+    equal: the parts sorted and joined, ``"Jones-Smith"`` → ``"jones smith"``."""
+    return " ".join(sorted(name_tokens(value)))
+
+
+@lru_cache(maxsize=65536)
+def phonetic(value: str) -> str:
+    """Double-Metaphone-like phonetic key of one cleaned word (jellyfish metaphone)."""
+    return jellyfish.metaphone(value) if value else ""
+
+
+_NICKNAMES = NickNamer()
+
+
+@lru_cache(maxsize=65536)
+def name_variants(name: str) -> frozenset[str]:
+    """A cleaned given name with its nickname relations: William ~ Bill ~ Will."""
+    if not name:
+        return frozenset()
+    related = _NICKNAMES.nicknames_of(name) | _NICKNAMES.canonicals_of(name)
+    return frozenset({name, *related})
+
+
+def date_key(value: date | None) -> str:
+    """``YYYY-MM-DD`` or empty."""
+    return value.isoformat() if value else ""
+
+
+def swapped_day_month(value: date | None) -> str:
+    """The date with day and month exchanged, where that is a real date: 03/04 ↔ 04/03."""
+    if value is None or value.day > 12 or value.day == value.month:
+        return ""
+    return date(value.year, value.day, value.month).isoformat()
+
+
+def day_number(value: date | None) -> int | None:
+    """Days since 1 January 1 (for 'within a year' comparisons)."""
+    return value.toordinal() if value else None
+
+
+def postcode_parts(value: str | None) -> tuple[str, str, str]:
+    """Full postcode, sector and district, or empty strings if there is none."""
+    if not value:
+        return "", "", ""
+    try:
+        postcode = parse_postcode(value)
+    except InvalidValue:
+        return "", "", ""
+    return str(postcode), postcode.sector, postcode.district
+
+
+_UNIT = re.compile(r"\b(flat|apartment|apt|unit|room)\s+[a-z0-9]+\b")
+_STREET_WORDS = {
+    "road": "rd",
+    "street": "st",
+    "avenue": "ave",
+    "lane": "ln",
+    "drive": "dr",
+    "close": "cl",
+    "crescent": "cres",
+    "court": "ct",
+    "place": "pl",
+    "gardens": "gdns",
+    "terrace": "ter",
+    "grove": "gr",
+}
+
+
+def address_key(value: str | None) -> str:
+    """The first line of an address without flat numbers, street types abbreviated:
+    ``"Flat 3, 12 Cardigan Road, Leeds"`` → ``"12 cardigan rd"``."""
+    if not value:
+        return ""
+    text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode().lower()
+    text = _UNIT.sub(" ", text)
+    parts = [p for p in (re.sub(r"[^a-z0-9 ]+", " ", part).strip() for part in text.split(","))]
+    first = next((p for p in parts if p), "")
+    if first.isdigit() and len(parts) > 1:
+        # "12, Cardigan Road": the number stands alone before the street.
+        first = f"{first} {next((p for p in parts[parts.index(first) + 1 :] if p), '')}"
+    return " ".join(_STREET_WORDS.get(word, word) for word in first.split())

@@ -1,0 +1,183 @@
+"""Training the model with Splink on DuckDB: u by random sampling, m by EM, the prior
+from identifiers that only the same child shares. The edge of the matching package: it
+is the only module that imports Splink.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import pyarrow as pa
+
+from contactpoint.errors import ContactPointError
+from contactpoint.matching.comparisons import COMPARISONS
+from contactpoint.matching.model import MODEL_FORMAT
+from contactpoint.matching.record import MATCH_COLUMNS, MatchRecord
+
+# Fewer records than this cannot show EM enough true matches to learn from.
+MINIMUM_TRAINING_RECORDS = 1000
+M_FLOOR = 1e-4
+TF_COLUMNS = tuple(
+    level.tf_column for comparison in COMPARISONS for level in comparison.levels if level.tf_column
+)
+# Candidate pairs for bulk prediction; the same keys children/ keeps in its index.
+PREDICTION_BLOCKING = (
+    ("nhs_number",),
+    ("upn",),
+    ("dob", "family_phonetic"),
+    ("dob", "given_phonetic"),
+    ("postcode", "birth_year"),
+    ("family_phonetic", "given_phonetic", "birth_year"),
+)
+
+
+class TrainingFailed(ContactPointError):
+    """The model could not be trained; the reason says why."""
+
+
+_LISTS = ("given_tokens", "given_variants", "family_tokens")
+_INTEGERS = ("uid", "dob_days", "birth_year")
+SCHEMA = pa.schema(
+    [
+        (
+            name,
+            pa.list_(pa.string())
+            if name in _LISTS
+            else pa.int64()
+            if name in _INTEGERS
+            else pa.string(),
+        )
+        for name in MATCH_COLUMNS
+    ]
+)
+
+
+def frame(records: Sequence[MatchRecord]) -> pa.Table:
+    """Match records as the table Splink reads."""
+    return pa.Table.from_pylist([r.as_dict() for r in records], schema=SCHEMA)
+
+
+def splink_settings() -> Any:
+    from splink import SettingsCreator, block_on
+
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="uid",
+        comparisons=[comparison.splink() for comparison in COMPARISONS],
+        blocking_rules_to_generate_predictions=[
+            block_on(*columns) for columns in PREDICTION_BLOCKING
+        ],
+        retain_intermediate_calculation_columns=False,
+        retain_matching_columns=False,
+    )
+
+
+def linker_for(records: Sequence[MatchRecord], settings: Any) -> Any:
+    from splink import DuckDBAPI, Linker
+
+    database = DuckDBAPI()
+    table = database.register(frame(records), dataset_display_name="match_records")
+    return Linker(table, settings)
+
+
+def train(records: Sequence[MatchRecord], *, version: str, seed: int = 1) -> dict[str, Any]:
+    """A model document trained on ``records`` (one per source record in the index)."""
+    from splink import block_on
+
+    if len(records) < MINIMUM_TRAINING_RECORDS:
+        raise TrainingFailed(
+            f"{len(records)} records are too few to train on: at least"
+            f" {MINIMUM_TRAINING_RECORDS} are needed"
+        )
+    logging.getLogger("splink").setLevel(logging.WARNING)
+    linker = linker_for(records, splink_settings())
+    try:
+        linker.training.estimate_probability_two_random_records_match(
+            [block_on("nhs_number"), block_on("upn")], recall=0.35
+        )
+        linker.training.estimate_u_using_random_sampling(max_pairs=5e6, seed=seed)
+        # Twins share a date of birth, family and address: EM blocked on any of those
+        # learns that a different given name is common among matches. Pairs sharing an
+        # NHS number, and pairs sharing both names and a birth year, hold few twins.
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block_on("nhs_number"), record_sample_proportion=1.0
+        )
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block_on("given_first", "family", "birth_year"), record_sample_proportion=1.0
+        )
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block_on("given_first", "postcode"), record_sample_proportion=1.0
+        )
+    except Exception as error:  # Splink raises plain exceptions for untrainable data.
+        raise TrainingFailed(f"Splink could not train the model: {error}") from error
+    settings = linker.misc.save_model_to_json(out_path=None)
+    settings = floor_m_probabilities(fill_rare_u_probabilities(settings, records))
+    return {
+        "format": MODEL_FORMAT,
+        "version": version,
+        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "training_records": len(records),
+        "splink": settings,
+        "term_frequencies": term_frequencies(linker),
+    }
+
+
+def fill_rare_u_probabilities(
+    settings: dict[str, Any], records: Sequence[MatchRecord]
+) -> dict[str, Any]:
+    """Give an exact-match level that random sampling never met its exact u.
+
+    Two random records share an identifier almost never, so sampling finds no example
+    and leaves u unset. For an exact match on a column, u is the chance two random
+    records with values share one: the sum over values of their share squared.
+    """
+    for comparison in settings["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level") or level.get("u_probability") is not None:
+                continue
+            column = _exact_column(level["sql_condition"])
+            if column is None:
+                raise TrainingFailed(
+                    f"comparison {comparison['output_column_name']}: level"
+                    f" '{level.get('label_for_charts')}' was never met in random pairs"
+                )
+            values = Counter(v for r in records if (v := getattr(r, column)) is not None)
+            total = sum(values.values())
+            level["u_probability"] = sum((n / total) ** 2 for n in values.values())
+    return settings
+
+
+def _exact_column(sql: str) -> str | None:
+    match = re.fullmatch(r'"(\w+)_l" = "(\w+)_r"', sql)
+    return match.group(1) if match and match.group(1) == match.group(2) else None
+
+
+def floor_m_probabilities(settings: dict[str, Any]) -> dict[str, Any]:
+    """Raise any m probability EM drove to (almost) zero up to ``M_FLOOR``.
+
+    A level never seen among matches in the training data gets m = 0, which would let
+    that one field veto any match (a single mis-recorded gender, say). Written into the
+    settings themselves, so Splink and the online scorer use the same values.
+    """
+    for comparison in settings["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            m = level.get("m_probability")
+            if m is not None and m < M_FLOOR:
+                level["m_probability"] = M_FLOOR
+    return settings
+
+
+def term_frequencies(linker: Any) -> dict[str, dict[str, float]]:
+    """The term-frequency table of each adjusted column, as Splink computed it."""
+    tables: dict[str, dict[str, float]] = {}
+    for column in TF_COLUMNS:
+        table = linker.table_management.compute_tf_table(column).as_record_list()
+        tables[column] = {
+            str(row[column]): float(row[f"tf_{column}"]) for row in table if row[column] is not None
+        }
+    return tables

@@ -1,0 +1,1 @@
+"""The data manager's work on identity: review tasks, merge and unmerge."""
