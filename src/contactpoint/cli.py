@@ -46,8 +46,12 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 feed_app = typer.Typer(
     help="Source feeds: load files, suspend and resume sources.", no_args_is_help=True
 )
+match_app = typer.Typer(
+    help="Identity matching: models, explanations, export.", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(feed_app, name="feed")
+app.add_typer(match_app, name="match")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -232,6 +236,18 @@ def feed_status(as_json: Annotated[bool, typer.Option("--json")] = False) -> Non
             f"{s.last_run_at:%Y-%m-%d %H:%M}" if s.last_run_at else "",
         )
     out.print(table)
+
+
+@match_app.command("export")
+def match_export(
+    out_file: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
+) -> None:
+    """Write source,record_id,cp_id for every source record."""
+    from contactpoint.linkage.export import export_links
+
+    with unit_of_work() as session:
+        count = export_links(session, out_file)
+    out.print(f"Wrote {count} links to {out_file}.")
 
 
 @app.command()

@@ -31,11 +31,11 @@ class Settings(BaseSettings):
         description="development, test or production; production refuses unsafe defaults.",
     )
     match_link_threshold: float = Field(
-        default=12.0,
+        default=3.0,
         description="Match weight at or above which a record is linked automatically.",
     )
     match_review_threshold: float = Field(
-        default=4.0,
+        default=-3.0,
         description="Match weight at or above which (and below the link threshold) a data"
         " manager is asked to review the pair.",
     )

@@ -51,6 +51,7 @@ class MatchRecordRow(Base):
     address: Mapped[str | None] = mapped_column(String(200))
     nhs_number: Mapped[str | None] = mapped_column(String(10))
     upn: Mapped[str | None] = mapped_column(String(13))
+    benefit_line: Mapped[str | None] = mapped_column(String(20))
 
 
 class MatchKey(Base):

@@ -98,6 +98,21 @@ def overlap(column: str, label: str) -> Level:
     return Level(label, f'list_has_any("{column}_l", "{column}_r")', test)
 
 
+def related(value_column: str, relations_column: str, label: str) -> Level:
+    """Either side's value is among the other side's relations (a direct nickname)."""
+    sql = (
+        f'list_contains("{relations_column}_l", "{value_column}_r")'
+        f' OR list_contains("{relations_column}_r", "{value_column}_l")'
+    )
+
+    def test(a: MatchRecord, b: MatchRecord) -> bool:
+        return _get(b, value_column) in (_get(a, relations_column) or ()) or _get(
+            a, value_column
+        ) in (_get(b, relations_column) or ())
+
+    return Level(label, sql, test)
+
+
 def typo(column: str, label: str = "typo") -> Level:
     """One edit apart, or two edits apart when both are six letters or longer."""
     left, right = f'"{column}_l"', f'"{column}_r"'
@@ -138,7 +153,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         (
             null("given_first"),
             exact("given_first", tf=True),
-            overlap("given_variants", "nickname"),
+            related("given_first", "given_variants", "nickname"),
             overlap("given_tokens", "another given name"),
             typo("given_first"),
             exact("given_phonetic", "sounds alike"),

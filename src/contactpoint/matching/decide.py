@@ -7,7 +7,9 @@ Hard rules stop an automatic link whatever the score, and send it to review:
 * different gender and given names that are not variants of each other;
 * multiple births: the child has a brother or sister with the same date of birth in the
   same family, and the record's given name is no closer to the child's than to theirs
-  (a nickname or a typo is a variant; a sibling's name is not);
+  (a nickname or a typo is a variant; a sibling's name is not); and a record with the
+  child's birthday and family but a given name that is no variant of theirs is taken
+  for a twin not yet in the index, and becomes a new child;
 * two children matching strongly: never linked to one at random.
 """
 
@@ -33,6 +35,16 @@ BIRTH = _position("date_of_birth")
 GIVEN_DIFFERENT = len(COMPARISONS[GIVEN].levels) - 1
 EXACT = 1  # every comparison's level after the null level
 BETWEEN_THRESHOLDS = "score between the thresholds"
+# Same birthday and family, given names that are not variants: a twin the index has not
+# seen yet, far more often than one child recorded under two unrelated names.
+UNSEEN_TWIN = "same date of birth and family but given names that are not variants"
+SIBLINGS_ON_ONE_CLAIM = "another child on the same child benefit claim"
+ANOTHER_GIVEN_NAME = 3  # the given-name level: the names share only one of their words
+YEAR_APART = len(COMPARISONS[_position("date_of_birth")].levels) - 1
+# Given-name levels of two names that are not variants of one another: they only sound
+# alike (Molly and Millie), or differ. Exact, nickname, another given name and typo are
+# variants; a missing name is neither.
+NOT_VARIANTS = (GIVEN_DIFFERENT - 1, GIVEN_DIFFERENT)
 SAME_FAMILY = (1, 2)  # exact, or one part of a double-barrelled name
 
 
@@ -94,6 +106,8 @@ def decide(
     if score.weight < thresholds.link:
         return Decision(Outcome.REVIEW, child, score, BETWEEN_THRESHOLDS)
     rule = _broken_rule(record, candidates[child], score, child, scored[1:], candidates)
+    if rule in (UNSEEN_TWIN, SIBLINGS_ON_ONE_CLAIM):
+        return Decision(Outcome.NEW, child, score, rule)
     if rule:
         return Decision(Outcome.REVIEW, child, score, rule)
     rival = next(
@@ -122,43 +136,66 @@ def _broken_rule(
     others: Sequence[tuple[Score, K]],
     candidates: Mapping[K, Sequence[MatchRecord]],
 ) -> str | None:
+    claims = {r.benefit_line for r in records if r.benefit_claim == record.benefit_claim}
+    if record.benefit_line and claims - {None} and record.benefit_line not in claims:
+        return SIBLINGS_ON_ONE_CLAIM
+    shares_identifier = False
     for identifier in ("nhs_number", "upn"):
         value = getattr(record, identifier)
         held = {getattr(r, identifier) for r in records} - {None}
-        if value and held and value not in held:
-            return f"conflicting {identifier.replace('_', ' ')}"
-    given_level = int(score.levels[GIVEN])
+        if value and held:
+            if value not in held:
+                return f"conflicting {identifier.replace('_', ' ')}"
+            shares_identifier = True
+    # How close the record's given name comes to any name the child is known by.
+    given = COMPARISONS[GIVEN]
+    given_level = min(given.level_of(record, r) or GIVEN_DIFFERENT for r in records)
     genders = {r.gender for r in records} - {None}
-    if (
-        record.gender
-        and genders
-        and record.gender not in genders
-        and (given_level == GIVEN_DIFFERENT)
-    ):
-        return "different gender and different given names"
-    for other_score, other in others:
+    if record.gender and genders and record.gender not in genders and given_level != EXACT:
+        # Olivia and Oliver: a different gender needs the very same given name.
+        return "different gender and given names that are not the same"
+    if shares_identifier:
+        return None
+    if int(score.levels[BIRTH]) == YEAR_APART:
+        return "dates of birth more than a year apart"
+    for _other_score, other in others:
         if (
             other != child
             and _multiple_birth(records, candidates[other])
-            and int(other_score.levels[GIVEN]) <= given_level
+            and min(given.level_of(record, r) or GIVEN_DIFFERENT for r in candidates[other])
+            <= given_level
         ):
             return "a twin or other multiple birth: the given name fits a sibling as well"
+    same_birth = int(score.levels[BIRTH]) == EXACT and int(score.levels[FAMILY]) in SAME_FAMILY
+    if same_birth and given_level in NOT_VARIANTS:
+        return UNSEEN_TWIN
     if (
-        given_level == GIVEN_DIFFERENT
-        and int(score.levels[BIRTH]) == EXACT
-        and int(score.levels[FAMILY]) in SAME_FAMILY
+        same_birth
+        and given_level == ANOTHER_GIVEN_NAME
+        and not any(set(record.given_tokens or ()) == set(r.given_tokens or ()) for r in records)
     ):
-        # Same birthday and family, names that are not variants: could be an unseen twin.
-        return "same date of birth and family but given names that are not variants"
+        # "Grace" and "Lottie Grace" born the same day: one child, or twins?
+        return "same date of birth and family; the given names share only one name"
     return None
 
 
 def _multiple_birth(one: Sequence[MatchRecord], other: Sequence[MatchRecord]) -> bool:
-    """Two children born the same day into the same family (name or home)."""
+    """Two children born the same day into the same family (name or home) under
+    different first names: twins, not one child held twice."""
     births = {r.dob for r in one} & {r.dob for r in other} - {None}
     if not births:
         return False
     families = {r.family for r in one} & {r.family for r in other} - {None}
     homes = {r.address for r in one} & {r.address for r in other} - {None}
     postcodes = {r.postcode for r in one} & {r.postcode for r in other} - {None}
-    return bool(families or homes or postcodes)
+    if not (families or homes or postcodes):
+        return False
+    # Twins' names are often alike (Amelia and Emily, Jack and Jake): any first names
+    # that differ count as two children here; only the very same name, or the same
+    # names in another order, is one child held twice.
+    return not any(
+        a.given_first == b.given_first or set(a.given_tokens or ()) == set(b.given_tokens or ())
+        for a in one
+        for b in other
+        if a.given_first and b.given_first
+    )

@@ -45,6 +45,13 @@ class MatchRecord:
     address: str | None
     nhs_number: str | None
     upn: str | None
+    # A child benefit claim line, "CHB12345678AB/2": the claim is shared by brothers
+    # and sisters, the line is the child's own.
+    benefit_line: str | None = None
+
+    @property
+    def benefit_claim(self) -> str | None:
+        return self.benefit_line.split("/")[0] if self.benefit_line else None
 
     def as_dict(self) -> dict[str, Any]:
         """Columns for a data frame (lists for the list-valued columns)."""
@@ -93,4 +100,5 @@ def match_record(uid: int, facts: ChildFacts) -> MatchRecord:
         address=_or_none(address_key(facts.address.address_line if facts.address else None)),
         nhs_number=identifiers.get(IdentifierScheme.NHS_NUMBER),
         upn=identifiers.get(IdentifierScheme.UPN),
+        benefit_line=identifiers.get(IdentifierScheme.CHILD_BENEFIT),
     )

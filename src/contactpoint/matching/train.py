@@ -42,6 +42,8 @@ class TrainingFailed(ContactPointError):
 
 _LISTS = ("given_tokens", "given_variants", "family_tokens")
 _INTEGERS = ("uid", "dob_days", "birth_year")
+# Columns no comparison reads: left out of what Splink sees.
+_NOT_COMPARED = ("benefit_line",)
 SCHEMA = pa.schema(
     [
         (
@@ -53,13 +55,17 @@ SCHEMA = pa.schema(
             else pa.string(),
         )
         for name in MATCH_COLUMNS
+        if name not in _NOT_COMPARED
     ]
 )
 
 
 def frame(records: Sequence[MatchRecord]) -> pa.Table:
     """Match records as the table Splink reads."""
-    return pa.Table.from_pylist([r.as_dict() for r in records], schema=SCHEMA)
+    return pa.Table.from_pylist(
+        [{k: v for k, v in r.as_dict().items() if k not in _NOT_COMPARED} for r in records],
+        schema=SCHEMA,
+    )
 
 
 def splink_settings() -> Any:
