@@ -20,7 +20,7 @@ def links(session: Session) -> Iterator[tuple[str, str, str]]:
         .order_by(SourceRecord.source, SourceRecord.record_id)
         .execution_options(yield_per=10_000)
     )
-    yield from rows.tuples()
+    yield from ((source, record_id, cp_id) for source, record_id, cp_id in rows)
 
 
 def export_links(session: Session, path: Path) -> int:

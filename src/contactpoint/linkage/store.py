@@ -105,3 +105,13 @@ def kept_apart(session: Session, child_ids: Sequence[int]) -> frozenset[frozense
         )
         pairs.update(frozenset(pair) for pair in rows)
     return frozenset(pairs)
+
+
+def all_records(session: Session) -> list[MatchRecord]:
+    """Every match record in the index (for training and bulk scoring)."""
+    rows = session.scalars(
+        select(MatchRecordRow)
+        .order_by(MatchRecordRow.source_record_id)
+        .execution_options(yield_per=10_000)
+    )
+    return [_from_row(row) for row in rows]

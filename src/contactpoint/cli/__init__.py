@@ -1,0 +1,107 @@
+"""The ``contactpoint`` command: each command parses, calls one service, prints.
+
+Exit codes: 0 done; 1 a file or request refused (nothing changed); 2 usage error;
+3 loaded, but some rows were rejected into the exception report.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import TaskID
+from rich.table import Table
+
+from contactpoint import db, migrate
+from contactpoint.cli.console import (
+    EXIT_CODES,
+    EXIT_REFUSED,
+    EXIT_ROWS_REJECTED,
+    EXIT_USAGE,
+    out,
+    parse_date,
+    progress_bars,
+    unit_of_work,
+)
+from contactpoint.cli.feeds import feed_app
+from contactpoint.cli.matching import match_app, trace_file
+from contactpoint.stats import index_counts
+
+app = typer.Typer(
+    help="ContactPoint: the national index of children.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(feed_app, name="feed")
+app.add_typer(match_app, name="match")
+app.command("trace")(trace_file)
+
+__all__ = ["EXIT_CODES", "EXIT_REFUSED", "EXIT_ROWS_REJECTED", "EXIT_USAGE", "app"]
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or upgrade the database schema to the newest version."""
+    engine = db.get_engine()
+    migrate.upgrade(engine)
+    out.print(f"Database at revision {migrate.head_revision(engine)}.")
+
+
+@app.command()
+def synth(
+    children: Annotated[int, typer.Option(min=1, help="How many children.")] = 20_000,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 1,
+    out_dir: Annotated[Path, typer.Option("--out", help="Directory for the files.")] = Path(
+        "var/synth"
+    ),
+    as_of: Annotated[
+        str | None,
+        typer.Option(help="Date the population is drawn at (YYYY-MM-DD); default today."),
+    ] = None,
+) -> None:
+    """Generate a synthetic population and one file per source, with its ground truth."""
+    from contactpoint.synth import generate
+
+    when = parse_date(as_of, "--as-of") if as_of else date.today()
+    with progress_bars() as bars:
+        tasks: dict[str, TaskID] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bars.add_task(stage, total=total)
+            bars.update(tasks[stage], completed=done, total=total)
+
+        summary = generate(out_dir, children=children, seed=seed, as_of=when, progress=report)
+    out.print(f"Wrote {out_dir}: {json.dumps(dict(summary.rows))}")
+
+
+@app.command()
+def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Counts of what the index holds."""
+    with unit_of_work() as session:
+        counts = index_counts(session)
+    if as_json:
+        print(json.dumps(counts, indent=2))
+        return
+    for section, values in counts.items():
+        table = Table(section.replace("_", " "), "count")
+        for key, value in values.items():
+            table.add_row(key, f"{value:,}")
+        out.print(table)
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+) -> None:
+    """Serve the web application."""
+    import uvicorn
+
+    out.print(f"ContactPoint is at http://{host}:{port}/ (health: /healthz). Ctrl-C stops it.")
+    uvicorn.run("contactpoint.web.app:create_app", factory=True, host=host, port=port)

@@ -1,0 +1,93 @@
+"""What every command shares: consoles, exit codes, errors, progress bars, sessions.
+
+Exit codes: 0 done; 1 a file or request refused (nothing changed); 2 usage error;
+3 loaded, but some rows were rejected into the exception report.
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from sqlalchemy.orm import Session
+
+from contactpoint import db, migrate
+from contactpoint.errors import ContactPointError, FileRefused, NotFound, UnknownSource
+
+EXIT_REFUSED = 1
+EXIT_USAGE = 2
+EXIT_ROWS_REJECTED = 3
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+# Each domain error's exit code; the first matching class in this order wins.
+EXIT_CODES: tuple[tuple[type[ContactPointError], int], ...] = (
+    (UnknownSource, EXIT_USAGE),
+    (FileRefused, EXIT_REFUSED),
+    (NotFound, EXIT_REFUSED),
+    (ContactPointError, EXIT_REFUSED),
+)
+
+
+def fail(error: ContactPointError) -> NoReturn:
+    code = next(code for kind, code in EXIT_CODES if isinstance(error, kind))
+    err.print(f"[bold red]Error:[/] {error}", highlight=False)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def reported_errors() -> Iterator[None]:
+    """Turn domain errors into a message and the right exit code."""
+    try:
+        yield
+    except ContactPointError as error:
+        fail(error)
+
+
+def progress_bars() -> Progress:
+    return Progress(
+        TextColumn("{task.description:<28}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    )
+
+
+def operator() -> str:
+    """Who is running the command, for the record of who did what."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except OSError:
+        return "cli:unknown"
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """A transaction on the configured database, once its schema is known to be current."""
+    with reported_errors():
+        migrate.require_current(db.get_engine())
+    with db.unit_of_work() as session:
+        yield session
+
+
+def parse_date(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        err.print(f"[bold red]Error:[/] {option} must be a date YYYY-MM-DD")
+        raise typer.Exit(EXIT_USAGE) from None

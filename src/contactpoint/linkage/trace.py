@@ -1,0 +1,79 @@
+"""Batch tracing: match a file of children in the ``local`` format against the index
+and say, for each row, which child it is — without changing the index (as the NHS batch
+tracing service does)."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from contactpoint.children.models import Child
+from contactpoint.feeds.fields import RowError
+from contactpoint.feeds.pipeline import standardise_rows
+from contactpoint.feeds.sources import get_source
+from contactpoint.linkage.service import Existing, plan_links
+from contactpoint.matching.decide import Thresholds
+
+
+@dataclass(frozen=True, slots=True)
+class TraceResult:
+    record_id: str
+    cp_id: str | None
+    match_weight: float | None
+    decision: str
+
+
+def trace(
+    session: Session, path: Path, *, thresholds: Thresholds, today: date | None = None
+) -> tuple[list[TraceResult], list[RowError]]:
+    """One result per sound row (``matched``, ``possible match`` or ``no match``) and
+    the rows that could not be read. The caller must not commit."""
+    rows, errors, _ignored = standardise_rows(
+        get_source("local"), path.read_bytes(), file_name=path.name, today=today or date.today()
+    )
+    plan = plan_links(session, [row.facts for row in rows], thresholds=thresholds)
+    possible = {r.row: r.candidate for r in plan.reviews if isinstance(r.candidate, Existing)}
+    ids = {link.target.child_id for link in plan.links if isinstance(link.target, Existing)}
+    ids |= {candidate.child_id for candidate in possible.values()}
+    cp_ids: dict[int, str] = {
+        child_id: cp_id
+        for child_id, cp_id in session.execute(
+            select(Child.id, Child.cp_id).where(Child.id.in_(sorted(ids)))
+        )
+    }
+    results = []
+    for index, (row, link) in enumerate(zip(rows, plan.links, strict=True)):
+        if isinstance(link.target, Existing):
+            results.append(
+                TraceResult(
+                    row.facts.record_id, cp_ids[link.target.child_id], link.weight, "matched"
+                )
+            )
+        elif index in possible:
+            candidate = possible[index]
+            results.append(
+                TraceResult(
+                    row.facts.record_id, cp_ids[candidate.child_id], link.weight, "possible match"
+                )
+            )
+        else:
+            results.append(TraceResult(row.facts.record_id, None, link.weight, "no match"))
+    return results, errors
+
+
+def write_trace(results: list[TraceResult], errors: list[RowError], out: Path) -> None:
+    """CSV: record_id, cp_id, match_weight, decision (and rows that could not be read)."""
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["record_id", "cp_id", "match_weight", "decision"])
+        for r in results:
+            weight = f"{r.match_weight:.2f}" if r.match_weight is not None else ""
+            writer.writerow([r.record_id, r.cp_id or "", weight, r.decision])
+        for line in sorted({e.line: e for e in errors}.values(), key=lambda e: e.line):
+            reasons = "; ".join(f"{e.field} {e.reason}" for e in errors if e.line == line.line)
+            writer.writerow([line.record_id or f"line {line.line}", "", "", f"rejected: {reasons}"])

@@ -1,0 +1,112 @@
+"""Matching from the command line: export, explain, trace, train and model files."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+from typer.testing import CliRunner
+
+from contactpoint import db
+from contactpoint.children.models import Child
+from contactpoint.cli import app
+from tests.builders import birth, local_row, nhs_record, snapshot, write_feed
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def cp_ids(engine: Engine) -> list[str]:
+    with db.unit_of_work(engine) as session:
+        return list(session.scalars(select(Child.cp_id).order_by(Child.id)))
+
+
+def test_export_names_the_child_of_every_source_record(
+    committed_engine: Engine, tmp_path: Path
+) -> None:
+    run("feed", "load", "gro-births", str(write_feed(tmp_path / "b.csv", "gro-births", [birth(1)])))
+    run(
+        "feed",
+        "load",
+        "nhs-demographics",
+        str(write_feed(tmp_path / "n.csv", "nhs-demographics", [nhs_record(1)])),
+    )
+    code, output = run("match", "export", "--out", str(tmp_path / "links.csv"))
+    assert code == 0, output
+    rows = list(csv.DictReader((tmp_path / "links.csv").open()))
+    assert [r["source"] for r in rows] == ["gro-births", "nhs-demographics"]
+    assert {r["cp_id"] for r in rows} == set(cp_ids(committed_engine))
+
+
+def test_explain_shows_each_fields_contribution(committed_engine: Engine, tmp_path: Path) -> None:
+    births = [birth(1), birth(2)]
+    run("feed", "load", "gro-births", str(write_feed(tmp_path / "b.csv", "gro-births", births)))
+    first, second = cp_ids(committed_engine)
+    code, output = run("match", "explain", first, "gro-births:2015/LDS/00002")
+    assert code == 0, output
+    for comparison in ("given_name", "family_name", "date_of_birth", "nhs_number"):
+        assert comparison in output
+    assert "match weight" in output and second not in output
+    assert run("match", "explain", first, "CP-0000-0000-0")[0] == 1
+
+
+def test_trace_matches_a_list_without_changing_the_index(
+    committed_engine: Engine, tmp_path: Path
+) -> None:
+    run(
+        "feed",
+        "load",
+        "local",
+        str(write_feed(tmp_path / "l.csv", "local", [local_row(1), local_row(2)])),
+    )
+    with committed_engine.connect() as connection:
+        before = snapshot(connection)
+    traced = write_feed(
+        tmp_path / "t.csv",
+        "local",
+        [
+            local_row(1, record_id="T1"),
+            local_row(
+                7,
+                record_id="T2",
+                given_names="Priya",
+                family_name="Sharma",
+                date_of_birth="2011-02-03",
+                postcode="E1 6AN",
+            ),
+            local_row(3, record_id="T3", date_of_birth="2016-13-01"),
+        ],
+    )
+    code, output = run("trace", str(traced), "--out", str(tmp_path / "out.csv"))
+    assert code == 0, output
+    rows = {r["record_id"]: r for r in csv.DictReader((tmp_path / "out.csv").open())}
+    assert (
+        rows["T1"]["decision"] == "matched" and rows["T1"]["cp_id"] == cp_ids(committed_engine)[0]
+    )
+    assert rows["T2"]["decision"] == "no match" and rows["T2"]["cp_id"] == ""
+    assert rows["T3"]["decision"].startswith("rejected: date_of_birth")
+    with committed_engine.connect() as connection:
+        assert snapshot(connection) == before
+
+
+def test_training_on_too_little_data_is_refused(committed_engine: Engine, tmp_path: Path) -> None:
+    run("feed", "load", "local", str(write_feed(tmp_path / "l.csv", "local", [local_row(1)])))
+    code, output = run("match", "train")
+    assert code == 1 and "too few" in output
+
+
+def test_a_model_file_from_another_version_is_refused(
+    committed_engine: Engine, tmp_path: Path
+) -> None:
+    old = tmp_path / "old-model.json"
+    old.write_text(json.dumps({"format": "contactpoint-match-model/0", "version": "x"}))
+    code, output = run("match", "load-model", str(old))
+    assert code == 1 and "this version reads" in output
+    code, output = run("match", "models")
+    assert code == 0 and "x" not in output.split()
