@@ -108,6 +108,38 @@ def main() -> None:
     )
     rows.append(("reload nhs-demographics (already loaded)", seconds, peak))
     unchanged = run([CLI, "stats", "--json"], env)[2] == stats_before
+    links = options.work / "links.csv"
+    run([CLI, "match", "export", "--out", str(links)], env)
+    accuracy = run(
+        [
+            sys.executable,
+            str(Path(__file__).with_name("accuracy.py")),
+            str(links),
+            str(files / "truth.csv"),
+            "--population",
+            str(files),
+        ],
+        env,
+    )[2]
+    # A daily delta: a local partner's file of 5,000 children of the same population.
+    delta = options.work / "delta"
+    local_args = [
+        sys.executable,
+        "-c",
+        "import sys; from datetime import date; from pathlib import Path;"
+        " from contactpoint.synth import generate_local;"
+        " generate_local(Path(sys.argv[1]), children=int(sys.argv[2]), seed=int(sys.argv[3]),"
+        " as_of=date.fromisoformat(sys.argv[4]), rows=5000)",
+        str(delta),
+        str(options.children),
+        str(options.seed),
+        options.as_of,
+    ]
+    run(local_args, env)
+    seconds, peak, _ = run(
+        [CLI, "feed", "load", "local", str(delta / "local.csv"), "--today", options.as_of], env
+    )
+    rows.append(("daily delta: local file of 5,000 rows", seconds, peak))
 
     print(
         f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores,"
@@ -119,6 +151,8 @@ def main() -> None:
         print(f"| {step} | {seconds:.1f} | {peak:.0f} |")
     print(f"\nstats unchanged after reload: {unchanged}")
     print(json.dumps(json.loads(stats_before), indent=1))
+    print("accuracy of the six files against truth.csv (before the delta file):")
+    print(accuracy)
 
 
 if __name__ == "__main__":
