@@ -43,3 +43,29 @@ class UnknownSource(ContactPointError):
 
 class NotFound(ContactPointError):
     """A record asked for by id does not exist."""
+
+
+class DecisionRefused(ContactPointError):
+    """A data manager's decision (link, keep apart, merge, unmerge) cannot be made as
+    asked; nothing was changed."""
+
+
+class TaskAlreadyDecided(DecisionRefused):
+    """Someone else decided the review task first."""
+
+    def __init__(self, task_id: int, status: str, decided_by: str | None, when: str) -> None:
+        self.task_id = task_id
+        self.status = status
+        self.decided_by = decided_by
+        super().__init__(
+            f"review task {task_id} was already decided ({status.replace('_', ' ')})"
+            f" by {decided_by or 'an unknown user'} at {when}; nothing was changed"
+        )
+
+
+class MergeRefused(DecisionRefused):
+    """Two children cannot be merged; the message says why and what to do instead."""
+
+
+class UnmergeRefused(DecisionRefused):
+    """A merge cannot be undone; the message says why and what to do first."""

@@ -28,6 +28,7 @@ from contactpoint.cli.console import (
 )
 from contactpoint.cli.feeds import feed_app
 from contactpoint.cli.matching import match_app, trace_file
+from contactpoint.cli.review import merge_children, review_app, unmerge_children
 from contactpoint.stats import index_counts
 
 app = typer.Typer(
@@ -39,7 +40,10 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(feed_app, name="feed")
 app.add_typer(match_app, name="match")
+app.add_typer(review_app, name="review")
 app.command("trace")(trace_file)
+app.command("merge")(merge_children)
+app.command("unmerge")(unmerge_children)
 
 __all__ = ["EXIT_CODES", "EXIT_REFUSED", "EXIT_ROWS_REJECTED", "EXIT_USAGE", "app"]
 
