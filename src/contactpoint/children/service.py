@@ -122,8 +122,17 @@ def ingest(
         zip(changed, changed_ids, strict=True)
     )
     store.insert_facts(session, [(child_of[i], rid, rows[i].facts) for i, rid in written])
+    # The new rows' match records were made while planning; changed rows need new ones.
     match_store.write(
-        session, [(rid, child_of[i], match_record(rid, rows[i].facts)) for i, rid in written]
+        session,
+        [
+            (rid, child_of[i], record)
+            for i, rid, record in zip(fresh, record_ids, plan.records, strict=True)
+        ]
+        + [
+            (rid, child_of[i], match_record(rid, rows[i].facts))
+            for i, rid in zip(changed, changed_ids, strict=True)
+        ],
     )
     _raise_reviews(session, plan, fresh, record_ids, child_of, child_id)
     report("write", len(rows), len(rows))

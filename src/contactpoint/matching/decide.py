@@ -82,7 +82,8 @@ class Decision(Generic[K]):
 
 def best_score(model: MatchModel, record: MatchRecord, records: Sequence[MatchRecord]) -> Score:
     """The best score of ``record`` against any of one child's records."""
-    return max((model.score(record, other) for other in records), key=lambda s: s.weight)
+    best = max(records, key=lambda other: model.weight(record, other))
+    return model.score(record, best)
 
 
 def decide(
@@ -93,38 +94,44 @@ def decide(
     kept_apart: frozenset[frozenset[K]] = frozenset(),
 ) -> Decision[K]:
     """What to do with ``record`` given each candidate child's records."""
-    scored = sorted(
-        ((best_score(model, record, records), child) for child, records in candidates.items()),
-        key=lambda pair: pair[0].weight,
+    # Rank children by their best record's weight (the fast path); explain only the best.
+    ranked = sorted(
+        (
+            (max(model.weight(record, other) for other in records), child)
+            for child, records in candidates.items()
+            if records
+        ),
+        key=lambda pair: pair[0],
         reverse=True,
     )
-    if not scored:
+    if not ranked:
         return Decision(Outcome.NEW, None, None)
-    score, child = scored[0]
+    child = ranked[0][1]
+    score = best_score(model, record, candidates[child])
     if score.weight < thresholds.review:
         return Decision(Outcome.NEW, child, score)
     if score.weight < thresholds.link:
         return Decision(Outcome.REVIEW, child, score, BETWEEN_THRESHOLDS)
-    rule = _broken_rule(record, candidates[child], score, child, scored[1:], candidates)
+    others = [other for _weight, other in ranked[1:]]
+    rule = _broken_rule(record, candidates[child], score, child, others, candidates)
     if rule in (UNSEEN_TWIN, SIBLINGS_ON_ONE_CLAIM):
         return Decision(Outcome.NEW, child, score, rule)
     if rule:
         return Decision(Outcome.REVIEW, child, score, rule)
     rival = next(
         (
-            other
-            for other_score, other in scored[1:]
-            if other_score.weight >= thresholds.link
+            (weight, other)
+            for weight, other in ranked[1:]
+            if weight >= thresholds.link
             and frozenset((child, other)) not in kept_apart
             and not _multiple_birth(candidates[child], candidates[other])
         ),
         None,
     )
     if rival is not None:
-        rival_weight = next(s.weight for s, c in scored if c == rival)
-        if score.weight - rival_weight < thresholds.margin:
-            return Decision(Outcome.REVIEW, child, score, "matches two children", also=rival)
-        return Decision(Outcome.LINK, child, score, also=rival)
+        if score.weight - rival[0] < thresholds.margin:
+            return Decision(Outcome.REVIEW, child, score, "matches two children", also=rival[1])
+        return Decision(Outcome.LINK, child, score, also=rival[1])
     return Decision(Outcome.LINK, child, score)
 
 
@@ -133,7 +140,7 @@ def _broken_rule(
     records: Sequence[MatchRecord],
     score: Score,
     child: K,
-    others: Sequence[tuple[Score, K]],
+    others: Sequence[K],
     candidates: Mapping[K, Sequence[MatchRecord]],
 ) -> str | None:
     claims = {r.benefit_line for r in records if r.benefit_claim == record.benefit_claim}
@@ -158,7 +165,7 @@ def _broken_rule(
         return None
     if int(score.levels[BIRTH]) == YEAR_APART:
         return "dates of birth more than a year apart"
-    for _other_score, other in others:
+    for other in others:
         if (
             other != child
             and _multiple_birth(records, candidates[other])
