@@ -21,14 +21,8 @@ from pathlib import Path
 
 import psycopg
 
-SOURCES = (
-    "gro-births",
-    "gro-deaths",
-    "dwp-child-benefit",
-    "nhs-demographics",
-    "school-census",
-    "la-childrens-services",
-)
+from contactpoint.synth import SOURCES
+
 ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 CLI = str(Path(sys.executable).with_name("contactpoint"))
 

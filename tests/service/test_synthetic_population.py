@@ -11,18 +11,10 @@ from sqlalchemy.orm import Session
 
 from contactpoint.feeds.pipeline import load_file
 from contactpoint.stats import index_counts
-from contactpoint.synth import generate
+from contactpoint.synth import SOURCES, generate
 from tests.builders import snapshot
 
 AS_OF = date(2026, 11, 1)
-SOURCES = (
-    "gro-births",
-    "gro-deaths",
-    "dwp-child-benefit",
-    "nhs-demographics",
-    "school-census",
-    "la-childrens-services",
-)
 
 
 @pytest.fixture(scope="module")
