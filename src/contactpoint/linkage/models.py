@@ -52,6 +52,7 @@ class MatchRecordRow(Base):
     nhs_number: Mapped[str | None] = mapped_column(String(10))
     upn: Mapped[str | None] = mapped_column(String(13))
     benefit_line: Mapped[str | None] = mapped_column(String(20))
+    registered_birth: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
 
 class MatchKey(Base):

@@ -174,6 +174,11 @@ def _broken_rule(
         ):
             return "a twin or other multiple birth: the given name fits a sibling as well"
     same_birth = int(score.levels[BIRTH]) == EXACT and int(score.levels[FAMILY]) in SAME_FAMILY
+    if same_birth and not record.registered_birth and any(r.registered_birth for r in records):
+        # The child's birth registration is in the index, and a twin's would be too: a
+        # twin would be a candidate of its own (same birthday and family), so there is
+        # no unseen twin to fear. (A second registration is itself the twin.)
+        return None
     if same_birth and given_level in NOT_VARIANTS:
         return UNSEEN_TWIN
     if (

@@ -48,6 +48,8 @@ class MatchRecord:
     # A child benefit claim line, "CHB12345678AB/2": the claim is shared by brothers
     # and sisters, the line is the child's own.
     benefit_line: str | None = None
+    # True for a GRO birth registration: every birth in England has one, twins included.
+    registered_birth: bool = False
 
     @property
     def benefit_claim(self) -> str | None:
@@ -101,4 +103,5 @@ def match_record(uid: int, facts: ChildFacts) -> MatchRecord:
         nhs_number=identifiers.get(IdentifierScheme.NHS_NUMBER),
         upn=identifiers.get(IdentifierScheme.UPN),
         benefit_line=identifiers.get(IdentifierScheme.CHILD_BENEFIT),
+        registered_birth=facts.source == "gro-births",
     )

@@ -43,7 +43,7 @@ class TrainingFailed(ContactPointError):
 _LISTS = ("given_tokens", "given_variants", "family_tokens")
 _INTEGERS = ("uid", "dob_days", "birth_year")
 # Columns no comparison reads: left out of what Splink sees.
-_NOT_COMPARED = ("benefit_line",)
+_NOT_COMPARED = ("benefit_line", "registered_birth")
 SCHEMA = pa.schema(
     [
         (

@@ -178,6 +178,7 @@ def upgrade() -> None:
         sa.Column("nhs_number", sa.String(length=10), nullable=True),
         sa.Column("upn", sa.String(length=13), nullable=True),
         sa.Column("benefit_line", sa.String(length=20), nullable=True),
+        sa.Column("registered_birth", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["child_id"], ["children.id"], name=op.f("fk_match_records_child_id_children")
         ),
