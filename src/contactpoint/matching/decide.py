@@ -39,6 +39,7 @@ BETWEEN_THRESHOLDS = "score between the thresholds"
 # seen yet, far more often than one child recorded under two unrelated names.
 UNSEEN_TWIN = "same date of birth and family but given names that are not variants"
 SIBLINGS_ON_ONE_CLAIM = "another child on the same child benefit claim"
+DIFFERENT_CHILDREN = "different identifiers and given names that are not variants"
 ANOTHER_GIVEN_NAME = 3  # the given-name level: the names share only one of their words
 YEAR_APART = len(COMPARISONS[_position("date_of_birth")].levels) - 1
 # Given-name levels of two names that are not variants of one another: they only sound
@@ -114,7 +115,7 @@ def decide(
         return Decision(Outcome.REVIEW, child, score, BETWEEN_THRESHOLDS)
     others = [other for _weight, other in ranked[1:]]
     rule = _broken_rule(record, candidates[child], score, child, others, candidates)
-    if rule in (UNSEEN_TWIN, SIBLINGS_ON_ONE_CLAIM):
+    if rule in (UNSEEN_TWIN, SIBLINGS_ON_ONE_CLAIM, DIFFERENT_CHILDREN):
         return Decision(Outcome.NEW, child, score, rule)
     if rule:
         return Decision(Outcome.REVIEW, child, score, rule)
@@ -146,17 +147,21 @@ def _broken_rule(
     claims = {r.benefit_line for r in records if r.benefit_claim == record.benefit_claim}
     if record.benefit_line and claims - {None} and record.benefit_line not in claims:
         return SIBLINGS_ON_ONE_CLAIM
+    # How close the record's given name comes to any name the child is known by.
+    given = COMPARISONS[GIVEN]
+    given_level = min(given.level_of(record, r) or GIVEN_DIFFERENT for r in records)
     shares_identifier = False
     for identifier in ("nhs_number", "upn"):
         value = getattr(record, identifier)
         held = {getattr(r, identifier) for r in records} - {None}
         if value and held:
             if value not in held:
+                # Different identifiers and unrelated given names: another child (a
+                # twin, typically), not a question for anyone.
+                if given_level in NOT_VARIANTS:
+                    return DIFFERENT_CHILDREN
                 return f"conflicting {identifier.replace('_', ' ')}"
             shares_identifier = True
-    # How close the record's given name comes to any name the child is known by.
-    given = COMPARISONS[GIVEN]
-    given_level = min(given.level_of(record, r) or GIVEN_DIFFERENT for r in records)
     genders = {r.gender for r in records} - {None}
     if record.gender and genders and record.gender not in genders and given_level != EXACT:
         # Olivia and Oliver: a different gender needs the very same given name.
