@@ -11,17 +11,23 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from contactpoint import bulk
 from contactpoint.children import store
 from contactpoint.children.facts import ChildFacts, facts_to_json
 from contactpoint.children.golden import build_golden
+from contactpoint.children.models import Child, SourceRecord
 from contactpoint.linkage import registry
 from contactpoint.linkage import store as match_store
+from contactpoint.linkage.models import MatchKey, MatchRecordRow
 from contactpoint.linkage.service import Existing, LinkPlan, NewChild, Target, plan_links
 from contactpoint.matching.decide import Thresholds
 from contactpoint.matching.record import match_record
 from contactpoint.review.models import ReviewTask
 
 Progress = Callable[[str, int, int], None]
+# Files with at least this many new rows refresh the planner's statistics first.
+FRESH_STATISTICS_AT = 1000
+INDEX_TABLES = (MatchKey, MatchRecordRow, SourceRecord, Child)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +79,9 @@ def ingest(
             fresh.append(index)
         elif previous[2] != hashes[index]:
             changed.append(index)
+    if len(fresh) >= FRESH_STATISTICS_AT:
+        # The index may have grown since the planner last looked (an earlier file).
+        bulk.refresh_statistics(session, INDEX_TABLES)
     plan = plan_links(
         session, [rows[i].facts for i in fresh], thresholds=thresholds, progress=progress
     )
