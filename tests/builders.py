@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
+from contactpoint.feeds.pipeline import LoadResult, load_file
 from contactpoint.feeds.sources import get_source
 from contactpoint.identifiers import nhs_check_digit, upn_check_letter
 from contactpoint.models import Base
+from contactpoint.synth import SOURCES
 
 
 def nhs_number(serial: int) -> str:
@@ -130,3 +133,17 @@ def snapshot(bind: Connection | Session) -> dict[str, list[tuple[Any, ...]]]:
         rows = bind.execute(statement).all()
         result[table.name] = [tuple(row) for row in rows]
     return result
+
+
+def load_population(session: Session, directory: Path, today: date) -> list[LoadResult]:
+    """Load every source file of a synthetic population, in the demo's order."""
+    return [
+        load_file(
+            session,
+            source_name=source,
+            path=directory / f"{source}.csv",
+            loaded_by="test",
+            today=today,
+        )
+        for source in SOURCES
+    ]

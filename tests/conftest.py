@@ -46,6 +46,13 @@ def _postgres_url(name: str) -> str | None:
     return f"{base}/{name}"
 
 
+def _reachable(url: str | None) -> str:
+    """The URL, or skip: only outside CI, since ``_postgres_url`` exits under CI=true."""
+    if url is None:
+        pytest.skip("PostgreSQL is not reachable (set CI=true to make this an error)")
+    return url
+
+
 @pytest.fixture(scope="session")
 def database_urls(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str | None]:
     sqlite_file = tmp_path_factory.mktemp("db") / f"contactpoint-{_worker()}.db"
@@ -60,10 +67,7 @@ def engine(
     request: pytest.FixtureRequest, database_urls: dict[str, str | None]
 ) -> Iterator[Engine]:
     """A migrated database of each kind."""
-    url = database_urls[request.param]
-    if url is None:
-        pytest.skip("PostgreSQL is not reachable (set CI=true to make this an error)")
-    built = db.make_engine(url)
+    built = db.make_engine(_reachable(database_urls[request.param]))
     migrate.upgrade(built)
     yield built
     built.dispose()
@@ -110,8 +114,6 @@ def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Eng
         url: str | None = f"sqlite:///{tmp_path / 'empty.db'}"
     else:
         url = _postgres_url(f"contactpoint_empty_{_worker()}")
-    if url is None:
-        pytest.skip("PostgreSQL is not reachable (set CI=true to make this an error)")
-    built = db.make_engine(url)
+    built = db.make_engine(_reachable(url))
     yield built
     built.dispose()

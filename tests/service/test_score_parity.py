@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from contactpoint.feeds.pipeline import load_file
 from contactpoint.linkage import registry
 from contactpoint.linkage import store as match_store
 from contactpoint.matching.train import bulk_scores
-from contactpoint.synth import SOURCES, generate
+from contactpoint.synth import generate
+from tests.builders import load_population
 
 AS_OF = date(2026, 11, 1)
 
@@ -33,14 +33,7 @@ def population(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_bulk_and_online_scoring_give_the_same_weight_for_every_pair(
     session: Session, population: Path
 ) -> None:
-    for source in SOURCES:
-        load_file(
-            session,
-            source_name=source,
-            path=population / f"{source}.csv",
-            loaded_by="test",
-            today=AS_OF,
-        )
+    load_population(session, population, AS_OF)
     records = {r.uid: r for r in match_store.all_records(session)}
     model = registry.active_model(session)
     pairs = bulk_scores(model.document, list(records.values()))

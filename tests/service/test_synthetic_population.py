@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from contactpoint.feeds.pipeline import load_file
 from contactpoint.stats import index_counts
 from contactpoint.synth import SOURCES, generate
-from tests.builders import snapshot
+from tests.builders import load_population, snapshot
 
 AS_OF = date(2026, 11, 1)
 
@@ -46,22 +46,7 @@ def test_every_source_file_loads_rejecting_only_the_rows_made_invalid(
 def test_reloading_every_file_of_a_population_changes_nothing(
     session: Session, population: Path
 ) -> None:
-    for source in SOURCES:
-        load_file(
-            session,
-            source_name=source,
-            path=population / f"{source}.csv",
-            loaded_by="t",
-            today=AS_OF,
-        )
+    load_population(session, population, AS_OF)
     before = snapshot(session)
-    for source in SOURCES:
-        result = load_file(
-            session,
-            source_name=source,
-            path=population / f"{source}.csv",
-            loaded_by="t",
-            today=AS_OF,
-        )
-        assert result.already_loaded
+    assert all(result.already_loaded for result in load_population(session, population, AS_OF))
     assert snapshot(session) == before
