@@ -17,6 +17,7 @@ from pathlib import Path
 
 from contactpoint.feeds.pipeline import standardise_rows
 from contactpoint.feeds.sources import get_source
+from contactpoint.matching.model import MODEL_FORMAT
 from contactpoint.matching.record import match_record
 from contactpoint.matching.train import train
 from contactpoint.synth import SOURCES, generate
@@ -42,7 +43,9 @@ def main() -> None:
                 today=as_of,
             )
             records.extend(match_record(len(records), row.facts) for row in rows)
-    version = f"synthetic-{options.children // 1000}k-seed{options.seed}"
+    version = (
+        f"synthetic-{options.children // 1000}k-seed{options.seed}-{MODEL_FORMAT.rsplit('/', 1)[1]}"
+    )
     document = train(records, version=version, seed=options.seed)
     document["trained_on"] = (
         f"synthetic population: {options.children} children, seed {options.seed},"

@@ -22,6 +22,7 @@ from contactpoint.linkage.models import MatchKey, MatchRecordRow
 from contactpoint.linkage.service import Existing, LinkPlan, NewChild, Target, plan_links
 from contactpoint.matching.decide import Thresholds
 from contactpoint.matching.record import match_record
+from contactpoint.review.merge import close_tasks_between, merge_children
 from contactpoint.review.models import ReviewTask
 
 Progress = Callable[[str, int, int], None]
@@ -45,6 +46,8 @@ class IngestCounts:
     updated: int
     unchanged: int
     for_review: int
+    # Pairs of indexed children a row showed to be one child, and so joined.
+    joined: int = 0
 
 
 def payload_hash(cells: dict[str, str]) -> str:
@@ -146,11 +149,21 @@ def ingest(
     _raise_reviews(session, plan, fresh, record_ids, child_of, child_id)
     report("write", len(rows), len(rows))
 
+    merged: set[int] = set()
+    for join in plan.joins:
+        actor = f"matcher (feed run {feed_run_id})"
+        reason = (
+            f"{source} record {rows[fresh[join.row]].facts.record_id} matched both children"
+            " strongly, and nothing either holds says they are two children"
+        )
+        merge_children(session, join.survivor, join.merged, actor, reason, by_person=False)
+        close_tasks_between(session, join.survivor, join.merged, actor, reason)
+        merged.add(join.merged)
     touched = sorted(
         {child_of[i] for i in changed}
         | {link.target.child_id for link in plan.links if isinstance(link.target, Existing)}
     )
-    rebuild_golden_records(session, touched)
+    store.rebuild_golden_records(session, [c for c in touched if c not in merged])
     report("golden", len(touched), len(touched))
     return IngestCounts(
         new_children=plan.new_children,
@@ -159,6 +172,7 @@ def ingest(
         updated=len(changed),
         unchanged=len(rows) - len(fresh) - len(changed),
         for_review=len(plan.reviews),
+        joined=len(plan.joins),
     )
 
 
@@ -190,15 +204,6 @@ def _raise_reviews(
         for review in plan.reviews
     )
     session.flush()
-
-
-def rebuild_golden_records(session: Session, child_ids: Sequence[int]) -> None:
-    """Recompute each child's golden record from all of its linked source records."""
-    session.flush()
-    facts = store.facts_of_children(session, child_ids)
-    store.update_children(
-        session, {child_id: build_golden(facts[child_id]) for child_id in child_ids}, 5000
-    )
 
 
 def _record_row(source: str, feed_run_id: int, row: Incoming, digest: str) -> dict[str, Any]:

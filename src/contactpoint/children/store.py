@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from contactpoint import bulk
 from contactpoint.children.facts import ChildFacts, as_row, facts_from_json
-from contactpoint.children.golden import Golden
+from contactpoint.children.golden import Golden, build_golden
 from contactpoint.children.models import (
     FACT_TABLES,
     Address,
@@ -166,3 +166,12 @@ def insert_facts(session: Session, linked: Sequence[tuple[int, int, ChildFacts]]
             rows[ServiceRegistration].append({**keys, **as_row(registration)})
     for table, table_rows in rows.items():
         bulk.insert_rows(session, table, table_rows)
+
+
+def rebuild_golden_records(session: Session, child_ids: Sequence[int]) -> None:
+    """Recompute each child's golden record from all of its linked source records."""
+    session.flush()
+    facts = facts_of_children(session, child_ids)
+    update_children(
+        session, {child_id: build_golden(facts[child_id]) for child_id in child_ids}, 5000
+    )

@@ -28,7 +28,7 @@ from contactpoint.cli.console import (
 )
 from contactpoint.cli.feeds import feed_app
 from contactpoint.cli.matching import match_app, trace_file
-from contactpoint.cli.review import merge_children, review_app, unmerge_children
+from contactpoint.cli.review import list_merges, merge_children, review_app, unmerge_children
 from contactpoint.stats import index_counts
 
 app = typer.Typer(
@@ -44,6 +44,7 @@ app.add_typer(review_app, name="review")
 app.command("trace")(trace_file)
 app.command("merge")(merge_children)
 app.command("unmerge")(unmerge_children)
+app.command("merges")(list_merges)
 
 __all__ = ["EXIT_CODES", "EXIT_REFUSED", "EXIT_ROWS_REJECTED", "EXIT_USAGE", "app"]
 

@@ -73,6 +73,11 @@ def feed_load(
     )
     if run.for_review:
         out.print(f"{run.for_review} review task(s) raised for a data manager.")
+    if run.children_joined:
+        out.print(
+            f"{run.children_joined} pair(s) of children already indexed were shown by a row"
+            " to be one child and merged (`contactpoint merges` lists them; unmerge undoes)."
+        )
     if result.ignored_columns:
         out.print(f"Ignored unknown column(s): {', '.join(result.ignored_columns)}.")
     if result.errors:

@@ -99,6 +99,27 @@ def merge_children(survivor: str, merged: str, reason: Reason) -> None:
     out.print(f"Merge {merge.id}: {merged} now redirects to {survivor}.")
 
 
+def list_merges(
+    by: Annotated[
+        str | None, typer.Option(help="Only merges by this actor, e.g. 'matcher'.")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, help="How many, newest first.")] = 50,
+) -> None:
+    """List the latest merges: by people, and the joins the matcher made."""
+    with reported_errors(), unit_of_work() as session:
+        merges = service.recent_merges(session, by=by, limit=limit)
+    if not merges:
+        out.print("No merges.")
+        return
+    for m in merges:
+        undone = f" — undone by {m.undone_by}" if m.undone_by else ""
+        out.print(
+            f"Merge {m.id}: {m.merged_cp_id} into {m.survivor_cp_id}"
+            f" ({len(m.source_record_ids)} record(s)) by {m.by} at {m.at:%Y-%m-%d %H:%M}:"
+            f" {m.reason}{undone}"
+        )
+
+
 def unmerge_children(merge_id: int, reason: Reason) -> None:
     """Undo a merge exactly: the moved records go back and the ID stands again."""
     with reported_errors(), unit_of_work() as session:

@@ -52,6 +52,8 @@ class FeedRun(Base):
     rejected: Mapped[int] = mapped_column(Integer, nullable=False)
     # Rows matching had to ask a data manager about (review tasks raised).
     for_review: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    # Pairs of children already indexed that a row showed to be one child (merged).
+    children_joined: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
 
     # The same bytes from the same source are one delivery: loading them again is a no-op.
     __table_args__ = (UniqueConstraint("source", "file_sha256"),)

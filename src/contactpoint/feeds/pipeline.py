@@ -127,6 +127,7 @@ def load_file(
     )
     run.new_children = counts.new_children
     run.for_review = counts.for_review
+    run.children_joined = counts.joined
     run.linked = counts.linked
     run.updated = counts.updated
     run.unchanged = counts.unchanged

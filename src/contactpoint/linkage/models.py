@@ -51,6 +51,8 @@ class MatchRecordRow(Base):
     address: Mapped[str | None] = mapped_column(String(200))
     nhs_number: Mapped[str | None] = mapped_column(String(10))
     upn: Mapped[str | None] = mapped_column(String(13))
+    carer_names: Mapped[str | None] = mapped_column(Text)
+    carer_given: Mapped[str | None] = mapped_column(Text)
     benefit_line: Mapped[str | None] = mapped_column(String(20))
     registered_birth: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 

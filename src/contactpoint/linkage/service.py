@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import Session
 
@@ -62,12 +62,23 @@ class ReviewRequest:
     note: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class Join:
+    """Two children already in the index that a row showed to be one: ``merged`` joins
+    ``survivor`` (the older)."""
+
+    row: int
+    survivor: int
+    merged: int
+
+
 @dataclass
 class LinkPlan:
     links: list[RowLink]
     records: list[MatchRecord]
     new_children: int
     reviews: list[ReviewRequest] = field(default_factory=list)
+    joins: list[Join] = field(default_factory=list)
     model_version: str = ""
 
 
@@ -76,6 +87,35 @@ Ref = int | tuple[str, int]  # a child id, or ("new", group) for a child of this
 
 def _target(ref: Ref) -> Target:
     return Existing(ref) if isinstance(ref, int) else NewChild(ref[1])
+
+
+def _order(ref: Ref) -> tuple[int, int]:
+    """Children already indexed first, the oldest first: the one a joined set keeps."""
+    return (0, ref) if isinstance(ref, int) else (1, ref[1])
+
+
+class _Children:
+    """The children of the index and of the file so far, as rows join them: each child
+    is known by one ``Ref``, and rows that show two to be one child join them."""
+
+    def __init__(self) -> None:
+        self.parent: dict[Ref, Ref] = {}
+        self.records: dict[Ref, list[MatchRecord]] = defaultdict(list)
+
+    def find(self, ref: Ref) -> Ref:
+        root = ref
+        while root in self.parent:
+            root = self.parent[root]
+        while ref != root:
+            self.parent[ref], ref = root, self.parent[ref]
+        return root
+
+    def join(self, one: Ref, other: Ref) -> tuple[Ref, Ref]:
+        """Join two children; return (the one kept, the one joined into it)."""
+        keep, merged = sorted((self.find(one), self.find(other)), key=_order)
+        self.parent[merged] = keep
+        self.records[keep].extend(self.records.pop(merged, []))
+        return keep, merged
 
 
 def plan_links(
@@ -90,35 +130,72 @@ def plan_links(
     model = registry.active_model(session)
     records = [match_record(index, facts) for index, facts in enumerate(rows)]
     plan = LinkPlan([], records, 0, model_version=model.version)
-    indexed: dict[int, list[MatchRecord]] = {}
+    children = _Children()
+    seen: set[int] = set()
     kept_apart: set[frozenset[Ref]] = set()
-    added: dict[Ref, list[MatchRecord]] = defaultdict(list)
     added_keys: dict[str, set[Ref]] = defaultdict(set)
+    row_refs: list[Ref] = []
     for start in range(0, len(records), chunk):
         part = records[start : start + chunk]
         wanted = {key: None for record in part for key in sorted(search_keys(record))}
         filed = store.children_for_keys(session, wanted)
-        unseen = sorted({c for ids in filed.values() for c in ids} - indexed.keys())
+        unseen = sorted({c for ids in filed.values() for c in ids} - seen)
         found = store.records_of_children(session, unseen)
-        indexed.update({child: found.get(child, []) for child in unseen})
-        kept_apart.update(store.kept_apart(session, unseen))
+        for child in unseen:
+            children.records[children.find(child)].extend(found.get(child, []))
+        seen.update(unseen)
+        kept_apart.update(
+            frozenset(children.find(ref) for ref in pair)
+            for pair in store.kept_apart(session, unseen)
+        )
         for record in part:
             refs: set[Ref] = set()
             for key in search_keys(record):
-                refs.update(filed.get(key, ()))
-                refs.update(added_keys.get(key, ()))
-            candidates: dict[Ref, list[MatchRecord]] = {
-                ref: (indexed.get(ref, []) if isinstance(ref, int) else []) + added.get(ref, [])
-                for ref in refs
-            }
-            decision = decide(model, record, candidates, thresholds, frozenset(kept_apart))
+                refs.update(children.find(ref) for ref in filed.get(key, ()))
+                refs.update(children.find(ref) for ref in added_keys.get(key, ()))
+            candidates = {ref: children.records[ref] for ref in refs}
+            decision = decide(model, record, candidates, thresholds, kept_apart)
             ref = _apply(plan, record.uid, decision)
-            added[ref].append(record)
+            if decision.joins is not None and decision.child is not None:
+                ref, merged = children.join(decision.child, decision.joins)
+                if isinstance(ref, int) and isinstance(merged, int):
+                    plan.joins.append(Join(record.uid, ref, merged))
+                # Pairs kept apart now name the child the joined one became.
+                for pair in [pair for pair in kept_apart if merged in pair]:
+                    kept_apart.discard(pair)
+                    kept_apart.add(frozenset(ref if r == merged else r for r in pair))
+            children.records[ref].append(record)
+            row_refs.append(ref)
             for key in blocking_keys(record):
                 added_keys[key].add(ref)
         if progress:
             progress("match", min(start + chunk, len(records)), len(records))
+    _resolve(plan, children, row_refs)
     return plan
+
+
+def _resolve(plan: LinkPlan, children: _Children, row_refs: Sequence[Ref]) -> None:
+    """Point every row, and every review, at the child its set of joined children keeps;
+    number the file's new children afresh; drop reviews a join has answered."""
+    groups: dict[Ref, int] = {}
+
+    def target(ref: Ref) -> Target:
+        root = children.find(ref)
+        if isinstance(root, int):
+            return Existing(root)
+        return NewChild(groups.setdefault(root, len(groups)))
+
+    plan.links = [
+        RowLink(target(ref), link.weight, link.levels)
+        for ref, link in zip(row_refs, plan.links, strict=True)
+    ]
+    plan.new_children = len(groups)
+    reviews = [replace(r, candidate=target(_ref(r.candidate))) for r in plan.reviews]
+    plan.reviews = [r for r in reviews if r.candidate != plan.links[r.row].target]
+
+
+def _ref(target: Target) -> Ref:
+    return target.child_id if isinstance(target, Existing) else ("new", target.group)
 
 
 def _apply(plan: LinkPlan, row: int, decision: Decision[Ref]) -> Ref:

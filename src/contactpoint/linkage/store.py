@@ -14,9 +14,9 @@ from contactpoint import bulk
 from contactpoint.children.store import chunks
 from contactpoint.linkage.models import KeptApart, MatchKey, MatchRecordRow
 from contactpoint.matching.keys import blocking_keys
-from contactpoint.matching.record import MATCH_COLUMNS, MatchRecord
+from contactpoint.matching.record import LIST_COLUMNS, MATCH_COLUMNS, MatchRecord
 
-_LISTS = ("given_tokens", "given_variants", "family_tokens")
+_LISTS = LIST_COLUMNS
 _COLUMNS = tuple(c for c in MATCH_COLUMNS if c != "uid")
 
 

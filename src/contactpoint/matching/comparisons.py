@@ -196,4 +196,13 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("address", (null("address"), exact("address"), typo("address"), ELSE)),
     Comparison("nhs_number", (null("nhs_number"), exact("nhs_number"), ELSE)),
     Comparison("upn", (null("upn"), exact("upn"), ELSE)),
+    Comparison(
+        "parents",
+        (
+            null("carer_given"),
+            overlap("carer_names", "a parent's or carer's full name"),
+            overlap("carer_given", "a parent's or carer's first name"),
+            ELSE,
+        ),
+    ),
 )

@@ -17,8 +17,11 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Generic, TypeVar
+
+from rapidfuzz.distance import Levenshtein
 
 from contactpoint.matching.comparisons import COMPARISONS
 from contactpoint.matching.model import MatchModel, Score
@@ -40,6 +43,9 @@ BETWEEN_THRESHOLDS = "score between the thresholds"
 UNSEEN_TWIN = "same date of birth and family but given names that are not variants"
 SIBLINGS_ON_ONE_CLAIM = "another child on the same child benefit claim"
 DIFFERENT_CHILDREN = "different identifiers and given names that are not variants"
+FITS_A_TWIN_BETTER = "a twin or other multiple birth whose given name fits better"
+# Rules that show a candidate to be another child, not a question for anyone.
+ANOTHER_CHILD = (UNSEEN_TWIN, SIBLINGS_ON_ONE_CLAIM, DIFFERENT_CHILDREN, FITS_A_TWIN_BETTER)
 ANOTHER_GIVEN_NAME = 3  # the given-name level: the names share only one of their words
 YEAR_APART = len(COMPARISONS[_position("date_of_birth")].levels) - 1
 # Given-name levels of two names that are not variants of one another: they only sound
@@ -79,6 +85,8 @@ class Decision(Generic[K]):
     rule: str | None = None
     # A second strong child: the two may be one child (a possible duplicate).
     also: K | None = None
+    # A second child the record shows to be this same child: join them.
+    joins: K | None = None
 
 
 def best_score(model: MatchModel, record: MatchRecord, records: Sequence[MatchRecord]) -> Score:
@@ -92,10 +100,17 @@ def decide(
     record: MatchRecord,
     candidates: Mapping[K, Sequence[MatchRecord]],
     thresholds: Thresholds,
-    kept_apart: frozenset[frozenset[K]] = frozenset(),
+    kept_apart: AbstractSet[frozenset[K]] = frozenset(),
 ) -> Decision[K]:
-    """What to do with ``record`` given each candidate child's records."""
-    # Rank children by their best record's weight (the fast path); explain only the best.
+    """What to do with ``record`` given each candidate child's records.
+
+    Candidates are tried best first. One a rule shows to be another child (a twin not
+    yet seen, a brother or sister on the same claim, different identifiers and names) is
+    passed over for the next, so a twin's strong likeness never hides the child's own
+    weaker one.
+    """
+    # Rank children by their best record's weight (the fast path); explain only those
+    # the decision turns on.
     ranked = sorted(
         (
             (max(model.weight(record, other) for other in records), child)
@@ -107,33 +122,119 @@ def decide(
     )
     if not ranked:
         return Decision(Outcome.NEW, None, None)
-    child = ranked[0][1]
-    score = best_score(model, record, candidates[child])
-    if score.weight < thresholds.review:
-        return Decision(Outcome.NEW, child, score)
-    if score.weight < thresholds.link:
-        return Decision(Outcome.REVIEW, child, score, BETWEEN_THRESHOLDS)
-    others = [other for _weight, other in ranked[1:]]
-    rule = _broken_rule(record, candidates[child], score, child, others, candidates)
-    if rule in (UNSEEN_TWIN, SIBLINGS_ON_ONE_CLAIM, DIFFERENT_CHILDREN):
-        return Decision(Outcome.NEW, child, score, rule)
-    if rule:
-        return Decision(Outcome.REVIEW, child, score, rule)
-    rival = next(
-        (
-            (weight, other)
-            for weight, other in ranked[1:]
-            if weight >= thresholds.link
-            and frozenset((child, other)) not in kept_apart
-            and not _multiple_birth(candidates[child], candidates[other])
-        ),
-        None,
-    )
-    if rival is not None:
-        if score.weight - rival[0] < thresholds.margin:
-            return Decision(Outcome.REVIEW, child, score, "matches two children", also=rival[1])
-        return Decision(Outcome.LINK, child, score, also=rival[1])
+    passed_over: Decision[K] | None = None
+    for position, (_weight, child) in enumerate(ranked):
+        score = best_score(model, record, candidates[child])
+        if score.weight < thresholds.review:
+            return passed_over or Decision(Outcome.NEW, child, score)
+        if score.weight < thresholds.link:
+            return Decision(Outcome.REVIEW, child, score, BETWEEN_THRESHOLDS)
+        others = [other for _w, other in ranked if other != child]
+        rule = _broken_rule(record, candidates[child], score, child, others, candidates)
+        if rule in ANOTHER_CHILD:
+            passed_over = passed_over or Decision(Outcome.NEW, child, score, rule)
+            continue
+        if rule:
+            held = _holder_of_identifier(
+                model, record, child, ranked[position + 1 :], candidates, thresholds
+            )
+            if held is not None:
+                # Another child holds the record's very NHS number or UPN and breaks no
+                # rule: link there, and ask whether the stopped child is the same one.
+                return Decision(Outcome.LINK, held[0], held[1], also=child)
+            return Decision(Outcome.REVIEW, child, score, rule)
+        return _against_rivals(
+            model, record, child, score, ranked[position + 1 :], candidates, thresholds, kept_apart
+        )
+    assert passed_over is not None
+    return passed_over
+
+
+def _holder_of_identifier(
+    model: MatchModel,
+    record: MatchRecord,
+    stopped: K,
+    rest: Sequence[tuple[float, K]],
+    candidates: Mapping[K, Sequence[MatchRecord]],
+    thresholds: Thresholds,
+) -> tuple[K, Score] | None:
+    """The next strong child holding the record's NHS number or UPN, if it breaks no
+    rule."""
+    mine = {("nhs", record.nhs_number), ("upn", record.upn)} - {("nhs", None), ("upn", None)}
+    if not mine:
+        return None
+    for weight, other in rest:
+        if weight < thresholds.link:
+            return None
+        theirs = {("nhs", r.nhs_number) for r in candidates[other]} | {
+            ("upn", r.upn) for r in candidates[other]
+        }
+        if mine & theirs:
+            score = best_score(model, record, candidates[other])
+            ranked_others = [child for _w, child in rest if child != other] + [stopped]
+            if _broken_rule(record, candidates[other], score, other, ranked_others, candidates):
+                return None
+            return other, score
+    return None
+
+
+def _against_rivals(
+    model: MatchModel,
+    record: MatchRecord,
+    child: K,
+    score: Score,
+    rest: Sequence[tuple[float, K]],
+    candidates: Mapping[K, Sequence[MatchRecord]],
+    thresholds: Thresholds,
+    kept_apart: AbstractSet[frozenset[K]],
+) -> Decision[K]:
+    """Link to ``child`` unless another strong candidate makes it a person's choice.
+
+    A runner-up the record fits just as well, under every rule, and that could be the
+    same child (no conflicting identifiers, claim lines, gender or birthday) shows the
+    two to be one child held twice: the record joins them, as clustering the links
+    would. Otherwise a close runner-up sends the record to review, a distant one links
+    it and asks whether the two children are one.
+    """
+    others = [other for _w, other in rest]
+    for weight, other in rest:
+        if (
+            weight < thresholds.link
+            or frozenset((child, other)) in kept_apart
+            or _multiple_birth(candidates[child], candidates[other])
+        ):
+            continue
+        rival = best_score(model, record, candidates[other])
+        rule = _broken_rule(record, candidates[other], rival, other, [child, *others], candidates)
+        if rule in ANOTHER_CHILD:
+            continue
+        if rule is None and _may_be_one_child(candidates[child], candidates[other]):
+            return Decision(Outcome.LINK, child, score, joins=other)
+        if score.weight - weight < thresholds.margin:
+            return Decision(Outcome.REVIEW, child, score, "matches two children", also=other)
+        return Decision(Outcome.LINK, child, score, also=other)
     return Decision(Outcome.LINK, child, score)
+
+
+def _may_be_one_child(one: Sequence[MatchRecord], other: Sequence[MatchRecord]) -> bool:
+    """Nothing the two children's records hold says they are two children."""
+    if any(r.registered_birth for r in one) and any(r.registered_birth for r in other):
+        return False  # two birth registrations: a re-registration is for a person to see
+    for identifier in ("nhs_number", "upn"):
+        mine = {getattr(r, identifier) for r in one} - {None}
+        theirs = {getattr(r, identifier) for r in other} - {None}
+        if mine and theirs and not mine & theirs:
+            return False
+    lines = {r.benefit_line for r in (*one, *other) if r.benefit_line}
+    claims = [line.split("/")[0] for line in lines]
+    if len(claims) != len(set(claims)):
+        return False  # two lines of one claim: brothers or sisters
+    genders = {r.gender for r in one} | {r.gender for r in other}
+    if len(genders - {None}) > 1:
+        return False
+    born = [r.dob_days for r in one if r.dob_days is not None]
+    also = [r.dob_days for r in other if r.dob_days is not None]
+    return not born or not also or any(abs(a - b) <= 365 for a in born for b in also)
 
 
 def _broken_rule(
@@ -171,13 +272,12 @@ def _broken_rule(
     if int(score.levels[BIRTH]) == YEAR_APART:
         return "dates of birth more than a year apart"
     for other in others:
-        if (
-            other != child
-            and _multiple_birth(records, candidates[other])
-            and min(given.level_of(record, r) or GIVEN_DIFFERENT for r in candidates[other])
-            <= given_level
-        ):
-            return "a twin or other multiple birth: the given name fits a sibling as well"
+        if other != child and _multiple_birth(records, candidates[other]):
+            fit = min(given.level_of(record, r) or GIVEN_DIFFERENT for r in candidates[other])
+            if fit < given_level:
+                return FITS_A_TWIN_BETTER
+            if fit == given_level:
+                return "a twin or other multiple birth: the given name fits a sibling as well"
     same_birth = int(score.levels[BIRTH]) == EXACT and int(score.levels[FAMILY]) in SAME_FAMILY
     if same_birth and not record.registered_birth and any(r.registered_birth for r in records):
         # The child's birth registration is in the index, and a twin's would be too: a
@@ -189,7 +289,7 @@ def _broken_rule(
     if (
         same_birth
         and given_level == ANOTHER_GIVEN_NAME
-        and not any(set(record.given_tokens or ()) == set(r.given_tokens or ()) for r in records)
+        and not any(_same_given_names(record, r) for r in records)
     ):
         # "Grace" and "Lottie Grace" born the same day: one child, or twins?
         return "same date of birth and family; the given names share only one name"
@@ -216,3 +316,23 @@ def _multiple_birth(one: Sequence[MatchRecord], other: Sequence[MatchRecord]) ->
         for b in other
         if a.given_first and b.given_first
     )
+
+
+def _same_given_names(one: MatchRecord, other: MatchRecord) -> bool:
+    """The same given names, in any order, allowing a typo in each ("Mariam Noor" and
+    "Noor Maryam"), as opposed to names of which only one is shared ("Lottie Grace" and
+    "Grace")."""
+    mine, theirs = list(one.given_tokens or ()), list(other.given_tokens or ())
+    if not mine or len(mine) != len(theirs):
+        return False
+    for name in mine:
+        match = next((t for t in theirs if _typo_apart(name, t)), None)
+        if match is None:
+            return False
+        theirs.remove(match)
+    return True
+
+
+def _typo_apart(one: str, other: str) -> bool:
+    distance = Levenshtein.distance(one, other, score_cutoff=2)
+    return distance <= 1 or (distance <= 2 and min(len(one), len(other)) >= 6)

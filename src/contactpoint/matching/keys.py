@@ -41,8 +41,15 @@ def blocking_keys(record: MatchRecord) -> set[str]:
 
 def search_keys(record: MatchRecord) -> set[str]:
     """The keys to look up for a record: its own, plus neighbouring birth years so a
-    year recorded one out still meets its child, plus the name-only key."""
+    year recorded one out still meets its child, the name-only key, and its date of birth
+    with day and month swapped against the other records' own dates (with the given
+    name's sound, or the postcode district: a family that moved and changed its name)."""
     keys = blocking_keys(record)
+    if record.dob_swapped:
+        if record.given_phonetic:
+            keys.add(f"dg:{record.dob_swapped}:{record.given_phonetic}")
+        if record.postcode_district:
+            keys.add(f"dp:{record.dob_swapped}:{record.postcode_district}")
     if record.birth_year is not None and record.family_phonetic and record.given_phonetic:
         names = f"fg:{record.family_phonetic}:{record.given_phonetic}"
         keys.update(f"{names}:{year}" for year in (record.birth_year - 1, record.birth_year + 1))

@@ -19,7 +19,7 @@ from contactpoint.errors import ContactPointError
 from contactpoint.matching.comparisons import COMPARISONS, Comparison
 from contactpoint.matching.record import MatchRecord
 
-MODEL_FORMAT = "contactpoint-match-model/1"
+MODEL_FORMAT = "contactpoint-match-model/2"
 # Splink clamps m and u to this before taking logarithms; so must we, for equal weights.
 M_U_CLAMP_MIN = 1e-300
 

@@ -45,6 +45,10 @@ class MatchRecord:
     address: str | None
     nhs_number: str | None
     upn: str | None
+    # Parents and carers named with the child: "first-given-name family-name" of each,
+    # and their first given names alone (a mother who has since married keeps hers).
+    carer_names: tuple[str, ...] | None
+    carer_given: tuple[str, ...] | None
     # A child benefit claim line, "CHB12345678AB/2": the claim is shared by brothers
     # and sisters, the line is the child's own.
     benefit_line: str | None = None
@@ -65,6 +69,14 @@ class MatchRecord:
 
 
 MATCH_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(MatchRecord))
+# The columns holding lists of names.
+LIST_COLUMNS: tuple[str, ...] = (
+    "given_tokens",
+    "given_variants",
+    "family_tokens",
+    "carer_names",
+    "carer_given",
+)
 
 
 def _or_none(value: str) -> str | None:
@@ -79,6 +91,10 @@ def match_record(uid: int, facts: ChildFacts) -> MatchRecord:
     family_tokens = name_tokens(facts.family_name)
     born = facts.date_of_birth
     postcode, sector, district = postcode_parts(facts.address.postcode if facts.address else None)
+    carers = [
+        (first_given_name(carer.given_names), family_name_key(carer.family_name))
+        for carer in facts.carers
+    ]
     identifiers: dict[IdentifierScheme, str] = {}
     for identifier in facts.identifiers:
         identifiers.setdefault(identifier.scheme, identifier.value)
@@ -102,6 +118,8 @@ def match_record(uid: int, facts: ChildFacts) -> MatchRecord:
         address=_or_none(address_key(facts.address.address_line if facts.address else None)),
         nhs_number=identifiers.get(IdentifierScheme.NHS_NUMBER),
         upn=identifiers.get(IdentifierScheme.UPN),
+        carer_names=tuple(sorted({f"{g} {f}" for g, f in carers if g and f})) or None,
+        carer_given=tuple(sorted({g for g, _f in carers if g})) or None,
         benefit_line=identifiers.get(IdentifierScheme.CHILD_BENEFIT),
         registered_birth=facts.source == "gro-births",
     )

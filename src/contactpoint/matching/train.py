@@ -17,7 +17,7 @@ import pyarrow as pa
 from contactpoint.errors import ContactPointError
 from contactpoint.matching.comparisons import COMPARISONS
 from contactpoint.matching.model import MODEL_FORMAT
-from contactpoint.matching.record import MATCH_COLUMNS, MatchRecord
+from contactpoint.matching.record import LIST_COLUMNS, MATCH_COLUMNS, MatchRecord
 
 # Fewer records than this cannot show EM enough true matches to learn from.
 MINIMUM_TRAINING_RECORDS = 1000
@@ -40,7 +40,7 @@ class TrainingFailed(ContactPointError):
     """The model could not be trained; the reason says why."""
 
 
-_LISTS = ("given_tokens", "given_variants", "family_tokens")
+_LISTS = LIST_COLUMNS
 _INTEGERS = ("uid", "dob_days", "birth_year")
 # Columns no comparison reads: left out of what Splink sees.
 _NOT_COMPARED = ("benefit_line", "registered_birth")

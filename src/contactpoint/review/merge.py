@@ -23,12 +23,11 @@ from sqlalchemy import CursorResult, and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from contactpoint.children.models import FACT_TABLES, Child, ChildStatus, LinkKind, SourceRecord
-from contactpoint.children.service import rebuild_golden_records
-from contactpoint.children.store import chunks
+from contactpoint.children.store import chunks, rebuild_golden_records
 from contactpoint.errors import MergeRefused, NotFound, UnmergeRefused
 from contactpoint.linkage import store as match_store
 from contactpoint.linkage.models import KeptApart, LinkEvent
-from contactpoint.review.models import Merge
+from contactpoint.review.models import Merge, ReviewStatus, ReviewTask
 
 MERGE = "merge"
 UNMERGE = "unmerge"
@@ -55,9 +54,17 @@ def merge(session: Session, *, survivor_id: int, merged_id: int, actor: str, rea
 
 
 def merge_children(
-    session: Session, survivor_id: int, merged_id: int, actor: str, reason: str
+    session: Session,
+    survivor_id: int,
+    merged_id: int,
+    actor: str,
+    reason: str,
+    *,
+    by_person: bool = True,
 ) -> Merge:
-    """``merge`` inside the caller's savepoint (for a review decision)."""
+    """``merge`` inside the caller's savepoint (for a review decision, or for the matcher
+    when a record shows two children to be one: ``by_person=False`` keeps each moved
+    record's link kind)."""
     if survivor_id == merged_id:
         raise MergeRefused(f"child {survivor_id} cannot be merged into itself")
     children = lock_children(session, (survivor_id, merged_id))
@@ -93,7 +100,10 @@ def merge_children(
     session.add(record)
     session.flush()
     ids = record.source_record_ids
-    _move(session, ids, survivor_id, {LinkKind.MANUAL: ids})
+    kinds: dict[LinkKind, list[int]] = {}
+    for record_id, kind in moved:
+        kinds.setdefault(LinkKind.MANUAL if by_person else kind, []).append(record_id)
+    _move(session, ids, survivor_id, kinds)
     _log(
         session,
         [
@@ -344,3 +354,19 @@ def _rebuild(session: Session, child_ids: Sequence[int]) -> None:
     rebuild_golden_records(session, sorted(holding))
     for child_id, status in kept:
         session.execute(update(Child).where(Child.id == child_id).values(status=status))
+
+
+def close_tasks_between(session: Session, one: int, other: int, actor: str, reason: str) -> int:
+    """Mark open review tasks about these two children as linked (a join answered them);
+    return how many."""
+    pair = or_(
+        and_(ReviewTask.child_id == one, ReviewTask.candidate_child_id == other),
+        and_(ReviewTask.child_id == other, ReviewTask.candidate_child_id == one),
+    )
+    closed = session.execute(
+        update(ReviewTask)
+        .where(pair, ReviewTask.status == ReviewStatus.OPEN)
+        .values(status=ReviewStatus.LINKED, decided_by=actor, decided_at=func.now(), reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    return cast(CursorResult[Any], closed).rowcount

@@ -193,6 +193,19 @@ def merge_history(session: Session, child_id: int) -> list[MergeRead]:
         .where(or_(Merge.survivor_id == child_id, Merge.merged_id == child_id))
         .order_by(Merge.id)
     ).all()
+    return _read_merges(session, merges)
+
+
+def recent_merges(session: Session, *, by: str | None = None, limit: int = 50) -> list[MergeRead]:
+    """The latest merges, newest first; ``by`` keeps those whose actor starts with it
+    (``matcher`` for the joins the matcher made)."""
+    query = select(Merge).order_by(Merge.id.desc()).limit(limit)
+    if by:
+        query = query.where(Merge.by.startswith(by, autoescape=True))
+    return _read_merges(session, session.scalars(query).all())
+
+
+def _read_merges(session: Session, merges: Sequence[Merge]) -> list[MergeRead]:
     ids = {m.survivor_id for m in merges} | {m.merged_id for m in merges}
     cp_ids = dict(session.execute(select(Child.id, Child.cp_id).where(Child.id.in_(ids))).all())
     return [

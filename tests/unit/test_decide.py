@@ -1,0 +1,162 @@
+"""The decision rules on hand-made records: candidates passed over, children joined by a
+record that shows them to be one, and the cases where a person must decide instead."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+from typing import Any
+
+from contactpoint.children.facts import AddressFact, CarerFact, ChildFacts, IdentifierFact
+from contactpoint.children.models import IdentifierScheme
+from contactpoint.linkage.registry import shipped_document
+from contactpoint.matching.decide import (
+    SIBLINGS_ON_ONE_CLAIM,
+    UNSEEN_TWIN,
+    Outcome,
+    Thresholds,
+    decide,
+)
+from contactpoint.matching.model import MatchModel
+from contactpoint.matching.record import MatchRecord, match_record
+
+THRESHOLDS = Thresholds(link=3.0, review=-3.0, margin=5.0)
+ONE_CLAIM = "carers full name of a parent on the claim"
+
+
+@cache
+def model() -> MatchModel:
+    return MatchModel(shipped_document())
+
+
+def record(uid: int, **changes: Any) -> MatchRecord:
+    """A record of Ava Rose Hughes, born 2015-03-02 in Leeds, changed as given."""
+    values: dict[str, Any] = {
+        "source": "nhs-demographics",
+        "given_names": "Ava Rose",
+        "family_name": "Hughes",
+        "born": date(2015, 3, 2),
+        "gender": "F",
+        "address": "12 Cardigan Road, Leeds",
+        "postcode": "LS6 1LF",
+        "nhs": None,
+        "upn": None,
+        "benefit": None,
+        "mother": None,
+    } | changes
+    identifiers = [
+        IdentifierFact(scheme, values[key])
+        for scheme, key in (
+            (IdentifierScheme.NHS_NUMBER, "nhs"),
+            (IdentifierScheme.UPN, "upn"),
+            (IdentifierScheme.CHILD_BENEFIT, "benefit"),
+        )
+        if values[key]
+    ]
+    carers = (CarerFact(*values["mother"].split(" "), "mother"),) if values["mother"] else ()
+    facts = ChildFacts(
+        source=values["source"],
+        record_id=str(uid),
+        given_names=values["given_names"],
+        family_name=values["family_name"],
+        date_of_birth=values["born"],
+        gender=values["gender"],
+        identifiers=tuple(identifiers),
+        address=AddressFact(values["address"], values["postcode"]) if values["postcode"] else None,
+        carers=carers,
+    )
+    return match_record(uid, facts)
+
+
+def test_a_twin_seen_first_does_not_hide_the_childs_own_weaker_record() -> None:
+    # Ava's twin Isla lives at the new address with Ava; Ava's only record is her birth
+    # registration at the old one. Isla's likeness is stronger, but she is another child.
+    ava_birth = record(1, source="gro-births", postcode="LS8 2QB", address="3 Oak Street, Leeds")
+    isla = record(2, given_names="Isla Mae")
+    incoming = record(3, given_names="Ava")
+    decision = decide(model(), incoming, {"ava": [ava_birth], "isla": [isla]}, THRESHOLDS)
+    assert decision.outcome is Outcome.LINK
+    assert decision.child == "ava"
+
+
+def test_with_no_other_candidate_an_unseen_twin_becomes_a_new_child() -> None:
+    isla = record(2, given_names="Isla Mae")
+    decision = decide(model(), record(3, given_names="Ava"), {"isla": [isla]}, THRESHOLDS)
+    assert decision.outcome is Outcome.NEW
+    assert decision.rule == UNSEEN_TWIN
+
+
+def test_a_brother_or_sister_on_the_same_claim_is_another_child() -> None:
+    sister = record(2, benefit="CHB12345678AB/1")
+    decision = decide(
+        model(), record(3, benefit="CHB12345678AB/2"), {"sister": [sister]}, THRESHOLDS
+    )
+    assert decision.outcome is Outcome.NEW
+    assert decision.rule == SIBLINGS_ON_ONE_CLAIM
+
+
+def test_a_record_matching_two_pieces_of_one_child_joins_them() -> None:
+    # The birth registration holds the NHS number; a benefit claim from the new home
+    # holds the address. The GP record has both: the two are one child.
+    birth = record(1, source="gro-births", nhs="9434765919", postcode="LS8 2QB", address="x")
+    claim = record(2, source="dwp-child-benefit", family_name="Hughes-Kaur")
+    both = record(3, nhs="9434765919")
+    decision = decide(model(), both, {"birth": [birth], "claim": [claim]}, THRESHOLDS)
+    assert decision.outcome is Outcome.LINK
+    assert {decision.child, decision.joins} == {"birth", "claim"}
+
+
+def test_two_children_holding_different_nhs_numbers_are_never_joined() -> None:
+    one = record(1, nhs="9434765919")
+    other = record(2, nhs="9434765870")
+    decision = decide(model(), record(3), {"one": [one], "other": [other]}, THRESHOLDS)
+    assert decision.joins is None
+    assert decision.outcome is Outcome.REVIEW
+    assert decision.also is not None
+
+
+def test_two_birth_registrations_are_never_joined_by_the_matcher() -> None:
+    one = record(1, source="gro-births")
+    other = record(2, source="gro-births")
+    decision = decide(model(), record(3), {"one": [one], "other": [other]}, THRESHOLDS)
+    assert decision.joins is None
+    assert decision.outcome is Outcome.REVIEW
+
+
+def test_the_child_holding_the_records_nhs_number_wins_over_a_stopped_best_match() -> None:
+    # "Ava" and "Ava Rose" born the same day in one family: a twin, or one child? A
+    # person would ask, unless another candidate holds the record's own NHS number.
+    ava_rose = record(1, source="dwp-child-benefit")
+    held = record(2, source="gro-births", nhs="9434765919", postcode="LS8 2QB", address="x")
+    incoming = record(3, given_names="Rose", nhs="9434765919")
+    decision = decide(model(), incoming, {"stopped": [ava_rose], "held": [held]}, THRESHOLDS)
+    assert decision.outcome is Outcome.LINK
+    assert decision.child == "held"
+    assert decision.also == "stopped"
+
+
+def test_the_same_given_names_with_a_typo_are_one_child_not_twins() -> None:
+    known = record(1, given_names="Maryam Noor")
+    decision = decide(model(), record(2, given_names="Mariam Noor"), {"k": [known]}, THRESHOLDS)
+    assert decision.outcome is Outcome.LINK
+
+
+def test_given_names_sharing_only_one_name_on_the_same_birthday_go_to_review() -> None:
+    known = record(1, given_names="Lottie Grace")
+    decision = decide(model(), record(2, given_names="Grace"), {"k": [known]}, THRESHOLDS)
+    assert decision.outcome is Outcome.REVIEW
+
+
+def test_a_mothers_name_links_a_claim_made_after_a_move_and_a_new_surname() -> None:
+    birth = record(
+        1,
+        source="gro-births",
+        family_name="Jones",
+        postcode="ST2 8AA",
+        address="42 Clarke Street, Stoke",
+        mother="Sarah Jones",
+    )
+    claim = record(2, source="dwp-child-benefit", family_name="Thomas", mother="Sarah Thomas")
+    without = record(3, source="dwp-child-benefit", family_name="Thomas")
+    assert model().weight(claim, birth) > model().weight(without, birth)
+    assert decide(model(), claim, {"b": [birth]}, THRESHOLDS).outcome is not Outcome.NEW
