@@ -13,9 +13,23 @@ DEMO_SYNTH := var/synth
 SOURCES := gro-births gro-deaths dwp-child-benefit nhs-demographics school-census la-childrens-services
 STATIC := src/contactpoint/web/static
 
-.PHONY: install demo demo-data serve test lint typecheck bench postgres clean
+.PHONY: install chromium demo demo-data serve test lint typecheck bench postgres clean
 
-install: $(VENV)/.installed $(STATIC)/govuk/.installed
+install: $(VENV)/.installed $(STATIC)/govuk/.installed chromium
+
+# Debian's Chromium for the browser tests (tests/browser/): Playwright drives this one, so
+# it never downloads a browser of its own. Installed with apt as root, or through sudo.
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" -eq 0 ]; then sudo=; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo=sudo; \
+	  else echo "Chromium is missing and apt needs root: run 'apt-get install chromium' as root." >&2; exit 1; fi; \
+	  if ! command -v apt-get >/dev/null 2>&1; then \
+	    echo "Chromium is missing and there is no apt-get: install Chromium and put 'chromium' on PATH." >&2; exit 1; fi; \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium >/dev/null; \
+	fi
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +38,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # GOV.UK Frontend's compiled styles, scripts, fonts and images, and Swagger UI for the API
-# docs, from the npm registry.
+# docs, from the npm registry; axe-core stays in node_modules for the browser tests.
 $(STATIC)/govuk/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	rm -rf $(STATIC)/govuk && mkdir -p $(STATIC)/govuk
@@ -37,7 +51,12 @@ $(STATIC)/govuk/.installed: package.json package-lock.json
 
 demo: install demo-data
 	@echo
-	@echo "  ContactPoint demo: open http://127.0.0.1:8000/ (health check: /healthz)"
+	@echo "  Demo users, one per role (the password is shown when they are first made):"
+	@CONTACTPOINT_DATABASE_URL=sqlite:///$(DEMO_DB) $(CP) demo users
+	@echo
+	@echo "  ContactPoint demo: open http://127.0.0.1:8000/sign-in (health check: /healthz)"
+	@echo "  Sign in as a demo user; for the code from an authenticator app, run in another terminal:"
+	@echo "    CONTACTPOINT_DATABASE_URL=sqlite:///$(DEMO_DB) $(CP) demo code demo.practitioner"
 	@echo
 	CONTACTPOINT_DATABASE_URL=sqlite:///$(DEMO_DB) $(CP) serve --host 127.0.0.1 --port 8000
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, delete, text
 from sqlalchemy.orm import Session
 
 from contactpoint import db, migrate
@@ -25,6 +25,9 @@ POSTGRES_ADMIN = os.environ.get(
     "CONTACTPOINT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# Cheap password hashes keep sign-in fast in tests (the service's defaults cost ~0.1 s).
+os.environ.setdefault("CONTACTPOINT_ARGON2_MEMORY_KIB", "1024")
+os.environ.setdefault("CONTACTPOINT_ARGON2_TIME_COST", "1")
 BACKENDS = ("sqlite", "postgresql")
 
 
@@ -102,9 +105,33 @@ def committed_engine(
 
 
 def empty_all_tables(engine: Engine) -> None:
+    """Every table emptied and the rows the migrations seed put back. The audit log is
+    append-only in the database, so its triggers are lifted for the moment (as only a
+    database owner could) and restored."""
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
+        else:
+            for event in ("update", "delete"):
+                connection.execute(text(f"DROP TRIGGER audit_log_no_{event}"))
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(delete(table))
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("ALTER TABLE audit_log ENABLE TRIGGER USER"))
+        else:
+            for event in ("UPDATE", "DELETE"):
+                connection.execute(
+                    text(
+                        f"CREATE TRIGGER audit_log_no_{event.lower()} BEFORE {event} ON"
+                        " audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
+                    )
+                )
+        connection.execute(
+            text(f"INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, 0, '{'0' * 64}')")
+        )
+        connection.execute(
+            text("INSERT INTO national_policy (id, onboarding_open) VALUES (1, true)")
+        )
 
 
 @pytest.fixture(params=BACKENDS)

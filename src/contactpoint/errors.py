@@ -45,6 +45,11 @@ class NotFound(ContactPointError):
     """A record asked for by id does not exist."""
 
 
+class AccessRefused(ContactPointError):
+    """The access policy refused a look at a child's record; the message says why in
+    words the user may see. The refusal is audited before this is raised."""
+
+
 class DecisionRefused(ContactPointError):
     """A data manager's decision (link, keep apart, merge, unmerge) cannot be made as
     asked; nothing was changed."""
@@ -69,3 +74,15 @@ class MergeRefused(DecisionRefused):
 
 class UnmergeRefused(DecisionRefused):
     """A merge cannot be undone; the message says why and what to do first."""
+
+
+class SearchTooBroad(InvalidValue):
+    """A search whose fields cannot narrow the index down to a useful list (gender
+    alone, a family name alone, nothing at all); the message names the fields given and
+    those that would make it searchable."""
+
+    def __init__(self, given: tuple[str, ...], add: str) -> None:
+        self.given = given
+        field = " and ".join(given) if given else "search"
+        reason = f"too broad to search by; {add}" if given else f"nothing to search by; {add}"
+        super().__init__(field, "", reason)

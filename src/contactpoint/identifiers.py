@@ -64,7 +64,8 @@ def _format_cp_id(symbols: str) -> str:
 def normalise_cp_id(value: str) -> str:
     """Canonical ``CP-XXXX-XXXX-C`` from any case, spacing or hyphenation."""
     compact = re.sub(r"[\s\-]", "", value.upper())
-    if compact.startswith("CP"):
+    if compact.startswith("CP") and len(compact) == _CP_ID_BODY + 3:
+        # The prefix, not the first two symbols of a bare ID that happen to be "CP".
         compact = compact[2:]
     compact = compact.translate(_CROCKFORD_ALIASES)
     if len(compact) != _CP_ID_BODY + 1:

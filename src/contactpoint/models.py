@@ -1,11 +1,21 @@
 """Every table of the service, imported in one place for migrations and tests."""
 
+from contactpoint.access.models import (
+    ApiToken,
+    LoginSession,
+    NationalPolicy,
+    Organisation,
+    User,
+    UserRole,
+)
+from contactpoint.audit.models import AuditEntry, AuditHead
 from contactpoint.children.models import (
     Address,
     Carer,
     Child,
     ChildIdentifier,
     ChildName,
+    SensitiveConsent,
     ServiceRegistration,
     SourceRecord,
 )
@@ -22,6 +32,9 @@ from contactpoint.review.models import Merge, ReviewTask
 
 __all__ = [
     "Address",
+    "ApiToken",
+    "AuditEntry",
+    "AuditHead",
     "Base",
     "Carer",
     "Child",
@@ -33,11 +46,17 @@ __all__ = [
     "FeedSourceState",
     "KeptApart",
     "LinkEvent",
+    "LoginSession",
     "MatchKey",
     "MatchModelVersion",
     "MatchRecordRow",
     "Merge",
+    "NationalPolicy",
+    "Organisation",
     "ReviewTask",
+    "SensitiveConsent",
     "ServiceRegistration",
     "SourceRecord",
+    "User",
+    "UserRole",
 ]

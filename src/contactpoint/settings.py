@@ -45,6 +45,42 @@ class Settings(BaseSettings):
         description="How far the best child must outscore a second strong child to be"
         " linked; closer than this and a data manager decides.",
     )
+    session_idle_minutes: int = Field(
+        default=15, ge=1, description="A signed-in session ends after this long unused."
+    )
+    session_absolute_hours: int = Field(
+        default=8, ge=1, description="A session ends this long after sign-in, used or not."
+    )
+    login_max_failures: int = Field(
+        default=5,
+        ge=1,
+        description="Failed passwords or codes in a row after which an account is locked.",
+    )
+    login_lockout_minutes: int = Field(
+        default=15, ge=1, description="How long a locked account stays locked."
+    )
+    vetting_valid_years: int = Field(
+        default=3, ge=1, description="An enhanced DBS check counts for this many years."
+    )
+    certification_days: int = Field(
+        default=365,
+        ge=1,
+        description="An account expires this many days after (re-)certification by its"
+        " user administrator.",
+    )
+    argon2_memory_kib: int = Field(
+        default=65536,
+        ge=1024,
+        description="Memory cost of argon2id password hashes (KiB); lower only in tests.",
+    )
+    argon2_time_cost: int = Field(
+        default=3, ge=1, description="Passes of argon2id over that memory; lower only in tests."
+    )
+    secure_cookies: bool = Field(
+        default=False,
+        description="Mark cookies Secure and send HSTS (set when served over TLS; always in"
+        " production).",
+    )
 
 
 @lru_cache(maxsize=1)

@@ -147,8 +147,8 @@ def test_given_names_sharing_only_one_name_on_the_same_birthday_go_to_review() -
     assert decision.outcome is Outcome.REVIEW
 
 
-def test_a_mothers_name_links_a_claim_made_after_a_move_and_a_new_surname() -> None:
-    birth = record(
+def moved_birth() -> MatchRecord:
+    return record(
         1,
         source="gro-births",
         family_name="Jones",
@@ -156,7 +156,31 @@ def test_a_mothers_name_links_a_claim_made_after_a_move_and_a_new_surname() -> N
         address="42 Clarke Street, Stoke",
         mother="Sarah Jones",
     )
+
+
+def test_the_mothers_name_links_a_claim_made_after_a_move_and_a_new_surname() -> None:
     claim = record(2, source="dwp-child-benefit", family_name="Thomas", mother="Sarah Thomas")
     without = record(3, source="dwp-child-benefit", family_name="Thomas")
-    assert model().weight(claim, birth) > model().weight(without, birth)
-    assert decide(model(), claim, {"b": [birth]}, THRESHOLDS).outcome is not Outcome.NEW
+    assert model().weight(claim, moved_birth()) < THRESHOLDS.link
+    assert decide(model(), claim, {"b": [moved_birth()]}, THRESHOLDS).outcome is Outcome.LINK
+    assert decide(model(), without, {"b": [moved_birth()]}, THRESHOLDS).outcome is not Outcome.LINK
+
+
+def test_the_mothers_name_never_links_a_brother_sister_or_twin() -> None:
+    for sibling in (
+        record(2, source="dwp-child-benefit", family_name="Thomas", mother="Sarah Thomas",
+               born=date(2016, 5, 9)),
+        record(2, source="dwp-child-benefit", family_name="Thomas", mother="Sarah Thomas",
+               given_names="Isla Mae"),
+    ):  # fmt: skip
+        decision = decide(model(), sibling, {"b": [moved_birth()]}, THRESHOLDS)
+        assert decision.outcome is not Outcome.LINK
+
+
+def test_a_second_birth_registration_is_another_child_not_a_link() -> None:
+    twin = record(2, source="gro-births", given_names="Eva Jane")
+    decision = decide(model(), twin, {"b": [record(1, source="gro-births")]}, THRESHOLDS)
+    assert decision.outcome is Outcome.NEW
+    again = record(3, source="gro-births")
+    decision = decide(model(), again, {"b": [record(1, source="gro-births")]}, THRESHOLDS)
+    assert decision.outcome is Outcome.REVIEW

@@ -55,6 +55,14 @@ def test_any_single_character_error_in_a_contactpoint_id_is_caught(
         normalise_cp_id(wrong)
 
 
+def test_a_bare_contactpoint_id_whose_symbols_begin_with_cp_is_not_mistaken_for_the_prefix() -> (
+    None
+):
+    with pytest.raises(InvalidValue, match="check character"):
+        normalise_cp_id("CP1000006")
+    assert normalise_cp_id("cpcp00-0000-6") == "CP-CP00-0000-6"
+
+
 @given(cp_ids, st.integers(min_value=0, max_value=7))
 def test_swapping_two_neighbouring_characters_of_a_contactpoint_id_is_caught(
     cp_id: str, position: int

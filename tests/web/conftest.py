@@ -13,9 +13,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from contactpoint import db
+from contactpoint.access.models import Role
 from contactpoint.feeds import pipeline
 from contactpoint.web.app import create_app
 from tests.builders import write_feed
+from tests.people import active_user, sign_in
 
 LoadLocal = Callable[[list[dict[str, Any]]], None]
 
@@ -24,6 +26,17 @@ LoadLocal = Callable[[list[dict[str, Any]]], None]
 def client(committed_engine: Engine) -> Iterator[TestClient]:
     with TestClient(create_app()) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def signed_in(client: TestClient) -> TestClient:
+    """The client, signed in as a practitioner and data manager of Leeds."""
+    with db.unit_of_work() as session:
+        user = active_user(session, "dana.manager", Role.PRACTITIONER, Role.DATA_MANAGER)
+        secret = user.totp_secret
+    assert secret
+    sign_in(client, "dana.manager", secret)
+    return client
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from tests.builders import local_row, nhs_number
 from tests.web.conftest import LoadLocal, page_text
 
 
-def test_the_home_page_says_what_the_index_holds_when_it_is_empty(client: TestClient) -> None:
-    response = client.get("/")
+def test_the_home_page_says_what_the_index_holds_when_it_is_empty(signed_in: TestClient) -> None:
+    response = signed_in.get("/")
 
     assert response.status_code == 200
     text = page_text(response.text)
@@ -20,11 +20,11 @@ def test_the_home_page_says_what_the_index_holds_when_it_is_empty(client: TestCl
 
 
 def test_the_home_page_counts_children_and_source_records_after_a_load(
-    client: TestClient, load_local: LoadLocal
+    signed_in: TestClient, load_local: LoadLocal
 ) -> None:
     load_local([local_row(1, nhs_number=nhs_number(1)), local_row(2, given_names="")])
 
-    text = page_text(client.get("/").text)
+    text = page_text(signed_in.get("/").text)
 
     assert "All children 2" in text
     assert "Active 2" in text
@@ -36,11 +36,11 @@ def test_the_home_page_counts_children_and_source_records_after_a_load(
     assert nhs_number(1) not in text
 
 
-def test_the_home_page_shows_a_suspended_source_with_its_reason(client: TestClient) -> None:
+def test_the_home_page_shows_a_suspended_source_with_its_reason(signed_in: TestClient) -> None:
     with db.unit_of_work() as session:
         control.suspend(session, "dwp-child-benefit", by="admin", reason="scaled-down mode")
 
-    text = page_text(client.get("/").text)
+    text = page_text(signed_in.get("/").text)
 
     assert "DWP child benefit Suspended since" in text
     assert "scaled-down mode" in text
@@ -48,11 +48,11 @@ def test_the_home_page_shows_a_suspended_source_with_its_reason(client: TestClie
 
 
 def test_the_stats_api_returns_the_same_counts_as_json(
-    client: TestClient, load_local: LoadLocal
+    signed_in: TestClient, load_local: LoadLocal
 ) -> None:
     load_local([local_row(1), local_row(2, given_names="Ella", date_of_birth="2013-01-05")])
 
-    response = client.get("/api/v1/stats")
+    response = signed_in.get("/api/v1/stats")
 
     assert response.status_code == 200
     counts = response.json()

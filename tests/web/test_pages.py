@@ -13,9 +13,9 @@ PAGES = ["/", "/no-such-page"]
 
 @pytest.mark.parametrize("path", PAGES)
 def test_pages_are_an_internal_service_without_gov_uk_branding(
-    client: TestClient, path: str
+    signed_in: TestClient, path: str
 ) -> None:
-    page = client.get(path).text
+    page = signed_in.get(path).text
 
     assert "GOV.UK" not in page
     assert "<svg" not in page  # the crown and the licence logo are both SVGs
@@ -31,8 +31,8 @@ def test_pages_are_an_internal_service_without_gov_uk_branding(
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_pages_follow_the_gov_uk_page_template(client: TestClient, path: str) -> None:
-    page = client.get(path).text
+def test_pages_follow_the_gov_uk_page_template(signed_in: TestClient, path: str) -> None:
+    page = signed_in.get(path).text
 
     assert '<html lang="en-GB" class="govuk-template">' in page
     assert '<a href="#main-content" class="govuk-skip-link"' in page
@@ -48,15 +48,15 @@ def test_pages_follow_the_gov_uk_page_template(client: TestClient, path: str) ->
     assert len(re.findall(r"<h1\b", page)) == 1
 
 
-def test_headings_go_down_one_level_at_a_time(client: TestClient) -> None:
-    levels = [int(level) for level in re.findall(r"<h([1-6])\b", client.get("/").text)]
+def test_headings_go_down_one_level_at_a_time(signed_in: TestClient) -> None:
+    levels = [int(level) for level in re.findall(r"<h([1-6])\b", signed_in.get("/").text)]
 
     assert levels[0] == 1
     assert all(later - earlier <= 1 for earlier, later in pairwise(levels))
 
 
-def test_every_table_has_a_caption_and_column_headers(client: TestClient) -> None:
-    page = client.get("/").text
+def test_every_table_has_a_caption_and_column_headers(signed_in: TestClient) -> None:
+    page = signed_in.get("/").text
 
     tables = re.findall(r"<table\b.*?</table>", page, flags=re.S)
     assert tables
@@ -65,8 +65,8 @@ def test_every_table_has_a_caption_and_column_headers(client: TestClient) -> Non
         assert '<th scope="col"' in table
 
 
-def test_an_unknown_address_shows_the_gov_uk_page_not_found(client: TestClient) -> None:
-    response = client.get("/no-such-page")
+def test_an_unknown_address_shows_the_gov_uk_page_not_found(signed_in: TestClient) -> None:
+    response = signed_in.get("/no-such-page")
 
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("text/html")
@@ -74,36 +74,36 @@ def test_an_unknown_address_shows_the_gov_uk_page_not_found(client: TestClient) 
     assert "If you typed the web address, check it is correct." in page_text(response.text)
 
 
-def test_an_unknown_api_address_answers_json(client: TestClient) -> None:
-    response = client.get("/api/v1/no-such-thing")
+def test_an_unknown_api_address_answers_json(signed_in: TestClient) -> None:
+    response = signed_in.get("/api/v1/no-such-thing")
 
     assert response.status_code == 404
     assert response.json() == {"detail": "Not Found"}
 
 
 def test_the_stylesheet_and_every_font_and_image_it_asks_for_are_served(
-    client: TestClient,
+    signed_in: TestClient,
 ) -> None:
-    stylesheet = client.get("/static/govuk/govuk-frontend.min.css")
+    stylesheet = signed_in.get("/static/govuk/govuk-frontend.min.css")
     assert stylesheet.status_code == 200, "GOV.UK Frontend is missing: run 'make install'"
     assert stylesheet.headers["content-type"].startswith("text/css")
 
     urls = set(re.findall(r"url\((/assets/[^)]+)\)", stylesheet.text))
     assert any("/fonts/" in url for url in urls)
     for url in urls:
-        assert client.get(url).status_code == 200, url
+        assert signed_in.get(url).status_code == 200, url
 
 
-def test_gov_uk_frontend_javascript_is_served(client: TestClient) -> None:
+def test_gov_uk_frontend_javascript_is_served(signed_in: TestClient) -> None:
     for path in ("/static/govuk/govuk-frontend.min.js", "/static/contactpoint/init.js"):
-        response = client.get(path)
+        response = signed_in.get(path)
         assert response.status_code == 200, path
         assert "javascript" in response.headers["content-type"]
 
 
-def test_the_api_is_documented_at_api_docs(client: TestClient) -> None:
-    docs = client.get("/api/docs")
-    schema = client.get("/api/openapi.json").json()
+def test_the_api_is_documented_at_api_docs(signed_in: TestClient) -> None:
+    docs = signed_in.get("/api/docs")
+    schema = signed_in.get("/api/openapi.json").json()
 
     assert docs.status_code == 200
     assert 'data-openapi-url="/api/openapi.json"' in docs.text

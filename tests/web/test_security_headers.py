@@ -17,8 +17,8 @@ def csp(response_headers: dict[str, str] | object) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("path", PAGES_AND_ANSWERS)
-def test_every_response_carries_the_security_headers(client: TestClient, path: str) -> None:
-    headers = client.get(path).headers
+def test_every_response_carries_the_security_headers(signed_in: TestClient, path: str) -> None:
+    headers = signed_in.get(path).headers
 
     assert headers["x-frame-options"] == "DENY"
     assert headers["x-content-type-options"] == "nosniff"
@@ -33,9 +33,9 @@ def test_every_response_carries_the_security_headers(client: TestClient, path: s
 
 
 def test_the_inline_script_runs_by_a_nonce_that_changes_with_every_request(
-    client: TestClient,
+    signed_in: TestClient,
 ) -> None:
-    first, second = client.get("/"), client.get("/")
+    first, second = signed_in.get("/"), signed_in.get("/")
 
     nonces = []
     for response in (first, second):
@@ -46,10 +46,10 @@ def test_the_inline_script_runs_by_a_nonce_that_changes_with_every_request(
     assert nonces[0] != nonces[1]
 
 
-def test_pages_load_scripts_and_styles_only_from_the_service_itself(client: TestClient) -> None:
-    page = client.get("/").text
+def test_pages_load_scripts_and_styles_only_from_the_service_itself(signed_in: TestClient) -> None:
+    page = signed_in.get("/").text
 
-    assert csp(client.get("/").headers)["style-src"] == "'self'"
+    assert csp(signed_in.get("/").headers)["style-src"] == "'self'"
     for url in re.findall(r'(?:src|href)="([^"#]+)"', page):
         assert url.startswith("/"), url
     assert 'style="' not in page
@@ -60,8 +60,8 @@ def test_strict_transport_security_is_sent_only_over_https(committed_engine: Eng
         assert "max-age=" in secure.get("/").headers["strict-transport-security"]
 
 
-def test_static_files_may_be_cached_but_pages_may_not(client: TestClient) -> None:
-    stylesheet = client.get("/static/govuk/govuk-frontend.min.css")
+def test_static_files_may_be_cached_but_pages_may_not(signed_in: TestClient) -> None:
+    stylesheet = signed_in.get("/static/govuk/govuk-frontend.min.css")
 
     assert stylesheet.status_code == 200
     assert "cache-control" not in stylesheet.headers

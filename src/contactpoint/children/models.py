@@ -94,6 +94,10 @@ class Child(Timestamped, Base):
     postcode: Mapped[str | None] = mapped_column(String(8))
     responsible_la_code: Mapped[str | None] = mapped_column(String(9), index=True)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("children.id"))
+    # A record at risk (refuge, adoption placement, witness protection): practitioners
+    # see only that it exists and whom to contact (DESIGN §3). Who shielded it, when and
+    # why is in the audit trail.
+    shielded: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     __table_args__ = (Index("ix_children_status", "status"),)
 
@@ -206,6 +210,23 @@ class ServiceRegistration(_Fact, Base):
     organisation_name: Mapped[str | None] = mapped_column(String(200))
     la_code: Mapped[str | None] = mapped_column(String(9))
     start_date: Mapped[date | None] = mapped_column(Date)
+
+
+class SensitiveConsent(Base):
+    """Consent, recorded by a data manager, to show a sensitive service (sexual health,
+    mental health, substance misuse) on a child's record (DESIGN §3)."""
+
+    __tablename__ = "sensitive_consents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), nullable=False, index=True)
+    service_type: Mapped[str] = mapped_column(String(100), nullable=False)
+    evidence: Mapped[str] = mapped_column(Text, nullable=False)
+    recorded_by: Mapped[str] = mapped_column(String(100), nullable=False)
+    recorded_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 FACT_TABLES: tuple[type[_Fact], ...] = (

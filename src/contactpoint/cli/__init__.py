@@ -16,6 +16,15 @@ from rich.progress import TaskID
 from rich.table import Table
 
 from contactpoint import db, migrate
+from contactpoint.cli.access import (
+    audit_app,
+    demo_code,
+    demo_users,
+    org_app,
+    policy_app,
+    token_app,
+    user_app,
+)
 from contactpoint.cli.console import (
     EXIT_CODES,
     EXIT_REFUSED,
@@ -45,6 +54,15 @@ app.command("trace")(trace_file)
 app.command("merge")(merge_children)
 app.command("unmerge")(unmerge_children)
 app.command("merges")(list_merges)
+app.add_typer(org_app, name="org")
+app.add_typer(user_app, name="user")
+app.add_typer(policy_app, name="policy")
+app.add_typer(token_app, name="token")
+app.add_typer(audit_app, name="audit")
+demo_app = typer.Typer(help="Demo accounts (not in production).", no_args_is_help=True)
+demo_app.command("users")(demo_users)
+demo_app.command("code")(demo_code)
+app.add_typer(demo_app, name="demo")
 
 __all__ = ["EXIT_CODES", "EXIT_REFUSED", "EXIT_ROWS_REJECTED", "EXIT_USAGE", "app"]
 
@@ -104,9 +122,21 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
 ) -> None:
-    """Serve the web application."""
+    """Serve the web application. Requests are logged by route, never with their query
+    strings (uvicorn's access log, which prints whole URLs, is off)."""
+    import logging
+
     import uvicorn
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     out.print(f"ContactPoint is at http://{host}:{port}/ (health: /healthz). Ctrl-C stops it.")
-    uvicorn.run("contactpoint.web.app:create_app", factory=True, host=host, port=port)
+    uvicorn.run(
+        "contactpoint.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+    )

@@ -147,6 +147,7 @@ def within(column: str, limit: int, label: str) -> Level:
 
 ELSE = Level("different", "ELSE", lambda a, b: True)
 
+
 COMPARISONS: tuple[Comparison, ...] = (
     Comparison(
         "given_name",
@@ -196,13 +197,4 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("address", (null("address"), exact("address"), typo("address"), ELSE)),
     Comparison("nhs_number", (null("nhs_number"), exact("nhs_number"), ELSE)),
     Comparison("upn", (null("upn"), exact("upn"), ELSE)),
-    Comparison(
-        "parents",
-        (
-            null("carer_given"),
-            overlap("carer_names", "a parent's or carer's full name"),
-            overlap("carer_given", "a parent's or carer's first name"),
-            ELSE,
-        ),
-    ),
 )

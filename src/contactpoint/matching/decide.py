@@ -1,6 +1,9 @@
 """Deciding what one incoming record is: an existing child, a new child, or a question
 for a data manager. Pure: candidates and their records come in, a ``Decision`` comes out.
 
+A record below the link threshold still links to a child one of whose records names the
+same parent, with the same given names, birthday and gender (``_one_family``).
+
 Hard rules stop an automatic link whatever the score, and send it to review:
 
 * conflicting identifiers: the record's NHS number or UPN is not among the child's own;
@@ -44,8 +47,15 @@ UNSEEN_TWIN = "same date of birth and family but given names that are not varian
 SIBLINGS_ON_ONE_CLAIM = "another child on the same child benefit claim"
 DIFFERENT_CHILDREN = "different identifiers and given names that are not variants"
 FITS_A_TWIN_BETTER = "a twin or other multiple birth whose given name fits better"
+SECOND_REGISTRATION = "a second birth registration under other given names"
 # Rules that show a candidate to be another child, not a question for anyone.
-ANOTHER_CHILD = (UNSEEN_TWIN, SIBLINGS_ON_ONE_CLAIM, DIFFERENT_CHILDREN, FITS_A_TWIN_BETTER)
+ANOTHER_CHILD = (
+    UNSEEN_TWIN,
+    SIBLINGS_ON_ONE_CLAIM,
+    DIFFERENT_CHILDREN,
+    FITS_A_TWIN_BETTER,
+    SECOND_REGISTRATION,
+)
 ANOTHER_GIVEN_NAME = 3  # the given-name level: the names share only one of their words
 YEAR_APART = len(COMPARISONS[_position("date_of_birth")].levels) - 1
 # Given-name levels of two names that are not variants of one another: they only sound
@@ -125,9 +135,9 @@ def decide(
     passed_over: Decision[K] | None = None
     for position, (_weight, child) in enumerate(ranked):
         score = best_score(model, record, candidates[child])
-        if score.weight < thresholds.review:
-            return passed_over or Decision(Outcome.NEW, child, score)
-        if score.weight < thresholds.link:
+        if score.weight < thresholds.link and not _one_family(record, candidates[child]):
+            if score.weight < thresholds.review:
+                return passed_over or Decision(Outcome.NEW, child, score)
             return Decision(Outcome.REVIEW, child, score, BETWEEN_THRESHOLDS)
         others = [other for _w, other in ranked if other != child]
         rule = _broken_rule(record, candidates[child], score, child, others, candidates)
@@ -263,6 +273,12 @@ def _broken_rule(
                     return DIFFERENT_CHILDREN
                 return f"conflicting {identifier.replace('_', ' ')}"
             shares_identifier = True
+    if record.registered_birth and any(r.registered_birth for r in records):
+        # A second birth registration: a twin (or a brother or sister) — every child has
+        # one. The same given names may be a re-registration, for a person to confirm.
+        if any(_same_given_names(record, r) for r in records if r.registered_birth):
+            return "a second birth registration with the same names"
+        return SECOND_REGISTRATION
     genders = {r.gender for r in records} - {None}
     if record.gender and genders and record.gender not in genders and given_level != EXACT:
         # Olivia and Oliver: a different gender needs the very same given name.
@@ -315,6 +331,29 @@ def _multiple_birth(one: Sequence[MatchRecord], other: Sequence[MatchRecord]) ->
         for a in one
         for b in other
         if a.given_first and b.given_first
+    )
+
+
+def _one_family(record: MatchRecord, records: Sequence[MatchRecord]) -> bool:
+    """The record names the child's own parent, with the child's given names, birthday
+    and gender: the same child, whatever a move and a new surname did to the score.
+
+    A family's move and a mother's new surname (a claim made weeks after the birth
+    registration, from another address, under another name) take away the evidence the
+    model weighs; the parent's name, the very same given names and birthday put it back.
+    Brothers and sisters (another birthday) and twins (other given names) never meet
+    this, so it is a rule and not a comparison of the model: in the model, parents'
+    names would count as evidence for brothers and sisters too."""
+    if not record.carer_given or not record.dob:
+        return False
+    parents = set(record.carer_given)
+    return any(
+        r.carer_given
+        and parents.intersection(r.carer_given)
+        and record.dob in (r.dob, r.dob_swapped)
+        and not (record.gender and r.gender and record.gender != r.gender)
+        and _same_given_names(record, r)
+        for r in records
     )
 
 

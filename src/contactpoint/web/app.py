@@ -15,7 +15,17 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from contactpoint.web.errors import register_error_handlers
-from contactpoint.web.routes import api_docs, health, home
+from contactpoint.web.requestlog import RequestLog
+from contactpoint.web.routes import (
+    api_docs,
+    audit_reports,
+    health,
+    home,
+    records,
+    search,
+    signin,
+    users,
+)
 from contactpoint.web.security import SecurityHeaders
 from contactpoint.web.templating import SERVICE_NAME, build_templates
 
@@ -34,6 +44,7 @@ def create_app() -> FastAPI:
     )
     app.state.templates = build_templates()
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestLog)
     register_error_handlers(app)
 
     # check_dir=False: the app starts before `make install` has fetched GOV.UK Frontend.
@@ -41,6 +52,12 @@ def create_app() -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
 
     app.include_router(health.router)
+    app.include_router(signin.router)
+    app.include_router(audit_reports.router)
+    app.include_router(search.router)
+    app.include_router(search.api)
+    app.include_router(records.router)
+    app.include_router(users.router)
     app.include_router(home.router)
     app.include_router(home.api)
     app.include_router(api_docs.router)

@@ -12,14 +12,18 @@ import logging
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from contactpoint.access.accounts import AccountRefused
+from contactpoint.access.auth import NotSignedIn, SignInRefused
 from contactpoint.errors import (
+    AccessRefused,
     ContactPointError,
     FileRefused,
     InvalidValue,
@@ -28,12 +32,19 @@ from contactpoint.errors import (
     UnknownSource,
 )
 from contactpoint.migrate import SchemaNotReady
+from contactpoint.web.auth import CsrfRefused, NotAllowed
 from contactpoint.web.security import apply_security_headers
 
 log = logging.getLogger(__name__)
 
 # Each domain error's status; the first matching class in this order wins.
 STATUS_CODES: tuple[tuple[type[ContactPointError], int], ...] = (
+    (NotSignedIn, 401),
+    (SignInRefused, 401),
+    (CsrfRefused, 403),
+    (NotAllowed, 403),
+    (AccessRefused, 403),
+    (AccountRefused, 409),
     (UnknownSource, 404),
     (NotFound, 404),
     (SourceSuspended, 409),
@@ -94,6 +105,13 @@ def error_response(
 
 async def domain_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, ContactPointError)
+    if isinstance(error, NotSignedIn):
+        if is_api(request):
+            return error_response(
+                request, 401, str(error), {"WWW-Authenticate": 'Cookie realm="ContactPoint"'}
+            )
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/sign-in?{urlencode({'next': target})}", status_code=303)
     return error_response(request, status_for(error), str(error))
 
 

@@ -16,6 +16,8 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
+from contactpoint.access.auth import Current
+from contactpoint.access.policy import Action, decide
 from contactpoint.web.security import csp_nonce
 
 SERVICE_NAME = "ContactPoint"
@@ -62,9 +64,25 @@ def _in_london(value: datetime) -> datetime:
     return value.astimezone(LONDON)
 
 
+# The service's pages: (path, label, the action whose permission shows the link).
+PAGES = (
+    ("/search", "Search", Action.SEARCH),
+    ("/users", "Users", Action.MANAGE_USERS),
+    ("/audit", "Audit trail", Action.READ_AUDIT),
+    ("/", "What the index holds", None),
+)
+
+
 def page_context(request: Request) -> dict[str, Any]:
-    """Values every page needs: the nonce for GOV.UK Frontend's inline script."""
-    return {"cspNonce": csp_nonce(request)}
+    """Values every page needs: the nonce for GOV.UK Frontend's inline script, the
+    signed-in user (if any) and the pages their roles open."""
+    user: Current | None = getattr(request.state, "user", None)
+    navigation = [
+        {"href": path, "text": label, "current": request.url.path == path}
+        for path, label, action in PAGES
+        if user is not None and (action is None or decide(user.principal, action).allowed)
+    ]
+    return {"cspNonce": csp_nonce(request), "user": user, "navigation": navigation}
 
 
 def build_environment() -> Environment:

@@ -2,10 +2,10 @@
 
 Feed runs count the pairs of indexed children a row showed to be one (and merged).
 Match records gain the names of the parents and carers named with the child, for the
-model's ``parents`` comparison. Records filed before have none (the comparison scores
-them as missing: no evidence either way). Models of the earlier format, which lack the
-comparison, are deactivated: the next match installs the model shipped with this
-version, and `contactpoint match train` trains one on the index.
+matcher's parents rule (docs/matching.md). Records filed before have none, and the rule
+simply does not apply to them. Models of the earlier format are deactivated: the next
+match installs the model shipped with this version, and `contactpoint match train`
+trains one on the index.
 
 Revision ID: 0003
 Revises: 0002

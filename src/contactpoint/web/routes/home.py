@@ -1,8 +1,8 @@
 """The home page, "What the index holds", and the same counts as JSON.
 
 These show aggregate counts and the state of each source feed only: never a child's
-details, nor who changed a feed's state. They need no sign-in until authentication
-arrives; anything added here must stay aggregate.
+details, nor who changed a feed's state; anything added here must stay aggregate. Like
+every page but sign-in and the health checks, they need a signed-in user.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contactpoint.feeds import control
 from contactpoint.stats import index_counts
+from contactpoint.web.auth import CurrentUser
 from contactpoint.web.deps import SessionDep, Templates
 
 router = APIRouter()
@@ -47,7 +48,9 @@ class IndexCountsRead(BaseModel):
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def home(request: Request, session: SessionDep, templates: Templates) -> HTMLResponse:
+def home(
+    request: Request, session: SessionDep, templates: Templates, _user: CurrentUser
+) -> HTMLResponse:
     response: HTMLResponse = templates.TemplateResponse(
         request,
         "home/index.html",
@@ -57,5 +60,5 @@ def home(request: Request, session: SessionDep, templates: Templates) -> HTMLRes
 
 
 @api.get("/stats", summary="What the index holds")
-def stats(session: SessionDep) -> IndexCountsRead:
+def stats(session: SessionDep, _user: CurrentUser) -> IndexCountsRead:
     return IndexCountsRead.model_validate(index_counts(session))

@@ -1,0 +1,241 @@
+"""Signing in (password, then a TOTP code), server-side sessions with idle and absolute
+timeouts, lockout after repeated failures, signing out, and machine tokens. Every
+attempt, success or failure, is audited. Nothing here commits — except that the web and
+CLI layers commit a refusal's audit entry and lockout counters (they must outlive the
+refusal)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from contactpoint.access import credentials
+from contactpoint.access.accounts import roles_of
+from contactpoint.access.models import ApiToken, LoginSession, Organisation, User, UserStatus
+from contactpoint.access.policy import Principal
+from contactpoint.audit.service import FAILED, REFUSED, Actor, record
+from contactpoint.errors import ContactPointError
+from contactpoint.settings import get_settings
+
+WRONG = "the username, password or code is not right"
+# last_seen_at is written at most this often (not on every request).
+TOUCH_EVERY = timedelta(seconds=30)
+
+
+class SignInRefused(ContactPointError):
+    """A sign-in attempt that failed; the message is safe to show."""
+
+
+class NotSignedIn(ContactPointError):
+    """No usable session: never signed in, signed out, expired or second factor missing."""
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    """A password accepted: the session waits for the second factor."""
+
+    token: str
+    login: LoginSession
+
+
+@dataclass(frozen=True, slots=True)
+class Current:
+    """The signed-in user of a request. ``csrf_token`` and ``display_name`` are copied
+    out, so pages (an error page after a rollback, too) never touch the ORM rows."""
+
+    login: LoginSession
+    user: User
+    principal: Principal
+    csrf_token: str
+    display_name: str
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.user.username, self.user.id)
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or datetime.now(UTC)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _usable(account: User, today: date) -> str | None:
+    """Why an account with the right password still may not sign in."""
+    if account.status is UserStatus.SUSPENDED:
+        return "this account is suspended: ask your user administrator"
+    if account.status is not UserStatus.ACTIVE:
+        return "this account is not active yet: ask your user administrator"
+    if account.certified_until is not None and account.certified_until < today:
+        return "this account has expired: ask your user administrator to re-certify it"
+    return None
+
+
+def _fail(session: Session, account: User, now: datetime, action: str) -> None:
+    settings = get_settings()
+    account.failed_logins += 1
+    if account.failed_logins >= settings.login_max_failures:
+        account.locked_until = now + timedelta(minutes=settings.login_lockout_minutes)
+    session.flush()
+    record(
+        session,
+        Actor(account.username, account.id),
+        action,
+        outcome=FAILED,
+        details={"failures": account.failed_logins, "locked": account.locked_until is not None},
+    )
+
+
+def sign_in(
+    session: Session, username: str, password: str, *, now: datetime | None = None
+) -> Started:
+    """Check the password; a session waiting for the second factor."""
+    moment = _now(now)
+    account = session.scalar(select(User).where(User.username == username[:100]))
+    if account is None:
+        credentials.password_matches(None, password)
+        record(session, Actor(username[:100] or "(blank)"), "sign_in.password", outcome=FAILED)
+        raise SignInRefused(WRONG)
+    if account.locked_until is not None and _aware(account.locked_until) > moment:
+        record(
+            session,
+            Actor(account.username, account.id),
+            "sign_in.password",
+            outcome=REFUSED,
+            details={"locked_until": _aware(account.locked_until).isoformat()},
+        )
+        raise SignInRefused(
+            "this account is locked after repeated failures; try again after"
+            f" {_aware(account.locked_until):%H:%M} UTC"
+        )
+    if not credentials.password_matches(account.password_hash, password):
+        _fail(session, account, moment, "sign_in.password")
+        raise SignInRefused(WRONG)
+    if account.password_hash and credentials.needs_rehash(account.password_hash):
+        account.password_hash = credentials.hash_password(password)
+    problem = _usable(account, moment.date())
+    if problem:
+        record(
+            session,
+            Actor(account.username, account.id),
+            "sign_in.password",
+            outcome=REFUSED,
+            reason=problem,
+        )
+        raise SignInRefused(problem)
+    token = credentials.new_token()
+    login = LoginSession(
+        token_hash=credentials.token_hash(token),
+        user_id=account.id,
+        csrf_token=credentials.new_token(),
+        created_at=moment,
+        last_seen_at=moment,
+        expires_at=moment + timedelta(hours=get_settings().session_absolute_hours),
+        overrides=[],
+    )
+    session.add(login)
+    session.flush()
+    record(session, Actor(account.username, account.id), "sign_in.password")
+    return Started(token, login)
+
+
+def second_factor(
+    session: Session, token: str, code: str, *, now: datetime | None = None
+) -> Started:
+    """Check the TOTP code; the session is then signed in under a new token (the one
+    from the password step stops working)."""
+    moment = _now(now)
+    login = _session(session, token, moment, second_factor_done=False)
+    account = session.get(User, login.user_id)
+    assert account is not None
+    if account.locked_until is not None and _aware(account.locked_until) > moment:
+        raise SignInRefused("this account is locked after repeated failures")
+    step = (
+        credentials.totp_step(account.totp_secret, code, account.totp_last_step, moment.timestamp())
+        if account.totp_secret
+        else None
+    )
+    if step is None:
+        _fail(session, account, moment, "sign_in.code")
+        raise SignInRefused(WRONG)
+    fresh = credentials.new_token()
+    account.totp_last_step = step
+    account.failed_logins = 0
+    account.locked_until = None
+    account.last_login_at = moment
+    login.token_hash = credentials.token_hash(fresh)
+    login.second_factor_at = moment
+    login.last_seen_at = moment
+    session.flush()
+    record(session, Actor(account.username, account.id), "sign_in")
+    return Started(fresh, login)
+
+
+def _session(
+    session: Session, token: str, moment: datetime, *, second_factor_done: bool
+) -> LoginSession:
+    login = session.scalar(
+        select(LoginSession).where(LoginSession.token_hash == credentials.token_hash(token))
+    )
+    if login is None or login.ended_at is not None:
+        raise NotSignedIn("you are not signed in")
+    if (login.second_factor_at is not None) != second_factor_done:
+        raise NotSignedIn("finish signing in first" if second_factor_done else "you are signed in")
+    idle = timedelta(minutes=get_settings().session_idle_minutes)
+    if _aware(login.expires_at) <= moment or _aware(login.last_seen_at) + idle <= moment:
+        login.ended_at = moment
+        session.flush()
+        raise NotSignedIn("your session has expired: sign in again")
+    return login
+
+
+def current(session: Session, token: str, *, now: datetime | None = None) -> Current:
+    """The signed-in user behind a session token (refused if the account stopped being
+    usable since)."""
+    moment = _now(now)
+    login = _session(session, token, moment, second_factor_done=True)
+    account = session.get(User, login.user_id)
+    assert account is not None
+    problem = _usable(account, moment.date())
+    if problem:
+        login.ended_at = moment
+        session.flush()
+        raise NotSignedIn(problem)
+    if moment - _aware(login.last_seen_at) >= TOUCH_EVERY:
+        login.last_seen_at = moment
+    la_code = session.scalar(
+        select(Organisation.la_code).where(Organisation.id == account.organisation_id)
+    )
+    principal = Principal(account.id, account.username, roles_of(session, account.id), la_code)
+    return Current(login, account, principal, login.csrf_token, account.display_name)
+
+
+def sign_out(session: Session, token: str, *, now: datetime | None = None) -> None:
+    moment = _now(now)
+    login = session.scalar(
+        select(LoginSession).where(LoginSession.token_hash == credentials.token_hash(token))
+    )
+    if login is None or login.ended_at is not None:
+        return
+    login.ended_at = moment
+    account = session.get(User, login.user_id)
+    record(session, Actor(account.username if account else "?", login.user_id), "sign_out")
+
+
+def machine(session: Session, token: str, scope: str, *, now: datetime | None = None) -> Actor:
+    """The machine client holding ``token``, if the token is live and has ``scope``."""
+    moment = _now(now)
+    found = session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == credentials.token_hash(token))
+    )
+    if found is None or found.revoked_at is not None or _aware(found.expires_at) <= moment:
+        raise NotSignedIn("the API token is not valid")
+    if scope not in found.scopes:
+        raise NotSignedIn(f"the API token does not allow {scope}")
+    session.execute(update(ApiToken).where(ApiToken.id == found.id).values(last_used_at=moment))
+    return Actor(f"token:{found.name}")

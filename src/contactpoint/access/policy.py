@@ -1,0 +1,197 @@
+"""The one policy module: who may do what to which record (DESIGN §2, §3, §8).
+
+Pure: a ``Principal`` (the user's roles and authority), an ``Action`` and, for actions
+on a child, the ``RecordState`` the decision depends on, go in; a ``Verdict`` comes out.
+Every route and service asks here and nowhere else; tests/access/test_policy_matrix.py
+checks every role × action × record state, and the web tests check the same on the API.
+
+The rules:
+
+* Searching and opening records is for practitioners, key professionals and data
+  managers. Administrators and auditors manage users and read the audit trail; they do
+  not read children's records.
+* A destroyed record is never shown. An archived record (the child is 18 or over) is
+  shown to data managers only.
+* A shielded record shows practitioners only that it exists and whom to contact (the
+  authority's ContactPoint team). The owning authority's data managers see it all. A
+  key professional (child-protection responsibilities) may override the shield ("break
+  glass") after stating why; the override is flagged and lasts for the session.
+* Sensitive services (sexual health, mental health, substance misuse) show only where
+  consent is recorded, and only to someone who sees the whole record.
+* Address history, shielding, consent and match review are data managers' work, for
+  their own authority's children.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from contactpoint.access.models import Role
+from contactpoint.children.models import ChildStatus
+
+READERS = frozenset({Role.PRACTITIONER, Role.KEY_PROFESSIONAL, Role.DATA_MANAGER})
+
+
+class Action(enum.StrEnum):
+    SEARCH = "search"
+    VIEW = "view"
+    VIEW_SENSITIVE = "view_sensitive"
+    VIEW_ADDRESS_HISTORY = "view_address_history"
+    VIEW_ACCESS_HISTORY = "view_access_history"
+    OVERRIDE_SHIELD = "override_shield"
+    SHIELD = "shield"
+    RECORD_CONSENT = "record_consent"
+    REVIEW_MATCHES = "review_matches"
+    MANAGE_USERS = "manage_users"
+    SET_NATIONAL_POLICY = "set_national_policy"
+    CONTROL_FEEDS = "control_feeds"
+    READ_AUDIT = "read_audit"
+
+
+# Actions on one child's record (they need a RecordState).
+RECORD_ACTIONS = frozenset(
+    {
+        Action.VIEW,
+        Action.VIEW_SENSITIVE,
+        Action.VIEW_ADDRESS_HISTORY,
+        Action.VIEW_ACCESS_HISTORY,
+        Action.OVERRIDE_SHIELD,
+        Action.SHIELD,
+        Action.RECORD_CONSENT,
+    }
+)
+
+
+class Disclosure(enum.StrEnum):
+    FULL = "full"
+    # That a record exists, and whom to contact about it: nothing about the child.
+    EXISTS_ONLY = "exists_only"
+    NONE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """A signed-in user, as policy sees them."""
+
+    user_id: int
+    username: str
+    roles: frozenset[Role]
+    # The user's local authority (GSS code); None for national partners.
+    la_code: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordState:
+    """What about a child's record a decision depends on."""
+
+    status: ChildStatus
+    shielded: bool = False
+    # The responsible (owning) local authority.
+    la_code: str | None = None
+    sensitive_service: bool = False
+    sensitive_consent: bool = False
+    # The user overrode the shield earlier in this session.
+    overridden: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    allowed: bool
+    disclosure: Disclosure
+    # Why, in words a user can be shown (a refusal never says more than the user may know).
+    reason: str
+
+
+def _allow(reason: str, disclosure: Disclosure = Disclosure.FULL) -> Verdict:
+    return Verdict(True, disclosure, reason)
+
+
+def _refuse(reason: str) -> Verdict:
+    return Verdict(False, Disclosure.NONE, reason)
+
+
+def decide(principal: Principal, action: Action, record: RecordState | None = None) -> Verdict:
+    """May ``principal`` do ``action`` (to ``record``)?"""
+    roles = principal.roles
+    if action in RECORD_ACTIONS:
+        if record is None:
+            raise ValueError(f"{action} needs the record's state")
+        return _on_record(principal, action, record)
+    if action is Action.SEARCH:
+        if roles & READERS:
+            return _allow("searching is part of your role")
+        return _refuse("your role does not include searching for children")
+    if action is Action.REVIEW_MATCHES:
+        if Role.DATA_MANAGER in roles:
+            return _allow("data managers resolve possible matches")
+        return _refuse("only data managers resolve possible matches")
+    if action is Action.MANAGE_USERS:
+        if roles & {Role.USER_ADMIN, Role.NATIONAL_ADMIN}:
+            return _allow("you administer users")
+        return _refuse("only user administrators manage users")
+    if action in (Action.SET_NATIONAL_POLICY, Action.CONTROL_FEEDS):
+        if Role.NATIONAL_ADMIN in roles:
+            return _allow("national administrators set national policy and control feeds")
+        return _refuse("only national administrators may do this")
+    if action is Action.READ_AUDIT:
+        if roles & {Role.AUDITOR, Role.NATIONAL_ADMIN}:
+            return _allow("you may read the audit trail")
+        return _refuse("only auditors read the audit trail")
+    raise ValueError(f"no rule for {action}")
+
+
+def _on_record(principal: Principal, action: Action, record: RecordState) -> Verdict:
+    view = _view(principal, record)
+    roles = principal.roles
+    own = Role.DATA_MANAGER in roles and _owns(principal, record)
+    if action is Action.VIEW:
+        return view
+    if action is Action.OVERRIDE_SHIELD:
+        if not record.shielded or record.status in (ChildStatus.DESTROYED, ChildStatus.ARCHIVED):
+            return _refuse("there is no shield to override on this record")
+        if view.disclosure is Disclosure.FULL:
+            return _refuse("you already see this record in full")
+        if Role.KEY_PROFESSIONAL in roles:
+            return _allow("key professionals may override a shield, stating why")
+        return _refuse("only professionals with child-protection responsibilities may override")
+    if view.disclosure is not Disclosure.FULL:
+        return _refuse(view.reason if not view.allowed else "this record is shielded")
+    if action is Action.VIEW_SENSITIVE:
+        if not record.sensitive_service:
+            return _refuse("there is no sensitive service on this record")
+        if record.sensitive_consent:
+            return _allow("consent to share is recorded")
+        return _refuse("sensitive services are shown only with recorded consent")
+    if action is Action.VIEW_ACCESS_HISTORY:
+        if roles & {Role.KEY_PROFESSIONAL, Role.DATA_MANAGER}:
+            return _allow("professionals accountable for the child see who accessed it")
+        return _refuse("only key professionals and data managers see access history")
+    if action in (Action.VIEW_ADDRESS_HISTORY, Action.SHIELD, Action.RECORD_CONSENT):
+        if own:
+            return _allow("the owning authority's data managers manage this record")
+        return _refuse("only the owning authority's data managers may do this")
+    raise ValueError(f"no rule for {action}")
+
+
+def _view(principal: Principal, record: RecordState) -> Verdict:
+    roles = principal.roles
+    if not roles & READERS:
+        return _refuse("your role does not include reading children's records")
+    if record.status is ChildStatus.DESTROYED:
+        return _refuse("this record has been destroyed")
+    if record.status is ChildStatus.MERGED:
+        return _refuse("this record was merged into another; open that one")
+    if record.status is ChildStatus.ARCHIVED and Role.DATA_MANAGER not in roles:
+        return _refuse("archived records are for data managers only")
+    if record.shielded:
+        if Role.DATA_MANAGER in roles and _owns(principal, record):
+            return _allow("the owning authority's data managers see shielded records")
+        if record.overridden and Role.KEY_PROFESSIONAL in roles:
+            return _allow("you overrode the shield in this session")
+        return _allow("this record is shielded", Disclosure.EXISTS_ONLY)
+    return _allow("reading records is part of your role")
+
+
+def _owns(principal: Principal, record: RecordState) -> bool:
+    return principal.la_code is not None and principal.la_code == record.la_code

@@ -1,0 +1,45 @@
+"""Reasons for access: every search and every look at a record states one (DESIGN §6,
+§8). Chosen from a fixed list; "other" needs words of the user's own. The reason goes to
+the audit trail with the access."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from contactpoint.errors import InvalidValue
+
+REASONS: dict[str, str] = {
+    "safeguarding": "A safeguarding or child protection concern",
+    "assessment": "Assessing the child's needs (including early help)",
+    "new_to_service": "The child is new to my service",
+    "coordinating": "Finding other practitioners to coordinate support",
+    "identity": "Confirming the child's identity or details",
+    "data_quality": "Resolving a data quality issue (data managers)",
+    "other": "Another reason (say what)",
+}
+MAX_OTHER = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    code: str
+    # The user's own words (for "other"; optional detail for the rest).
+    detail: str | None = None
+
+    def __str__(self) -> str:
+        label = REASONS[self.code]
+        return f"{label}: {self.detail}" if self.detail else label
+
+
+def reason(code: str | None, detail: str | None = None) -> Reason:
+    """A valid reason, or ``InvalidValue`` naming the field."""
+    if not code:
+        raise InvalidValue("reason", "", "choose a reason for looking at children's records")
+    if code not in REASONS:
+        raise InvalidValue("reason", code[:40], "is not one of the reasons for access")
+    text = (detail or "").strip()
+    if len(text) > MAX_OTHER:
+        raise InvalidValue("reason_detail", "", f"use at most {MAX_OTHER} characters")
+    if code == "other" and not text:
+        raise InvalidValue("reason_detail", "", "say why you need to look")
+    return Reason(code, text or None)

@@ -1,0 +1,2 @@
+"""The tamper-evident audit trail of every sign-in, search, view, change and admin
+action."""

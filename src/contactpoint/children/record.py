@@ -1,0 +1,396 @@
+"""A child's whole record as the index holds it, every value with its provenance.
+
+``child_record`` reads the golden record and every source record linked to the child and
+says where each value came from: the source and the date it recorded it (the date the
+file arrived, for a source that gives none). Former names are the names sources hold
+that differ from the golden one; the address history is every address stated, newest
+first; services involved, with the practitioner's contact, and the vulnerability flags
+(child protection plan, looked after) come from local authority children's services rows
+as received. Nothing here decides who may see what: ``children.view`` asks the policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from contactpoint.children.facts import ChildFacts, as_row, facts_from_json
+from contactpoint.children.golden import TRUST
+from contactpoint.children.models import (
+    AddressKind,
+    Child,
+    ChildStatus,
+    IdentifierScheme,
+    RegistrationKind,
+    SourceRecord,
+)
+from contactpoint.errors import NotFound
+from contactpoint.geography import LocalAuthority, local_authorities
+
+T = TypeVar("T")
+CHILDRENS_SERVICES = "la-childrens-services"
+# Sensitive services (DESIGN §3) by words in the service type, any case: CAMHS is the
+# Child and Adolescent Mental Health Service of the synthetic and real feeds.
+SENSITIVE_WORDS = (
+    ("sexual health", "sexual health"),
+    ("mental health", "mental health"),
+    ("camhs", "mental health"),
+    ("substance misuse", "substance misuse"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Which source said it, and when: the date the source recorded it if it gives one,
+    else the day its file was received."""
+
+    source: str
+    recorded_on: date | None
+    received_on: date
+
+    @property
+    def on(self) -> date:
+        return self.recorded_on or self.received_on
+
+
+@dataclass(frozen=True, slots=True)
+class Stated(Generic[T]):
+    """A golden value and the source that stated it (None if no source states it)."""
+
+    value: T
+    provenance: Provenance | None
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    given_names: str | None
+    family_name: str | None
+    provenance: Provenance | None
+
+    @property
+    def full(self) -> str:
+        return " ".join(part for part in (self.given_names, self.family_name) if part)
+
+
+@dataclass(frozen=True, slots=True)
+class Identifier:
+    scheme: IdentifierScheme
+    value: str
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class AddressEntry:
+    kind: AddressKind
+    address_line: str | None
+    postcode: str | None
+    la_code: str | None
+    intends_to_return: bool | None
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class CarerEntry:
+    given_names: str | None
+    family_name: str | None
+    relationship: str | None
+    parental_responsibility: bool | None
+    address_line: str | None
+    postcode: str | None
+    phone: str | None
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    """A school (URN) or GP practice (ODS code) the child is registered with."""
+
+    kind: RegistrationKind
+    organisation_code: str
+    organisation_name: str | None
+    la_code: str | None
+    start_date: date | None
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceInvolvement:
+    """A targeted service working with the child, and whom to contact there."""
+
+    service_type: str | None
+    organisation: str | None
+    practitioner_name: str | None
+    practitioner_role: str | None
+    practitioner_email: str | None
+    practitioner_phone: str | None
+    start_date: date | None
+    lead_professional: bool
+    early_help_assessment: bool
+    sensitive: bool
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class Vulnerability:
+    """A child protection plan or looked-after period, and the authority responsible."""
+
+    kind: str
+    start_date: date | None
+    end_date: date | None
+    la_code: str | None
+    la_name: str | None
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class ChildRecord:
+    """Everything the index holds on one child."""
+
+    child_id: int
+    cp_id: str
+    status: ChildStatus
+    shielded: bool
+    incomplete: bool
+    responsible_la_code: str | None
+    responsible_la_name: str | None
+    name: Name
+    former_names: tuple[Name, ...]
+    date_of_birth: Stated[date | None]
+    gender: Stated[str]
+    date_of_death: Stated[date | None]
+    identifiers: tuple[Identifier, ...]
+    address: AddressEntry | None
+    # Newest first.
+    address_history: tuple[AddressEntry, ...]
+    carers: tuple[CarerEntry, ...]
+    schools: tuple[Registration, ...]
+    gps: tuple[Registration, ...]
+    services: tuple[ServiceInvolvement, ...]
+    vulnerabilities: tuple[Vulnerability, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One linked source record: what it says, where from, and its cells as received."""
+
+    facts: ChildFacts
+    provenance: Provenance
+    payload: dict[str, Any]
+
+
+def child_record(session: Session, child_id: int) -> ChildRecord:
+    """The child's record with the provenance of every value (any status)."""
+    child = session.get(Child, child_id)
+    if child is None:
+        raise NotFound(f"no child with id {child_id}")
+    rows = session.scalars(
+        select(SourceRecord).where(SourceRecord.child_id == child_id).order_by(SourceRecord.id)
+    ).all()
+    return assemble(child, [statement(row) for row in rows])
+
+
+def statement(row: SourceRecord) -> Statement:
+    """A source record as the record reads it."""
+    return Statement(
+        facts_from_json(row.facts),
+        Provenance(row.source, row.recorded_on, row.received_at.date()),
+        dict(row.payload),
+    )
+
+
+def sensitive_category(service_type: str | None) -> str | None:
+    """The sensitive category a service type falls in, or None if it is not sensitive."""
+    words = plain(service_type)
+    return next((category for found, category in SENSITIVE_WORDS if found in words), None)
+
+
+def plain(text: str | None) -> str:
+    """Text compared without regard to case or spacing."""
+    return " ".join((text or "").split()).casefold()
+
+
+def assemble(child: Child, statements: Sequence[Statement]) -> ChildRecord:
+    """The record from the golden ``child`` and its source records (no database)."""
+    recent = sorted(statements, key=_recency, reverse=True)
+    trusted = sorted(statements, key=lambda s: _trust(s.provenance.source), reverse=True)
+    golden = (plain(child.given_names), plain(child.family_name))
+    named = next((s for s in recent if _name_key(s.facts) == golden), None)
+    names = [
+        Name(s.facts.given_names, s.facts.family_name, s.provenance)
+        for s in recent
+        if (s.facts.given_names or s.facts.family_name) and _name_key(s.facts) != golden
+    ]
+    history = [
+        AddressEntry(**as_row(s.facts.address), provenance=s.provenance)
+        for s in recent
+        if s.facts.address is not None
+    ]
+    current = next(
+        (
+            entry
+            for entry in history
+            if (entry.address_line, entry.postcode) == (child.address_line, child.postcode)
+        ),
+        None,
+    )
+    registrations = _unique(
+        (
+            Registration(**as_row(r), provenance=s.provenance)
+            for s in recent
+            for r in s.facts.registrations
+        ),
+        lambda r: (r.kind, r.organisation_code),
+    )
+    authorities = local_authorities()
+    la = authorities.get(child.responsible_la_code or "")
+    children_services = [s for s in recent if s.provenance.source == CHILDRENS_SERVICES]
+    return ChildRecord(
+        child_id=child.id,
+        cp_id=child.cp_id,
+        status=child.status,
+        shielded=child.shielded,
+        incomplete=child.incomplete,
+        responsible_la_code=child.responsible_la_code,
+        responsible_la_name=la.name if la else None,
+        name=Name(child.given_names, child.family_name, named.provenance if named else None),
+        former_names=tuple(_unique(names, lambda n: (plain(n.given_names), plain(n.family_name)))),
+        date_of_birth=_stated(child.date_of_birth, trusted, lambda f: f.date_of_birth),
+        gender=_stated(child.gender, trusted, lambda f: f.gender),
+        date_of_death=_stated(child.date_of_death, trusted, lambda f: f.date_of_death),
+        identifiers=tuple(
+            _unique(
+                (
+                    Identifier(i.scheme, i.value, s.provenance)
+                    for s in trusted
+                    for i in s.facts.identifiers
+                ),
+                lambda i: (i.scheme, i.value),
+            )
+        ),
+        address=current,
+        address_history=tuple(history),
+        carers=tuple(
+            _unique(
+                (
+                    CarerEntry(**as_row(c), provenance=s.provenance)
+                    for s in recent
+                    for c in s.facts.carers
+                ),
+                _carer_key,
+            )
+        ),
+        schools=tuple(r for r in registrations if r.kind is RegistrationKind.SCHOOL),
+        gps=tuple(r for r in registrations if r.kind is RegistrationKind.GP),
+        services=tuple(_services(children_services)),
+        vulnerabilities=tuple(_vulnerabilities(children_services, authorities)),
+    )
+
+
+def _trust(source: str) -> int:
+    return len(TRUST) - TRUST.index(source) if source in TRUST else 0
+
+
+def _recency(s: Statement) -> tuple[date, int, date]:
+    return (s.provenance.recorded_on or date.min, _trust(s.provenance.source), s.provenance.on)
+
+
+def _name_key(facts: ChildFacts) -> tuple[str, str]:
+    return (plain(facts.given_names), plain(facts.family_name))
+
+
+def _unique(items: Iterable[T], key: Callable[[T], Hashable]) -> list[T]:
+    """The first of each group of items with the same key, in order."""
+    seen: set[Hashable] = set()
+    kept = []
+    for item in items:
+        if key(item) not in seen:
+            seen.add(key(item))
+            kept.append(item)
+    return kept
+
+
+def _stated(value: T, trusted: Sequence[Statement], read: Callable[[ChildFacts], Any]) -> Stated[T]:
+    """The golden ``value`` and the most trusted source stating it."""
+    if value is None:
+        return Stated(value, None)
+    found = next((s for s in trusted if read(s.facts) == value), None)
+    return Stated(value, found.provenance if found else None)
+
+
+def _carer_key(carer: CarerEntry) -> tuple[str, str, str]:
+    return (plain(carer.given_names), plain(carer.family_name), plain(carer.relationship))
+
+
+def _cell(payload: dict[str, Any], name: str) -> str | None:
+    value = payload.get(name)
+    text = " ".join(str(value).split()) if value is not None else ""
+    return text or None
+
+
+def _day(payload: dict[str, Any], name: str) -> date | None:
+    text = _cell(payload, name)
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _flag(payload: dict[str, Any], name: str) -> bool:
+    return (_cell(payload, name) or "").upper() in ("Y", "YES")
+
+
+def _services(statements: Sequence[Statement]) -> list[ServiceInvolvement]:
+    """Services involved, from children's services rows as received; latest start first."""
+    found = []
+    for s in statements:
+        cells = s.payload
+        service_type = _cell(cells, "service_type")
+        organisation = _cell(cells, "organisation")
+        practitioner = _cell(cells, "practitioner_name")
+        if not (service_type or organisation or practitioner):
+            continue
+        found.append(
+            ServiceInvolvement(
+                service_type=service_type,
+                organisation=organisation,
+                practitioner_name=practitioner,
+                practitioner_role=_cell(cells, "practitioner_role"),
+                practitioner_email=_cell(cells, "practitioner_email"),
+                practitioner_phone=_cell(cells, "practitioner_phone"),
+                start_date=_day(cells, "involvement_start"),
+                lead_professional=_flag(cells, "lead_professional"),
+                early_help_assessment=_flag(cells, "early_help_assessment"),
+                sensitive=sensitive_category(service_type) is not None,
+                provenance=s.provenance,
+            )
+        )
+    found.sort(key=lambda i: i.start_date or date.min, reverse=True)
+    return _unique(
+        found,
+        lambda i: (plain(i.service_type), plain(i.organisation), plain(i.practitioner_name)),
+    )
+
+
+def _vulnerabilities(
+    statements: Sequence[Statement], authorities: Mapping[str, LocalAuthority]
+) -> list[Vulnerability]:
+    """Child protection plans and looked-after periods; latest start first."""
+    found = []
+    for s in statements:
+        la_code = _cell(s.payload, "la_code")
+        la = authorities.get(la_code or "")
+        for period, kind in (
+            ("cp_plan", "child protection plan"),
+            ("looked_after", "looked after"),
+        ):
+            start, end = _day(s.payload, f"{period}_start"), _day(s.payload, f"{period}_end")
+            if start or end:
+                name = la.name if la else None
+                found.append(Vulnerability(kind, start, end, la_code, name, s.provenance))
+    found.sort(key=lambda v: v.start_date or date.min, reverse=True)
+    return _unique(found, lambda v: (v.kind, v.start_date, v.la_code))

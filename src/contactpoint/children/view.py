@@ -1,0 +1,247 @@
+"""Viewing a child's record: the policy decides, the record is cut to what it allows,
+and the look is audited (DESIGN §3, §6, §8).
+
+``view_for`` asks ``access.policy`` whether the user may view the record (VIEW), see
+its sensitive services (VIEW_SENSITIVE, one decision per service: consent is recorded per
+service type) and its address history (VIEW_ADDRESS_HISTORY). The answer is the whole
+record with what was refused taken out, or — for a shielded record the user may not
+open — only that it exists and whom to contact. Every call, allowed or refused, writes
+exactly one audit entry (``record.view``) with the child and the reason, in the caller's
+transaction; a refusal is audited first and then raised as ``AccessRefused`` (or
+``NotFound`` for an unknown ContactPoint ID), so the caller must commit before turning
+it into an answer. Nothing here commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from contactpoint.access.models import Organisation
+from contactpoint.access.policy import Action, Disclosure, Principal, RecordState, decide
+from contactpoint.access.reasons import Reason
+from contactpoint.audit.service import ALLOWED, REFUSED, Actor, record
+from contactpoint.children.models import Child, SensitiveConsent
+from contactpoint.children.record import (
+    ChildRecord,
+    ServiceInvolvement,
+    child_record,
+    plain,
+    sensitive_category,
+)
+from contactpoint.errors import AccessRefused, InvalidValue, NotFound
+from contactpoint.identifiers import normalise_cp_id
+from contactpoint.review.service import resolve
+
+AUDIT_ACTION = "record.view"
+
+
+@dataclass(frozen=True, slots=True)
+class TeamContact:
+    """Whom to contact about a shielded record: the owning authority's ContactPoint
+    team, or — when no team contact is on record — the national ContactPoint team."""
+
+    authority: str | None
+    email: str | None
+    phone: str | None
+
+    @property
+    def national(self) -> bool:
+        return not (self.email or self.phone)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordView:
+    """What one user may see of one child's record.
+
+    ``disclosure`` is FULL (``record`` is set, with refused parts removed) or
+    EXISTS_ONLY (a shielded stub: only ``cp_id`` and ``contact``).
+    """
+
+    cp_id: str
+    disclosure: Disclosure
+    record: ChildRecord | None = None
+    contact: TeamContact | None = None
+    address_history_shown: bool = False
+    # The user opened a shielded record by override ("break glass") this session.
+    overridden: bool = False
+    # The ContactPoint ID asked for, when it was merged into this child.
+    merged_from: str | None = None
+
+    @property
+    def shielded(self) -> bool:
+        """Only a stub is shown: the record is shielded from this user."""
+        return self.disclosure is Disclosure.EXISTS_ONLY
+
+
+def record_state(session: Session, child_id: int, *, overridden: bool = False) -> RecordState:
+    """What policy needs to know of the child's record."""
+    return _state(child_record(session, child_id), _consents(session, child_id), overridden)
+
+
+def view_by_cp_id(
+    session: Session,
+    principal: Principal,
+    cp_id: str,
+    reason: Reason,
+    *,
+    overrides: Collection[int] = (),
+) -> RecordView:
+    """``view_for`` the child a ContactPoint ID stands for now (a merged-away ID leads to
+    the surviving child). ``overrides`` are the children whose shield the user overrode
+    this session. An unknown or malformed ID is audited as refused, then ``NotFound``."""
+    asked = cp_id.strip()[:40]
+    try:
+        child = resolve(session, asked)
+    except (NotFound, InvalidValue):
+        _audit(session, principal, REFUSED, None, reason, {"disclosure": "none", "cp_id": asked})
+        raise NotFound(f"there is no child with ContactPoint ID {asked}") from None
+    merged_from = None if child.cp_id == normalise_cp_id(asked) else normalise_cp_id(asked)
+    return view_for(
+        session,
+        principal,
+        child.id,
+        reason,
+        overridden=child.id in overrides,
+        merged_from=merged_from,
+    )
+
+
+def view_for(
+    session: Session,
+    principal: Principal,
+    child_id: int,
+    reason: Reason,
+    *,
+    overridden: bool = False,
+    merged_from: str | None = None,
+) -> RecordView:
+    """What ``principal`` may see of child ``child_id``, audited with ``reason``.
+
+    Refused (audited, then ``AccessRefused``) when policy does not allow the user to
+    view the record at all; ``NotFound`` (audited) for no such child.
+    """
+    if session.get(Child, child_id) is None:
+        _audit(session, principal, REFUSED, None, reason, {"disclosure": "none", "id": child_id})
+        raise NotFound(f"there is no child with id {child_id}")
+    full = child_record(session, child_id)
+    consents = _consents(session, child_id)
+    state = _state(full, consents, overridden)
+    verdict = decide(principal, Action.VIEW, state)
+    details: dict[str, Any] = {"disclosure": verdict.disclosure.value}
+    if merged_from:
+        details["merged_from"] = merged_from
+    if not verdict.allowed:
+        _audit(session, principal, REFUSED, child_id, reason, {**details, "why": verdict.reason})
+        raise AccessRefused(verdict.reason)
+    if verdict.disclosure is Disclosure.EXISTS_ONLY:
+        _audit(session, principal, ALLOWED, child_id, reason, details)
+        return RecordView(
+            full.cp_id,
+            Disclosure.EXISTS_ONLY,
+            contact=team_contact(session, full.responsible_la_code),
+            merged_from=merged_from,
+        )
+    services = tuple(
+        service
+        for service in full.services
+        if not service.sensitive or _may_see(principal, state, service, consents)
+    )
+    history = decide(principal, Action.VIEW_ADDRESS_HISTORY, state).allowed
+    # Overriding counts only where nothing else lets the user see the record in full.
+    without = decide(principal, Action.VIEW, replace(state, overridden=False))
+    by_override = overridden and without.disclosure is not Disclosure.FULL
+    details.update(
+        sensitive_services_shown=sum(service.sensitive for service in services),
+        address_history=history,
+        overridden=by_override,
+    )
+    _audit(session, principal, ALLOWED, child_id, reason, details)
+    shown = replace(
+        full, services=services, address_history=full.address_history if history else ()
+    )
+    return RecordView(
+        full.cp_id,
+        Disclosure.FULL,
+        record=shown,
+        address_history_shown=history,
+        overridden=by_override,
+        merged_from=merged_from,
+    )
+
+
+def team_contact(session: Session, la_code: str | None) -> TeamContact:
+    """The ContactPoint team of the authority ``la_code`` (national if none is known)."""
+    organisation = (
+        session.scalars(select(Organisation).where(Organisation.la_code == la_code)).first()
+        if la_code
+        else None
+    )
+    if organisation is None:
+        return TeamContact(None, None, None)
+    return TeamContact(organisation.name, organisation.team_email, organisation.team_phone)
+
+
+def _consents(session: Session, child_id: int) -> set[str]:
+    """The service types (in plain form) with consent recorded and not withdrawn."""
+    types = session.scalars(
+        select(SensitiveConsent.service_type).where(
+            SensitiveConsent.child_id == child_id, SensitiveConsent.withdrawn_at.is_(None)
+        )
+    )
+    return {plain(kind) for kind in types}
+
+
+def _covered(service: ServiceInvolvement, consents: Collection[str]) -> bool:
+    """Consent given for this service type, or for its whole category ("mental health"
+    covers CAMHS)."""
+    return (
+        plain(service.service_type) in consents
+        or sensitive_category(service.service_type) in consents
+    )
+
+
+def _state(full: ChildRecord, consents: Collection[str], overridden: bool) -> RecordState:
+    sensitive = [service for service in full.services if service.sensitive]
+    return RecordState(
+        status=full.status,
+        shielded=full.shielded,
+        la_code=full.responsible_la_code,
+        sensitive_service=bool(sensitive),
+        sensitive_consent=any(_covered(service, consents) for service in sensitive),
+        overridden=overridden,
+    )
+
+
+def _may_see(
+    principal: Principal,
+    state: RecordState,
+    service: ServiceInvolvement,
+    consents: Collection[str],
+) -> bool:
+    """Policy's word on one sensitive service, with the consent recorded for it."""
+    one = replace(state, sensitive_service=True, sensitive_consent=_covered(service, consents))
+    return decide(principal, Action.VIEW_SENSITIVE, one).allowed
+
+
+def _audit(
+    session: Session,
+    principal: Principal,
+    outcome: str,
+    child_id: int | None,
+    reason: Reason,
+    details: Mapping[str, Any],
+) -> None:
+    record(
+        session,
+        Actor(principal.username, principal.user_id),
+        AUDIT_ACTION,
+        outcome=outcome,
+        child_id=child_id,
+        reason=str(reason),
+        details={**details, "reason_code": reason.code},
+    )

@@ -1,0 +1,169 @@
+"""A practitioner's search: the search engine's results, each shown as the policy allows,
+and the search written to the audit trail (criteria, reason, how many found).
+
+What a result shows depends on the policy's disclosure for that child: the golden
+record's name, date of birth, gender, postcode district and authority (full); only that
+a shielded record matches and whom to contact (exists only); or nothing (an archived
+record for a practitioner is left out, and not counted).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from contactpoint.access.models import Organisation
+from contactpoint.access.policy import Action, Disclosure, Principal, RecordState, decide
+from contactpoint.access.reasons import Reason
+from contactpoint.audit.service import REFUSED, Actor, record
+from contactpoint.children.models import Child
+from contactpoint.errors import ContactPointError
+from contactpoint.geography import local_authorities
+from contactpoint.identifiers import parse_postcode
+from contactpoint.search.query import SearchQuery
+from contactpoint.search.service import Outcome, search
+
+
+class SearchRefused(ContactPointError):
+    """The user's role does not include searching."""
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """Whom to contact about a shielded record: the owning authority's ContactPoint team."""
+
+    authority: str
+    email: str | None
+    phone: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    cp_id: str
+    disclosure: Disclosure
+    reason: str
+    given_names: str | None = None
+    family_name: str | None = None
+    date_of_birth: date | None = None
+    gender: str | None = None
+    postcode_district: str | None = None
+    authority: str | None = None
+    deceased: bool = False
+    archived: bool = False
+    contact: Contact | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Findings:
+    too_many: bool
+    findings: tuple[Finding, ...] = ()
+    narrow_by: tuple[str, ...] = ()
+    message: str = ""
+
+
+def find_children(
+    session: Session, principal: Principal, actor: Actor, query: SearchQuery, reason: Reason
+) -> Findings:
+    """Search as ``principal``; audited whatever the outcome."""
+    asked = {name: value for name, value in _typed(query).items() if value}
+    verdict = decide(principal, Action.SEARCH)
+    if not verdict.allowed:
+        record(
+            session,
+            actor,
+            "search",
+            outcome=REFUSED,
+            reason=str(reason),
+            details={"criteria": asked},
+        )
+        raise SearchRefused(verdict.reason)
+    outcome = search(session, query)
+    if outcome.outcome is Outcome.TOO_MANY:
+        record(
+            session, actor, "search", reason=str(reason),
+            details={"criteria": asked, "results": "too many"},
+        )  # fmt: skip
+        return Findings(True, narrow_by=outcome.narrow_by, message=outcome.message)
+    ids = [result.child_id for result in outcome.results]
+    children = {c.id: c for c in session.scalars(select(Child).where(Child.id.in_(ids)))}
+    teams = _teams(session, {c.responsible_la_code for c in children.values()})
+    findings = []
+    for result in outcome.results:
+        child = children[result.child_id]
+        state = RecordState(
+            child.status, shielded=child.shielded, la_code=child.responsible_la_code
+        )
+        shown = decide(principal, Action.VIEW, state).disclosure
+        if shown is Disclosure.NONE:
+            continue
+        if shown is Disclosure.EXISTS_ONLY:
+            findings.append(
+                Finding(
+                    child.cp_id,
+                    shown,
+                    "a shielded record matches",
+                    contact=teams.get(child.responsible_la_code),
+                )
+            )
+            continue
+        findings.append(
+            Finding(
+                cp_id=child.cp_id,
+                disclosure=shown,
+                reason=result.reason,
+                given_names=child.given_names,
+                family_name=child.family_name,
+                date_of_birth=child.date_of_birth,
+                gender=child.gender,
+                postcode_district=_district(child.postcode),
+                authority=_authority(child.responsible_la_code),
+                deceased=child.date_of_death is not None,
+                archived=child.status.value == "archived",
+            )
+        )
+    listed = [finding.cp_id for finding in findings]
+    record(
+        session, actor, "search", reason=str(reason),
+        details={"criteria": asked, "results": len(findings), "cp_ids": listed},
+    )  # fmt: skip
+    return Findings(False, tuple(findings))
+
+
+def _typed(query: SearchQuery) -> dict[str, str | None]:
+    return {
+        "given_names": query.given_names,
+        "family_name": query.family_name,
+        "date_of_birth": query.date_of_birth,
+        "born_from": query.born_from,
+        "born_to": query.born_to,
+        "gender": query.gender,
+        "postcode": query.postcode,
+        "address": query.address,
+        "identifier": query.identifier,
+    }
+
+
+def _teams(session: Session, la_codes: set[str | None]) -> dict[str | None, Contact]:
+    codes = [code for code in la_codes if code]
+    rows = session.execute(
+        select(
+            Organisation.la_code,
+            Organisation.name,
+            Organisation.team_email,
+            Organisation.team_phone,
+        ).where(Organisation.la_code.in_(codes))
+    ).all()
+    return {row.la_code: Contact(row.name, row.team_email, row.team_phone) for row in rows}
+
+
+def _district(postcode: str | None) -> str | None:
+    """The postcode district only (LS6): enough to tell children apart in a list."""
+    return parse_postcode(postcode).district if postcode else None
+
+
+def _authority(la_code: str | None) -> str | None:
+    found = local_authorities().get(la_code or "")
+    return found.name if found else la_code

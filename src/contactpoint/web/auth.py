@@ -1,0 +1,116 @@
+"""Who is asking: the session cookie, the signed-in user as a route dependency, and
+CSRF checks.
+
+The browser holds only a random session token (cookie ``cp_session``: HttpOnly,
+SameSite=Strict, Secure when served over TLS); the session lives in the database
+(``access.auth``). Every form that changes anything carries the session's CSRF token,
+checked here; the sign-in forms, before any session exists, use a double-submit cookie.
+The JSON API takes the same session cookie (state-changing calls need the CSRF token in
+an ``X-CSRF-Token`` header) and answers 401, never a redirect.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import Depends, Form, Request
+from starlette.responses import Response
+
+from contactpoint.access import auth, credentials
+from contactpoint.access.auth import Current, NotSignedIn
+from contactpoint.access.policy import Action, decide
+from contactpoint.errors import ContactPointError
+from contactpoint.settings import get_settings
+from contactpoint.web.deps import SessionDep
+
+SESSION_COOKIE = "cp_session"
+PENDING_COOKIE = "cp_pending"
+CSRF_COOKIE = "cp_csrf"
+
+
+class CsrfRefused(ContactPointError):
+    """A form or call without the right anti-forgery token."""
+
+
+class NotAllowed(ContactPointError):
+    """The policy refused the action; the message says why in words the user may see."""
+
+
+def set_cookie(response: Response, name: str, value: str, *, max_age: int | None = None) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        httponly=True,
+        secure=get_settings().secure_cookies,
+        samesite="strict",
+        path="/",
+    )
+
+
+def clear_cookie(response: Response, name: str) -> None:
+    response.delete_cookie(
+        name, path="/", httponly=True, secure=get_settings().secure_cookies, samesite="strict"
+    )
+
+
+def current_user(request: Request, session: SessionDep) -> Current:
+    """The signed-in user, or ``NotSignedIn`` (a redirect to sign in, or a 401)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        raise NotSignedIn("you are not signed in")
+    found = auth.current(session, token)
+    request.state.user = found
+    return found
+
+
+CurrentUser = Annotated[Current, Depends(current_user)]
+
+
+def check_csrf(user: Current, supplied: str | None) -> None:
+    if not supplied or not secrets.compare_digest(supplied, user.csrf_token):
+        raise CsrfRefused("this form has expired or did not come from this service: try again")
+
+
+def form_csrf(user: CurrentUser, csrf_token: Annotated[str, Form()] = "") -> Current:
+    """For routes handling a signed-in user's form: the user, once the token checks."""
+    check_csrf(user, csrf_token)
+    return user
+
+
+CheckedForm = Annotated[Current, Depends(form_csrf)]
+
+
+def header_csrf(request: Request, user: CurrentUser) -> Current:
+    """For state-changing API calls made with the session cookie."""
+    check_csrf(user, request.headers.get("X-CSRF-Token"))
+    return user
+
+
+CheckedCall = Annotated[Current, Depends(header_csrf)]
+
+
+def pre_session_csrf(request: Request) -> str:
+    """The double-submit token of the sign-in forms (set on the form's first display)."""
+    return request.cookies.get(CSRF_COOKIE) or credentials.new_token()
+
+
+def check_pre_session_csrf(request: Request, supplied: str) -> None:
+    expected = request.cookies.get(CSRF_COOKIE)
+    if not expected or not supplied or not secrets.compare_digest(expected, supplied):
+        raise CsrfRefused("this form has expired: reload the page and try again")
+
+
+def require(user: Current, action: Action) -> None:
+    """Refuse (403) an action the policy does not allow this user, whatever the record."""
+    verdict = decide(user.principal, action)
+    if not verdict.allowed:
+        raise NotAllowed(verdict.reason)
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: only a path on this service."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/search"

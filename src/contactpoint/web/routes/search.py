@@ -1,0 +1,185 @@
+"""Search: the page (a POST form with its CSRF token — works without JavaScript, and
+keeps names, dates and reasons out of addresses, history and logs) and
+``GET /api/v1/children`` for machines and scripts.
+
+Both need a signed-in user whose role includes searching, and a reason for access; both
+go through ``search.practitioner.find_children``, which applies the policy to every
+result and audits the search.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, ConfigDict
+from starlette.responses import Response
+
+from contactpoint.access.policy import Action, Disclosure
+from contactpoint.access.reasons import REASONS, reason
+from contactpoint.errors import InvalidValue
+from contactpoint.search.practitioner import Findings, find_children
+from contactpoint.search.query import SearchQuery
+from contactpoint.web.auth import CheckedForm, CurrentUser, require
+from contactpoint.web.deps import SessionDep, Templates
+
+router = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api/v1", tags=["children"])
+
+FIELDS = (
+    "given_names",
+    "family_name",
+    "date_of_birth",
+    "born_from",
+    "born_to",
+    "gender",
+    "postcode",
+    "address",
+    "identifier",
+)
+Text = Annotated[str, Query(max_length=300)]
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_form(request: Request, templates: Templates, user: CurrentUser) -> Response:
+    require(user, Action.SEARCH)
+    values = dict.fromkeys((*FIELDS, "reason", "reason_detail"), "")
+    return templates.TemplateResponse(
+        request,
+        "search/search.html",
+        {"values": values, "reasons": REASONS, "errors": {}, "found": None},
+    )
+
+
+FormText = Annotated[str, Form(max_length=300)]
+
+
+@router.post("/search", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    session: SessionDep,
+    templates: Templates,
+    user: CheckedForm,
+    given_names: FormText = "",
+    family_name: FormText = "",
+    date_of_birth: FormText = "",
+    born_from: FormText = "",
+    born_to: FormText = "",
+    gender: FormText = "",
+    postcode: FormText = "",
+    address: FormText = "",
+    identifier: FormText = "",
+    reason_code: Annotated[str, Form(alias="reason", max_length=40)] = "",
+    reason_detail: Annotated[str, Form(max_length=600)] = "",
+) -> Response:
+    """A search from the form: a POST, so the criteria and the reason stay out of the
+    address bar, browser history and every log."""
+    require(user, Action.SEARCH)
+    values = {
+        "given_names": given_names, "family_name": family_name,
+        "date_of_birth": date_of_birth, "born_from": born_from, "born_to": born_to,
+        "gender": gender, "postcode": postcode, "address": address, "identifier": identifier,
+        "reason": reason_code, "reason_detail": reason_detail,
+    }  # fmt: skip
+    context: dict[str, Any] = {"values": values, "reasons": REASONS, "errors": {}, "found": None}
+    try:
+        why = reason(reason_code, reason_detail)
+        query = SearchQuery(**{name: values[name] or None for name in FIELDS})
+        found = find_children(session, user.principal, user.actor, query, why)
+    except InvalidValue as invalid:
+        context["errors"] = {invalid.field: str(invalid.reason).capitalize()}
+        return templates.TemplateResponse(request, "search/search.html", context, status_code=400)
+    context["found"] = found
+    return templates.TemplateResponse(request, "search/search.html", context)
+
+
+class ContactRead(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    authority: str
+    email: str | None
+    phone: str | None
+
+
+class ChildFoundRead(BaseModel):
+    """A child found. A shielded record shows only its ID, that it is shielded, and whom
+    to contact."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    cp_id: str
+    shielded: bool
+    why: str
+    given_names: str | None = None
+    family_name: str | None = None
+    date_of_birth: str | None = None
+    gender: str | None = None
+    postcode_district: str | None = None
+    authority: str | None = None
+    deceased: bool = False
+    contact: ContactRead | None = None
+
+
+class SearchRead(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: str
+    results: list[ChildFoundRead]
+    narrow_by: list[str]
+    message: str
+
+
+@api.get("/children", summary="Search for children")
+def search_api(
+    session: SessionDep,
+    user: CurrentUser,
+    reason_code: Annotated[str, Query(alias="reason", max_length=40)],
+    given_names: Text = "",
+    family_name: Text = "",
+    date_of_birth: Text = "",
+    born_from: Text = "",
+    born_to: Text = "",
+    gender: Text = "",
+    postcode: Text = "",
+    address: Text = "",
+    identifier: Text = "",
+    reason_detail: Annotated[str, Query(max_length=600)] = "",
+) -> SearchRead:
+    """Match a partial record against the index: at most 20 children, best first, or
+    ``too_many`` with the fields that would narrow the search. ``reason`` is one of the
+    reasons for access (``other`` needs ``reason_detail``)."""
+    require(user, Action.SEARCH)
+    why = reason(reason_code, reason_detail)
+    typed = {
+        "given_names": given_names, "family_name": family_name,
+        "date_of_birth": date_of_birth, "born_from": born_from, "born_to": born_to,
+        "gender": gender, "postcode": postcode, "address": address, "identifier": identifier,
+    }  # fmt: skip
+    query = SearchQuery(**{name: value or None for name, value in typed.items()})
+    return _read(find_children(session, user.principal, user.actor, query, why))
+
+
+def _read(found: Findings) -> SearchRead:
+    return SearchRead(
+        outcome="too_many" if found.too_many else "results",
+        results=[
+            ChildFoundRead(
+                cp_id=f.cp_id,
+                shielded=f.disclosure is Disclosure.EXISTS_ONLY,
+                why=f.reason,
+                given_names=f.given_names,
+                family_name=f.family_name,
+                date_of_birth=f.date_of_birth.isoformat() if f.date_of_birth else None,
+                gender=f.gender,
+                postcode_district=f.postcode_district,
+                authority=f.authority,
+                deceased=f.deceased,
+                contact=ContactRead(**asdict(f.contact)) if f.contact else None,
+            )
+            for f in found.findings
+        ],
+        narrow_by=list(found.narrow_by),
+        message=found.message,
+    )

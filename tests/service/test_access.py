@@ -1,0 +1,187 @@
+"""Accounts, sign-in and the audit trail on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from contactpoint.access import accounts, auth, credentials
+from contactpoint.access.models import OrganisationKind, Role, User, UserStatus
+from contactpoint.audit import service as audit
+from contactpoint.audit.models import AuditEntry
+from contactpoint.errors import InvalidValue
+
+ADMIN = audit.Actor("ua.leeds")
+PASSWORD = "tangerine-otter-lamp-92"
+# Later than enrolment (which uses the clock): codes are accepted only moving forward.
+NOW = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(minutes=10)
+
+
+def leeds(session: Session) -> None:
+    accounts.create_organisation(
+        session, ADMIN, code="LEEDS", name="Leeds City Council",
+        kind=OrganisationKind.LOCAL_AUTHORITY, la_code="E08000035",
+        team_email="contactpoint@leeds.gov.uk",
+    )  # fmt: skip
+
+
+def new_user(session: Session, username: str = "ann.practitioner") -> User:
+    return accounts.create_user(
+        session, ADMIN, username=username, display_name="Ann Example",
+        email=f"{username}@leeds.gov.uk", organisation_code="LEEDS", roles=[Role.PRACTITIONER],
+    )  # fmt: skip
+
+
+def active_user(session: Session, username: str = "ann.practitioner") -> User:
+    user = new_user(session, username)
+    accounts.set_password(session, ADMIN, user, PASSWORD)
+    accounts.record_checks(
+        session, ADMIN, user, training=date(2026, 1, 5), vetting=date(2025, 6, 1),
+        agreement=date(2026, 1, 5),
+    )  # fmt: skip
+    secret = accounts.begin_totp_enrolment(session, ADMIN, user)
+    accounts.confirm_totp_enrolment(session, ADMIN, user, credentials.current_totp(secret))
+    accounts.activate(session, ADMIN, user, today=NOW.date())
+    return user
+
+
+def signed_in(session: Session, user: User, at: datetime = NOW) -> str:
+    started = auth.sign_in(session, user.username, PASSWORD, now=at)
+    assert user.totp_secret
+    code = credentials.current_totp(user.totp_secret, at.timestamp() + 60)
+    return auth.second_factor(session, started.token, code, now=at + timedelta(seconds=60)).token
+
+
+def test_an_account_is_active_only_with_training_vetting_agreement_and_two_factor(
+    session: Session,
+) -> None:
+    leeds(session)
+    user = new_user(session)
+    with pytest.raises(accounts.AccountRefused) as refused:
+        accounts.activate(session, ADMIN, user)
+    for need in ("training", "DBS", "user agreement", "two-factor", "password"):
+        assert need in str(refused.value)
+    assert user.status is UserStatus.PENDING
+    active_user(session, "bob.practitioner")
+
+
+def test_closed_onboarding_refuses_new_users_nationally_and_per_authority(
+    session: Session,
+) -> None:
+    leeds(session)
+    accounts.set_onboarding(session, ADMIN, open_=False, reason="scaled-down service")
+    with pytest.raises(accounts.AccountRefused, match="onboarding of new users is closed"):
+        new_user(session)
+    accounts.set_onboarding(session, ADMIN, open_=True, reason="reopened")
+    accounts.set_onboarding(session, ADMIN, open_=False, reason="x", organisation_code="LEEDS")
+    with pytest.raises(accounts.AccountRefused):
+        new_user(session)
+
+
+def test_a_common_password_is_refused_without_echoing_it(session: Session) -> None:
+    leeds(session)
+    user = new_user(session)
+    for weak in ("password1234", "short", "ann.practitioner1"):
+        with pytest.raises(InvalidValue) as refused:
+            accounts.set_password(session, ADMIN, user, weak)
+        assert weak not in str(refused.value)
+        assert refused.value.field == "password"
+
+
+def test_sign_in_needs_the_password_then_a_fresh_code(session: Session) -> None:
+    leeds(session)
+    user = active_user(session)
+    token = signed_in(session, user)
+    now = auth.current(session, token, now=NOW + timedelta(minutes=2))
+    assert now.principal.roles == {Role.PRACTITIONER}
+    assert now.principal.la_code == "E08000035"
+    # The code just used is never accepted again (a replay).
+    started = auth.sign_in(session, user.username, PASSWORD, now=NOW + timedelta(minutes=1))
+    assert user.totp_secret
+    used = credentials.current_totp(user.totp_secret, NOW.timestamp() + 60)
+    with pytest.raises(auth.SignInRefused):
+        auth.second_factor(session, started.token, used, now=NOW + timedelta(seconds=70))
+    # The password step's token alone does not sign anyone in.
+    with pytest.raises(auth.NotSignedIn):
+        auth.current(session, started.token, now=NOW + timedelta(minutes=2))
+
+
+def test_repeated_failures_lock_the_account_and_every_attempt_is_audited(
+    session: Session,
+) -> None:
+    leeds(session)
+    user = active_user(session)
+    for _ in range(5):
+        with pytest.raises(auth.SignInRefused, match="not right"):
+            auth.sign_in(session, user.username, "wrong-password-123", now=NOW)
+    with pytest.raises(auth.SignInRefused, match="locked"):
+        auth.sign_in(session, user.username, PASSWORD, now=NOW + timedelta(minutes=1))
+    # After the lockout the right password works again.
+    auth.sign_in(session, user.username, PASSWORD, now=NOW + timedelta(minutes=16))
+    outcomes = session.scalars(
+        select(AuditEntry.outcome).where(AuditEntry.action == "sign_in.password")
+    ).all()
+    assert outcomes == ["failed"] * 5 + ["refused", "allowed"]
+    with pytest.raises(auth.SignInRefused, match="not right"):
+        auth.sign_in(session, "nobody", PASSWORD, now=NOW)
+
+
+def test_sessions_end_when_idle_and_at_their_absolute_limit(session: Session) -> None:
+    leeds(session)
+    user = active_user(session)
+    token = signed_in(session, user)
+    with pytest.raises(auth.NotSignedIn, match="expired"):
+        auth.current(session, token, now=NOW + timedelta(minutes=17))
+    token = signed_in(session, user, NOW + timedelta(hours=1))
+    moment = NOW + timedelta(hours=1)
+    while moment < NOW + timedelta(hours=9):  # used every 10 minutes, still ends
+        moment += timedelta(minutes=10)
+        try:
+            auth.current(session, token, now=moment)
+        except auth.NotSignedIn:
+            break
+    assert moment <= NOW + timedelta(hours=9, minutes=1)
+    assert moment >= NOW + timedelta(hours=8, minutes=59)
+
+
+def test_a_suspended_user_is_signed_out_and_cannot_sign_in(session: Session) -> None:
+    leeds(session)
+    user = active_user(session)
+    token = signed_in(session, user)
+    accounts.suspend(session, ADMIN, user, "left the authority")
+    with pytest.raises(auth.NotSignedIn, match="suspended"):
+        auth.current(session, token, now=NOW + timedelta(minutes=2))
+    with pytest.raises(auth.SignInRefused, match="suspended"):
+        auth.sign_in(session, user.username, PASSWORD, now=NOW + timedelta(minutes=3))
+
+
+def test_the_audit_chain_verifies_and_names_the_first_altered_entry(session: Session) -> None:
+    leeds(session)
+    active_user(session)
+    assert audit.verify(session).intact
+    entries = session.scalars(select(AuditEntry.id).order_by(AuditEntry.id)).all()
+    assert len(entries) >= 6
+    target = entries[2]
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"))
+    else:
+        session.execute(text("DROP TRIGGER audit_log_no_update"))
+    session.execute(text("UPDATE audit_log SET reason = 'tampered' WHERE id = :id"), {"id": target})
+    session.expire_all()
+    result = audit.verify(session)
+    assert not result.intact
+    assert result.broken_at == target
+    assert "altered" in (result.problem or "")
+
+
+def test_the_database_refuses_to_change_or_delete_audit_entries(session: Session) -> None:
+    leeds(session)
+    for statement in ("UPDATE audit_log SET reason = 'x'", "DELETE FROM audit_log"):
+        with pytest.raises(DBAPIError, match="append-only"), session.begin_nested():
+            session.execute(text(statement))
+    assert audit.verify(session).intact

@@ -1,0 +1,156 @@
+"""Search through the page and the API: a reason for every search, results as the policy
+allows, every search audited, bad input refused with the field named."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
+from sqlalchemy import Engine, select, update
+
+from contactpoint import db
+from contactpoint.access.models import Role
+from contactpoint.audit.models import AuditEntry
+from contactpoint.children.models import Child, ChildStatus
+from tests.builders import local_row
+from tests.people import LEEDS, active_user, field, sign_in
+from tests.web.conftest import LoadLocal, page_text
+
+SOFIA = local_row(1, given_names="Sofia Maria", date_of_birth="2016-07-02", postcode="LS6 2AB")
+JACK = local_row(3, given_names="Jack", date_of_birth="2016-07-04", postcode="LS6 2AB")
+
+
+@pytest.fixture
+def practitioner(client: TestClient, load_local: LoadLocal) -> TestClient:
+    load_local([SOFIA, JACK])
+    with db.unit_of_work() as session:
+        secret = active_user(session, "pat.practitioner", Role.PRACTITIONER).totp_secret
+    assert secret
+    sign_in(client, "pat.practitioner", secret)
+    return client
+
+
+def post_search(client: TestClient, **fields: str) -> Response:
+    """Search through the form, as a browser does (a POST with the page's CSRF token)."""
+    token = field(client.get("/search").text, "csrf_token")
+    return client.post("/search", data={**fields, "csrf_token": token})
+
+
+def searches() -> list[AuditEntry]:
+    with db.unit_of_work() as session:
+        found = session.scalars(select(AuditEntry).where(AuditEntry.action == "search")).all()
+        session.expunge_all()
+        return list(found)
+
+
+def set_child(family_name: str, **values: object) -> None:
+    with db.unit_of_work() as session:
+        session.execute(update(Child).where(Child.family_name == family_name).values(**values))
+
+
+def test_a_misspelt_search_finds_the_child_and_is_audited_with_its_reason(
+    practitioner: TestClient,
+) -> None:
+    query = {"given_names": "Sophia", "family_name": "Nowak", "date_of_birth": "2/7/2016"}
+    page = post_search(practitioner, **{**query, "reason": "assessment"})
+    assert page.status_code == 200
+    text = page_text(page.text)
+    assert "Sofia Maria Nowak" in text
+    assert "2 July 2016" in text
+    (entry,) = searches()
+    assert entry.reason == "Assessing the child's needs (including early help)"
+    assert entry.details["criteria"]["given_names"] == "Sophia"
+    assert entry.details["results"] >= 1
+    assert entry.actor == "pat.practitioner"
+
+
+def test_a_search_without_a_reason_is_refused_with_the_field_named(
+    practitioner: TestClient,
+) -> None:
+    page = post_search(practitioner, **{"family_name": "Nowak"})
+    assert page.status_code == 400
+    assert 'href="#reason"' in page.text
+    assert "choose a reason" in page_text(page.text).lower()
+    other = post_search(practitioner, **{"family_name": "Nowak", "reason": "other"})
+    assert 'href="#reason_detail"' in other.text
+    assert searches() == []
+
+
+def test_a_malformed_date_is_refused_naming_the_field(practitioner: TestClient) -> None:
+    page = post_search(
+        practitioner, **{"family_name": "Nowak", "date_of_birth": "31/2/2016", "reason": "identity"}
+    )
+    assert page.status_code == 400
+    assert 'href="#date_of_birth"' in page.text
+
+
+@pytest.mark.parametrize(
+    "attack",
+    ["'; DROP TABLE children; --", "<script>alert(1)</script>", 'Nowak" OR 1=1 --', "x" * 300],
+)
+def test_injection_and_over_long_text_is_only_ever_text(
+    practitioner: TestClient, attack: str
+) -> None:
+    for name in ("given_names", "family_name", "postcode", "address", "identifier"):
+        page = post_search(practitioner, **{name: attack, "reason": "identity"})
+        assert page.status_code in (200, 400), (name, page.status_code)
+        assert "<script>alert(1)</script>" not in page.text
+    with db.unit_of_work() as session:
+        assert session.scalar(select(Child.id).limit(1)) is not None
+
+
+def test_a_shielded_child_shows_only_that_a_record_exists_and_whom_to_contact(
+    practitioner: TestClient,
+) -> None:
+    set_child("Nowak", shielded=True, responsible_la_code=LEEDS)
+    page = post_search(
+        practitioner, **{"family_name": "Nowak", "date_of_birth": "2/7/2016", "reason": "identity"}
+    )
+    text = page_text(page.text)
+    assert "Shielded" in text
+    assert "Sofia" not in text
+    assert "contactpoint@e08000035.example" in text
+
+
+def test_an_archived_child_is_left_out_for_a_practitioner(practitioner: TestClient) -> None:
+    set_child("Nowak", status=ChildStatus.ARCHIVED)
+    page = post_search(
+        practitioner, **{"family_name": "Nowak", "date_of_birth": "2/7/2016", "reason": "identity"}
+    )
+    assert "Sofia" not in page_text(page.text)
+
+
+def test_the_api_answers_401_without_sign_in_and_the_same_results_with_it(
+    client: TestClient, practitioner: TestClient
+) -> None:
+    params = {"given_names": "Sofia", "family_name": "Nowak", "reason": "identity"}
+    answer = practitioner.get("/api/v1/children", params=params)
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["outcome"] == "results"
+    assert body["results"][0]["given_names"] == "Sofia Maria"
+    assert body["results"][0]["cp_id"].startswith("CP-")
+    practitioner.cookies.clear()
+    assert practitioner.get("/api/v1/children", params=params).status_code == 401
+
+
+def test_the_api_refuses_bad_input_with_422(practitioner: TestClient) -> None:
+    assert practitioner.get("/api/v1/children", params={"family_name": "Nowak"}).status_code == 422
+    bad = practitioner.get(
+        "/api/v1/children",
+        params={"family_name": "Nowak", "date_of_birth": "2016-13-01", "reason": "identity"},
+    )
+    assert bad.status_code == 422
+    assert "date_of_birth" in bad.json()["detail"]
+
+
+def test_someone_whose_role_does_not_search_is_refused(
+    client: TestClient, committed_engine: Engine
+) -> None:
+    with db.unit_of_work() as session:
+        secret = active_user(session, "avery.auditor", Role.AUDITOR).totp_secret
+    assert secret
+    sign_in(client, "avery.auditor", secret)
+    answer = client.get("/api/v1/children", params={"family_name": "Nowak", "reason": "identity"})
+    assert answer.status_code == 403
+    assert client.get("/search").status_code == 403

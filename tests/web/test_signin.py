@@ -1,0 +1,139 @@
+"""Signing in and out through the web forms: every page needs a signed-in user, refusals
+are shown and audited, forms need their anti-forgery token."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+
+from contactpoint import db
+from contactpoint.access import credentials
+from contactpoint.access.models import Role
+from contactpoint.audit import service as audit
+from contactpoint.audit.models import AuditEntry
+from tests.people import PASSWORD, active_user, field, sign_in
+
+
+@pytest.fixture
+def secret(committed_engine: Engine) -> str:
+    with db.unit_of_work() as session:
+        user = active_user(session, "pat.practitioner", Role.PRACTITIONER)
+        assert user.totp_secret
+        return user.totp_secret
+
+
+def audit_actions(outcome: str | None = None) -> list[str]:
+    with db.unit_of_work() as session:
+        query = select(AuditEntry.action).order_by(AuditEntry.id)
+        if outcome:
+            query = query.where(AuditEntry.outcome == outcome)
+        return list(session.scalars(query))
+
+
+@pytest.mark.parametrize("path", ["/", "/search"])
+def test_a_page_sends_someone_not_signed_in_to_sign_in_and_back(
+    client: TestClient, path: str
+) -> None:
+    answer = client.get(path, follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"/sign-in?next=%2F{path.strip('/')}"
+
+
+def test_the_api_answers_401_without_a_session(client: TestClient) -> None:
+    answer = client.get("/api/v1/stats")
+    assert answer.status_code == 401
+    assert answer.json() == {"detail": "you are not signed in"}
+
+
+def test_the_health_check_needs_no_sign_in(client: TestClient) -> None:
+    assert client.get("/healthz").status_code == 200
+
+
+def test_signing_in_with_password_and_code_opens_the_service(
+    client: TestClient, secret: str
+) -> None:
+    sign_in(client, "pat.practitioner", secret)
+    answer = client.get("/")
+    assert answer.status_code == 200
+    assert "Pat Practitioner" in answer.text
+    cookie = answer.request.headers["cookie"]
+    assert "cp_session=" in cookie
+    assert audit_actions()[-1] == "sign_in"
+    assert "sign_in.password" in audit_actions()
+
+
+def test_session_cookies_are_http_only_and_same_site_strict(
+    client: TestClient, secret: str
+) -> None:
+    page = client.get("/sign-in")
+    assert "httponly" in page.headers["set-cookie"].lower()
+    assert "samesite=strict" in page.headers["set-cookie"].lower()
+
+
+def test_a_wrong_password_is_shown_on_the_form_and_audited(client: TestClient, secret: str) -> None:
+    page = client.get("/sign-in").text
+    answer = client.post(
+        "/sign-in",
+        data={
+            "username": "pat.practitioner",
+            "password": "not-the-password-9",
+            "csrf_token": field(page, "csrf_token"),
+        },
+    )
+    assert answer.status_code == 401
+    assert "There is a problem" in answer.text
+    assert "not right" in answer.text
+    assert "not-the-password-9" not in answer.text
+    assert audit_actions("failed") == ["sign_in.password"]
+
+
+def test_a_wrong_code_is_refused_and_a_replayed_code_too(client: TestClient, secret: str) -> None:
+    page = client.get("/sign-in").text
+    client.post(
+        "/sign-in",
+        data={
+            "username": "pat.practitioner",
+            "password": PASSWORD,
+            "csrf_token": field(page, "csrf_token"),
+        },
+    )
+    page = client.get("/sign-in/code").text
+    token = field(page, "csrf_token")
+    wrong = client.post("/sign-in/code", data={"code": "000000", "csrf_token": token})
+    assert wrong.status_code == 401
+    # The code used at enrolment (this time step) was spent there.
+    spent = credentials.current_totp(secret, time.time())
+    replay = client.post("/sign-in/code", data={"code": spent, "csrf_token": token})
+    assert replay.status_code == 401
+    assert audit_actions("failed") == ["sign_in.code", "sign_in.code"]
+
+
+def test_a_form_without_its_anti_forgery_token_is_refused(client: TestClient, secret: str) -> None:
+    client.get("/sign-in")
+    answer = client.post("/sign-in", data={"username": "pat.practitioner", "password": PASSWORD})
+    assert answer.status_code == 403
+    sign_in(client, "pat.practitioner", secret)
+    assert client.post("/sign-out", data={}).status_code == 403
+
+
+def test_signing_out_ends_the_session(client: TestClient, secret: str) -> None:
+    sign_in(client, "pat.practitioner", secret)
+    page = client.get("/").text
+    answer = client.post("/sign-out", data={"csrf_token": field(page, "csrf_token")})
+    assert answer.status_code == 200
+    assert "You have signed out" in answer.text
+    assert client.get("/api/v1/stats").status_code == 401
+    with db.unit_of_work() as session:
+        assert audit.verify(session).intact
+
+
+def test_after_sign_in_the_user_returns_to_the_page_they_asked_for_on_this_service_only(
+    client: TestClient, secret: str
+) -> None:
+    page = client.get("/sign-in?next=https://evil.example/").text
+    assert field(page, "next") == "/search"
+    page = client.get("/sign-in?next=/").text
+    assert field(page, "next") == "/"
