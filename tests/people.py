@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import date
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from contactpoint.access import accounts, credentials
+from contactpoint.access.demo import ready_user
 from contactpoint.access.models import OrganisationKind, Role, User
 from contactpoint.audit.service import Actor
 from contactpoint.errors import NotFound
@@ -36,18 +36,11 @@ def authority(session: Session, la_code: str = LEEDS) -> str:
 
 def active_user(session: Session, username: str, *roles: Role, la_code: str = LEEDS) -> User:
     """An active account with a password and an enrolled authenticator."""
-    user = accounts.create_user(
+    return ready_user(
         session, SETUP, username=username, display_name=username.replace(".", " ").title(),
         email=f"{username}@example.org", organisation_code=authority(session, la_code),
-        roles=roles,
+        roles=roles, password=PASSWORD,
     )  # fmt: skip
-    accounts.set_password(session, SETUP, user, PASSWORD)
-    day = date(2026, 1, 5)
-    accounts.record_checks(session, SETUP, user, training=day, vetting=day, agreement=day)
-    secret = accounts.begin_totp_enrolment(session, SETUP, user)
-    accounts.confirm_totp_enrolment(session, SETUP, user, credentials.current_totp(secret))
-    accounts.activate(session, SETUP, user)
-    return user
 
 
 def field(page: str, name: str) -> str:

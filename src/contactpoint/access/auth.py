@@ -17,7 +17,7 @@ from contactpoint.access.accounts import roles_of
 from contactpoint.access.models import ApiToken, LoginSession, Organisation, User, UserStatus
 from contactpoint.access.policy import Principal
 from contactpoint.audit.service import FAILED, REFUSED, Actor, record
-from contactpoint.errors import ContactPointError
+from contactpoint.errors import AccessRefused, ContactPointError
 from contactpoint.settings import get_settings
 
 WRONG = "the username, password or code is not right"
@@ -27,6 +27,10 @@ TOUCH_EVERY = timedelta(seconds=30)
 
 class SignInRefused(ContactPointError):
     """A sign-in attempt that failed; the message is safe to show."""
+
+
+class ScopeRefused(AccessRefused):
+    """A live API token without the scope the call needs."""
 
 
 class NotSignedIn(ContactPointError):
@@ -54,7 +58,8 @@ class Current:
 
     @property
     def actor(self) -> Actor:
-        return Actor(self.user.username, self.user.id)
+        # From the principal (plain values), so it works after the request's rollback.
+        return Actor(self.principal.username, self.principal.user_id)
 
 
 def _now(now: datetime | None) -> datetime:
@@ -236,6 +241,6 @@ def machine(session: Session, token: str, scope: str, *, now: datetime | None = 
     if found is None or found.revoked_at is not None or _aware(found.expires_at) <= moment:
         raise NotSignedIn("the API token is not valid")
     if scope not in found.scopes:
-        raise NotSignedIn(f"the API token does not allow {scope}")
+        raise ScopeRefused(f"the API token does not allow {scope}")
     session.execute(update(ApiToken).where(ApiToken.id == found.id).values(last_used_at=moment))
     return Actor(f"token:{found.name}")

@@ -4,6 +4,7 @@ command) and leaves the rest of the account as it is."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -53,15 +54,37 @@ def create_demo_users(session: Session, password: str) -> list[DemoUser]:
             accounts.set_password(session, actor, existing, password)
             made.append(DemoUser(username, role, created=False))
             continue
-        user = accounts.create_user(
+        ready_user(
             session, actor, username=username, display_name=display,
             email=f"{username}@leeds.example", organisation_code=code, roles=[role],
+            password=password,
         )  # fmt: skip
-        accounts.set_password(session, actor, user, password)
-        today = date.today()
-        accounts.record_checks(session, actor, user, training=today, vetting=today, agreement=today)
-        secret = accounts.begin_totp_enrolment(session, actor, user)
-        accounts.confirm_totp_enrolment(session, actor, user, credentials.current_totp(secret))
-        accounts.activate(session, actor, user)
         made.append(DemoUser(username, role, created=True))
     return made
+
+
+def ready_user(
+    session: Session,
+    actor: Actor,
+    *,
+    username: str,
+    display_name: str,
+    email: str,
+    organisation_code: str,
+    roles: Sequence[Role],
+    password: str,
+) -> User:
+    """An account taken through every step at once — checks recorded today, an
+    authenticator enrolled with the secret kept on the account — for demos, tests and
+    benchmarks only (never a path a real account takes)."""
+    user = accounts.create_user(
+        session, actor, username=username, display_name=display_name, email=email,
+        organisation_code=organisation_code, roles=roles,
+    )  # fmt: skip
+    accounts.set_password(session, actor, user, password)
+    today = date.today()
+    accounts.record_checks(session, actor, user, training=today, vetting=today, agreement=today)
+    secret = accounts.begin_totp_enrolment(session, actor, user)
+    accounts.confirm_totp_enrolment(session, actor, user, credentials.current_totp(secret))
+    accounts.activate(session, actor, user)
+    return user

@@ -18,17 +18,17 @@ from sqlalchemy.orm import Session
 from contactpoint.access.models import Organisation
 from contactpoint.access.policy import Action, Disclosure, Principal, RecordState, decide
 from contactpoint.access.reasons import Reason
-from contactpoint.audit.service import REFUSED, Actor, record
+from contactpoint.audit.service import Actor, record
 from contactpoint.children.models import Child
-from contactpoint.errors import ContactPointError
+from contactpoint.errors import AccessRefused
 from contactpoint.geography import local_authorities
 from contactpoint.identifiers import parse_postcode
 from contactpoint.search.query import SearchQuery
 from contactpoint.search.service import Outcome, search
 
 
-class SearchRefused(ContactPointError):
-    """The user's role does not include searching."""
+class SearchRefused(AccessRefused):
+    """The user's role does not include searching (audited by the edge that refuses)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,14 +71,6 @@ def find_children(
     asked = {name: value for name, value in _typed(query).items() if value}
     verdict = decide(principal, Action.SEARCH)
     if not verdict.allowed:
-        record(
-            session,
-            actor,
-            "search",
-            outcome=REFUSED,
-            reason=str(reason),
-            details={"criteria": asked},
-        )
         raise SearchRefused(verdict.reason)
     outcome = search(session, query)
     if outcome.outcome is Outcome.TOO_MANY:

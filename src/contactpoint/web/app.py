@@ -19,6 +19,7 @@ from contactpoint.web.requestlog import RequestLog
 from contactpoint.web.routes import (
     api_docs,
     audit_reports,
+    feeds_api,
     health,
     home,
     records,
@@ -58,6 +59,7 @@ def create_app() -> FastAPI:
     app.include_router(search.api)
     app.include_router(records.router)
     app.include_router(users.router)
+    app.include_router(feeds_api.router)
     app.include_router(home.router)
     app.include_router(home.api)
     app.include_router(api_docs.router)

@@ -17,11 +17,15 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from contactpoint import db
 from contactpoint.access.accounts import AccountRefused
 from contactpoint.access.auth import NotSignedIn, SignInRefused
+from contactpoint.audit import service as audit
+from contactpoint.audit.service import Actor
 from contactpoint.errors import (
     AccessRefused,
     ContactPointError,
@@ -32,7 +36,7 @@ from contactpoint.errors import (
     UnknownSource,
 )
 from contactpoint.migrate import SchemaNotReady
-from contactpoint.web.auth import CsrfRefused, NotAllowed
+from contactpoint.web.auth import SESSION_COOKIE, CsrfRefused, NotAllowed
 from contactpoint.web.security import apply_security_headers
 
 log = logging.getLogger(__name__)
@@ -103,8 +107,36 @@ def error_response(
     return response
 
 
+# Refusals written to the audit trail by the handler (their request's own transaction
+# was rolled back): anything refused for who is asking.
+AUDITED_REFUSALS = (NotAllowed, AccessRefused, CsrfRefused, NotSignedIn)
+
+
+def _audit_refusal(request: Request, error: ContactPointError) -> None:
+    """One audit entry for a refused request, in a transaction of its own. A request with
+    no session cookie at all that is sent to sign in is not a refusal worth recording."""
+    if isinstance(error, NotSignedIn) and not (
+        is_api(request) or request.cookies.get(SESSION_COOKIE)
+    ):
+        return
+    current = getattr(request.state, "user", None)
+    actor = current.actor if current is not None else Actor("(not signed in)")
+    route = getattr(request.scope.get("route"), "path", None) or "(no route)"
+    with db.unit_of_work() as session:
+        audit.record(
+            session,
+            actor,
+            "refused",
+            outcome=audit.REFUSED,
+            reason=str(error),
+            details={"method": request.method, "route": route, "status": status_for(error)},
+        )
+
+
 async def domain_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, ContactPointError)
+    if isinstance(error, AUDITED_REFUSALS):
+        await run_in_threadpool(_audit_refusal, request, error)
     if isinstance(error, NotSignedIn):
         if is_api(request):
             return error_response(

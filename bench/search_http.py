@@ -1,0 +1,181 @@
+"""Benchmark: searches per second through HTTP, with concurrent signed-in clients.
+
+    CONTACTPOINT_DATABASE_URL=postgresql+psycopg://... \\
+      .venv/bin/python bench/search_http.py POPULATION_DIR [--clients 16] [--seconds 30]
+
+Against a loaded index (as bench/search.py): makes one practitioner account per client,
+starts `contactpoint serve` (``--workers``, default 2) on a free port, signs each client
+in through the real forms (password, then TOTP code), and has every client send
+`GET /api/v1/children` with realistic queries (bench/search.py's) back to back for the
+given time. Prints searches per second, errors, and client-side latency percentiles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+from contactpoint import db
+from contactpoint.access import accounts, credentials
+from contactpoint.access.demo import ready_user
+from contactpoint.access.models import OrganisationKind, Role
+from contactpoint.audit.service import Actor
+from contactpoint.errors import InvalidValue, NotFound
+
+HERE = Path(__file__).parent
+CLI = str(Path(sys.executable).with_name("contactpoint"))
+PASSWORD = "bench-" + credentials.new_token()[:16]
+FIELDS = ("given_names", "family_name", "date_of_birth", "born_from", "born_to", "postcode")
+
+
+def _queries_module():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("bench_search", HERE / "search.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def make_users(count: int) -> list[tuple[str, str]]:
+    """(username, TOTP secret) of ``count`` practitioners of a bench organisation."""
+    actor = Actor("bench setup")
+    made = []
+    stamp = int(time.time())
+    with db.unit_of_work() as session:
+        try:
+            accounts.organisation(session, "BENCH")
+        except NotFound:
+            accounts.create_organisation(
+                session, actor, code="BENCH", name="Benchmark authority",
+                kind=OrganisationKind.LOCAL_AUTHORITY, la_code="E99999999",
+            )  # fmt: skip
+        accounts.set_onboarding(session, actor, open_=True, reason="benchmark")
+        for i in range(count):
+            username = f"bench.{stamp}.{i}"
+            user = ready_user(
+                session, actor, username=username, display_name=f"Bench {i}",
+                email=f"{username}@bench.example", organisation_code="BENCH",
+                roles=[Role.PRACTITIONER], password=PASSWORD,
+            )  # fmt: skip
+            assert user.totp_secret
+            made.append((username, user.totp_secret))
+    return made
+
+
+def sign_in(base: str, username: str, secret: str) -> httpx.Client:
+    client = httpx.Client(base_url=base, timeout=30)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/sign-in").text)
+    assert token
+    client.post(
+        "/sign-in",
+        data={"username": username, "password": PASSWORD, "csrf_token": token.group(1)},
+    )
+    page = client.get("/sign-in/code").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    code = credentials.current_totp(secret, time.time() + 30)
+    answer = client.post("/sign-in/code", data={"code": code, "csrf_token": token.group(1)})
+    assert answer.status_code in (200, 303), answer.text[:300]
+    return client
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("population", type=Path)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=11)
+    options = parser.parse_args()
+    search_bench = _queries_module()
+    known, _truth = search_bench.read_rows(options.population)
+    rng = random.Random(options.seed)
+    shapes, weights = zip(*search_bench.SHAPES, strict=True)
+    queries: list[dict[str, str]] = []
+    while len(queries) < 5000:
+        try:
+            query = search_bench.make_query(rng.choice(known), rng.choices(shapes, weights)[0], rng)
+        except InvalidValue:
+            continue
+        if query is None or query.identifier:
+            continue
+        params = {name: getattr(query, name) for name in FIELDS if getattr(query, name)}
+        queries.append(params | {"reason": "identity"})
+
+    users = make_users(options.clients)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [CLI, "serve", "--port", str(port), "--workers", str(options.workers)],
+        env=os.environ.copy(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        # One time step per batch of sign-ins, so no code is used twice.
+        clients = [sign_in(base, username, secret) for username, secret in users]
+        results: list[tuple[int, float]] = []
+        lock = threading.Lock()
+        stop = time.perf_counter() + options.seconds
+
+        def work(client: httpx.Client, offset: int) -> None:
+            mine = []
+            i = offset
+            while time.perf_counter() < stop:
+                started = time.perf_counter()
+                status = client.get(
+                    "/api/v1/children", params=queries[i % len(queries)]
+                ).status_code
+                mine.append((status, (time.perf_counter() - started) * 1000))
+                i += options.clients
+            with lock:
+                results.extend(mine)
+
+        began = time.perf_counter()
+        threads = [
+            threading.Thread(target=work, args=(client, n)) for n, client in enumerate(clients)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - began
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    statuses: dict[int, int] = {}
+    for status, _ms in results:
+        statuses[status] = statuses.get(status, 0) + 1
+    timings = sorted(ms for _status, ms in results)
+    errors = sum(n for status, n in statuses.items() if status != 200)
+    print(
+        f"{len(results)} searches in {elapsed:.1f} s with {options.clients} clients and"
+        f" {options.workers} server workers: {len(results) / elapsed:.0f} per second;"
+        f" errors {errors} (statuses {statuses}); client-side median"
+        f" {statistics.median(timings):.1f} ms, 95th percentile"
+        f" {timings[int(len(timings) * 0.95) - 1]:.1f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()
