@@ -44,6 +44,7 @@ def _queries_module():  # type: ignore[no-untyped-def]
     spec = importlib.util.spec_from_file_location("bench_search", HERE / "search.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look themselves up there
     spec.loader.exec_module(module)
     return module
 
