@@ -499,3 +499,69 @@ def test_a_key_professional_who_overrode_the_shield_sees_the_record_and_it_is_fl
     assert "You overrode the shield on this record" in text
     entry = the_one_view(world.zain, "allowed", "full")
     assert entry["details"]["overridden"] is True
+
+
+# Break glass: a key professional overrides a shield after saying why; the override is
+# flagged in the audit trail and lasts for the session. Nobody else may.
+
+
+def overrides() -> list[AuditEntry]:
+    with db.unit_of_work() as session:
+        found = list(
+            session.scalars(select(AuditEntry).where(AuditEntry.action == "record.override"))
+        )
+        session.expunge_all()
+        return found
+
+
+def test_a_key_professional_overrides_a_shield_saying_why(client: TestClient, world: World) -> None:
+    change(world.zain, shielded=True)
+    as_user(client, "kim.keyprofessional", Role.KEY_PROFESSIONAL)
+    stub = client.get(f"/children/{world.zain}", params=WHY)
+    assert "Override the shield" in stub.text
+    token = field(stub.text, "csrf_token")
+
+    silent = client.post(
+        f"/children/{world.zain}/override", data={"csrf_token": token, "reason": "safeguarding"}
+    )
+    assert silent.status_code == 422
+    assert overrides() == []
+
+    opened = client.post(
+        f"/children/{world.zain}/override",
+        data={
+            "csrf_token": token,
+            "reason": "safeguarding",
+            "override_reason": "Police report of immediate risk; team unreachable out of hours",
+        },
+    )
+    assert opened.status_code == 200
+    assert "Zain" in page_text(opened.text)
+    (entry,) = overrides()
+    assert entry.details["flagged_for_investigation"] is True
+    assert entry.reason and "immediate risk" in entry.reason
+    # The override lasts for the session.
+    again = client.get(f"/children/{world.zain}", params=WHY)
+    assert "Zain" in page_text(again.text)
+
+
+def test_a_practitioner_is_offered_no_override_and_is_refused_one(
+    client: TestClient, world: World
+) -> None:
+    change(world.zain, shielded=True)
+    as_user(client, "pat.practitioner", Role.PRACTITIONER)
+    stub = client.get(f"/children/{world.zain}", params=WHY)
+    assert "Override the shield" not in stub.text
+    refused = client.post(
+        f"/children/{world.zain}/override",
+        data={
+            "csrf_token": field(stub.text, "csrf_token"),
+            "reason": "safeguarding",
+            "override_reason": "curious",
+        },
+    )
+    assert refused.status_code == 403
+    assert overrides() == []
+    with db.unit_of_work() as session:
+        outcomes = session.scalars(select(AuditEntry.action).where(AuditEntry.outcome == "refused"))
+        assert "refused" in list(outcomes)

@@ -245,3 +245,44 @@ def _audit(
         reason=str(reason),
         details={**details, "reason_code": reason.code},
     )
+
+
+MAX_OVERRIDE_REASON = 1000
+
+
+def may_override(session: Session, principal: Principal, cp_id: str) -> bool:
+    """Whether the user may override the shield on this child (to offer the form)."""
+    try:
+        child = resolve(session, cp_id.strip()[:40])
+    except (NotFound, InvalidValue):
+        return False
+    return decide(principal, Action.OVERRIDE_SHIELD, record_state(session, child.id)).allowed
+
+
+def override_shield(
+    session: Session, principal: Principal, cp_id: str, why: str, overrides: list[int]
+) -> list[int]:
+    """Break glass (DESIGN §8): a key professional opens a shielded record after saying
+    why. Refused (``AccessRefused``) unless the policy allows it. The override lasts for
+    the session (the returned list of overridden children is the session's new one) and
+    its audit entry is flagged for investigation — the entry the owning authority's
+    data managers are alerted from."""
+    text = why.strip()
+    if not text:
+        raise InvalidValue("override_reason", "", "say why you must see this shielded record")
+    if len(text) > MAX_OVERRIDE_REASON:
+        raise InvalidValue("override_reason", "", f"use at most {MAX_OVERRIDE_REASON} characters")
+    child = resolve(session, cp_id.strip()[:40])
+    state = record_state(session, child.id)
+    verdict = decide(principal, Action.OVERRIDE_SHIELD, state)
+    if not verdict.allowed:
+        raise AccessRefused(verdict.reason)
+    record(
+        session,
+        Actor(principal.username, principal.user_id),
+        "record.override",
+        child_id=child.id,
+        reason=text,
+        details={"flagged_for_investigation": True, "owning_la": state.la_code},
+    )
+    return sorted({*overrides, child.id})

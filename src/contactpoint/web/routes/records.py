@@ -21,7 +21,13 @@ from starlette.responses import Response
 from contactpoint.access import reasons
 from contactpoint.access.auth import Current
 from contactpoint.access.reasons import MAX_OTHER, REASONS, Reason
-from contactpoint.children.view import RecordView, view_by_cp_id
+from contactpoint.children.view import (
+    MAX_OVERRIDE_REASON,
+    RecordView,
+    may_override,
+    override_shield,
+    view_by_cp_id,
+)
 from contactpoint.errors import AccessRefused, InvalidValue, NotFound
 from contactpoint.feeds.sources import SOURCES
 from contactpoint.web.auth import CheckedForm, CurrentUser
@@ -212,6 +218,28 @@ def record_page_posted(
     return _page(request, session, templates, user, cp_id, reason, reason_detail)
 
 
+@router.post("/children/{cp_id}/override", response_class=HTMLResponse, include_in_schema=False)
+def override(
+    request: Request,
+    session: SessionDep,
+    templates: Templates,
+    user: CheckedForm,
+    cp_id: str,
+    override_reason: Annotated[str, Form(max_length=MAX_OVERRIDE_REASON + 100)] = "",
+    reason: Annotated[str | None, Form(max_length=60)] = None,
+    reason_detail: Annotated[str | None, Form(max_length=MAX_OTHER + 100)] = None,
+) -> Response:
+    """Break glass: a key professional opens a shielded record, saying why. The override
+    lasts for this session and is flagged in the audit trail; then the record is shown."""
+    try:
+        user.login.overrides = override_shield(
+            session, user.principal, cp_id, override_reason, list(user.login.overrides)
+        )
+    except InvalidValue as problem:
+        return error_response(request, 422, _problem(problem))
+    return _page(request, session, templates, user, cp_id, reason, reason_detail)
+
+
 def _page(
     request: Request,
     session: SessionDep,
@@ -243,7 +271,13 @@ def _page(
     page: Response = templates.TemplateResponse(
         request,
         "records/view.html",
-        {"view": shown, "record": shown.record, "sources": SOURCE_TITLES, "why": why},
+        {
+            "view": shown,
+            "record": shown.record,
+            "sources": SOURCE_TITLES,
+            "why": why,
+            "can_override": shown.shielded and may_override(session, user.principal, cp_id),
+        },
     )
     return page
 
