@@ -55,7 +55,8 @@ demo: install demo-data
 	@CONTACTPOINT_DATABASE_URL=sqlite:///$(DEMO_DB) $(CP) demo users
 	@echo
 	@echo "  ContactPoint demo: open http://127.0.0.1:8000/sign-in (health check: /healthz)"
-	@echo "  Sign in as a demo user; for the code from an authenticator app, run in another terminal:"
+	@echo "  Sign in as a demo user; for the code from an authenticator app, run in another terminal"
+	@echo "  (each code is accepted once: if it was just used, wait for the next one, every 30 s):"
 	@echo "    CONTACTPOINT_DATABASE_URL=sqlite:///$(DEMO_DB) $(CP) demo code demo.practitioner"
 	@echo
 	CONTACTPOINT_DATABASE_URL=sqlite:///$(DEMO_DB) $(CP) serve --host 127.0.0.1 --port 8000

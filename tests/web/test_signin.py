@@ -3,15 +3,13 @@ are shown and audited, forms need their anti-forgery token."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from contactpoint import db
 from contactpoint.access import credentials
-from contactpoint.access.models import Role
+from contactpoint.access.models import Role, User
 from contactpoint.audit import service as audit
 from contactpoint.audit.models import AuditEntry
 from tests.people import PASSWORD, active_user, field, sign_in
@@ -104,8 +102,13 @@ def test_a_wrong_code_is_refused_and_a_replayed_code_too(client: TestClient, sec
     token = field(page, "csrf_token")
     wrong = client.post("/sign-in/code", data={"code": "000000", "csrf_token": token})
     assert wrong.status_code == 401
-    # The code used at enrolment (this time step) was spent there.
-    spent = credentials.current_totp(secret, time.time())
+    # The code used at enrolment was spent there (its time step is on the account).
+    with db.unit_of_work() as session:
+        step = session.scalar(
+            select(User.totp_last_step).where(User.username == "pat.practitioner")
+        )
+    assert step is not None
+    spent = credentials.current_totp(secret, step * 30)
     replay = client.post("/sign-in/code", data={"code": spent, "csrf_token": token})
     assert replay.status_code == 401
     assert audit_actions("failed") == ["sign_in.code", "sign_in.code"]
