@@ -23,7 +23,7 @@ from contactpoint.children.models import Child
 from contactpoint.errors import AccessRefused
 from contactpoint.geography import local_authorities
 from contactpoint.identifiers import parse_postcode
-from contactpoint.search.query import SearchQuery
+from contactpoint.search.query import SearchQuery, as_typed
 from contactpoint.search.service import Outcome, search
 
 
@@ -68,7 +68,7 @@ def find_children(
     session: Session, principal: Principal, actor: Actor, query: SearchQuery, reason: Reason
 ) -> Findings:
     """Search as ``principal``; audited whatever the outcome."""
-    asked = {name: value for name, value in _typed(query).items() if value}
+    asked = as_typed(query)
     verdict = decide(principal, Action.SEARCH)
     if not verdict.allowed:
         raise SearchRefused(verdict.reason)
@@ -122,20 +122,6 @@ def find_children(
         details={"criteria": asked, "results": len(findings), "cp_ids": listed},
     )  # fmt: skip
     return Findings(False, tuple(findings))
-
-
-def _typed(query: SearchQuery) -> dict[str, str | None]:
-    return {
-        "given_names": query.given_names,
-        "family_name": query.family_name,
-        "date_of_birth": query.date_of_birth,
-        "born_from": query.born_from,
-        "born_to": query.born_to,
-        "gender": query.gender,
-        "postcode": query.postcode,
-        "address": query.address,
-        "identifier": query.identifier,
-    }
 
 
 def _teams(session: Session, la_codes: set[str | None]) -> dict[str | None, Contact]:

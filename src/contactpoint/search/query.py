@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 
 from contactpoint.errors import InvalidValue, SearchTooBroad
@@ -341,3 +341,17 @@ def _with(criteria: Criteria, name: str, value: object) -> Criteria:
 
 def _either(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+# The fields a practitioner types, in the form's order.
+TYPED_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(SearchQuery) if f.init)
+
+
+def typed_query(values: Mapping[str, str | None]) -> SearchQuery:
+    """A query from the typed fields (blank as not given); other keys are ignored."""
+    return SearchQuery(**{name: values.get(name) or None for name in TYPED_FIELDS})
+
+
+def as_typed(query: SearchQuery) -> dict[str, str]:
+    """The fields the practitioner filled in, as typed (for the audit trail)."""
+    return {name: value for name in TYPED_FIELDS if (value := getattr(query, name))}

@@ -21,31 +21,20 @@ from contactpoint.access.policy import Action, Disclosure
 from contactpoint.access.reasons import REASONS, reason
 from contactpoint.errors import InvalidValue
 from contactpoint.search.practitioner import Findings, find_children
-from contactpoint.search.query import SearchQuery
+from contactpoint.search.query import TYPED_FIELDS, typed_query
 from contactpoint.web.auth import CheckedForm, CurrentUser, require
 from contactpoint.web.deps import SessionDep, Templates
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["children"])
 
-FIELDS = (
-    "given_names",
-    "family_name",
-    "date_of_birth",
-    "born_from",
-    "born_to",
-    "gender",
-    "postcode",
-    "address",
-    "identifier",
-)
 Text = Annotated[str, Query(max_length=300)]
 
 
 @router.get("/search", response_class=HTMLResponse)
 def search_form(request: Request, templates: Templates, user: CurrentUser) -> Response:
     require(user, Action.SEARCH)
-    values = dict.fromkeys((*FIELDS, "reason", "reason_detail"), "")
+    values = dict.fromkeys((*TYPED_FIELDS, "reason", "reason_detail"), "")
     return templates.TemplateResponse(
         request,
         "search/search.html",
@@ -86,7 +75,7 @@ def search_page(
     context: dict[str, Any] = {"values": values, "reasons": REASONS, "errors": {}, "found": None}
     try:
         why = reason(reason_code, reason_detail)
-        query = SearchQuery(**{name: values[name] or None for name in FIELDS})
+        query = typed_query(values)
         found = find_children(session, user.principal, user.actor, query, why)
     except InvalidValue as invalid:
         context["errors"] = {invalid.field: str(invalid.reason).capitalize()}
@@ -152,12 +141,7 @@ def search_api(
     reasons for access (``other`` needs ``reason_detail``)."""
     require(user, Action.SEARCH)
     why = reason(reason_code, reason_detail)
-    typed = {
-        "given_names": given_names, "family_name": family_name,
-        "date_of_birth": date_of_birth, "born_from": born_from, "born_to": born_to,
-        "gender": gender, "postcode": postcode, "address": address, "identifier": identifier,
-    }  # fmt: skip
-    query = SearchQuery(**{name: value or None for name, value in typed.items()})
+    query = typed_query(locals())  # the query parameters, by the fields' own names
     return _read(find_children(session, user.principal, user.actor, query, why))
 
 
