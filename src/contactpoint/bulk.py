@@ -11,12 +11,53 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Sequence
-from datetime import date, datetime
-from typing import Any, cast
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import JSON, Table, func, insert, select, text
+from sqlalchemy import (
+    ARRAY,
+    JSON,
+    ColumnElement,
+    Enum,
+    Table,
+    any_,
+    bindparam,
+    func,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+
+
+PG_PART = 20_000
+SQLITE_PART = 900
+
+
+def parts(session: Session, items: Sequence[T]) -> Iterator[Sequence[T]]:
+    """``items`` cut into lists small enough for one ``among`` each: SQLite has a limit
+    on parameters; PostgreSQL takes a whole list as one array parameter."""
+    size = PG_PART if _postgresql(session) else SQLITE_PART
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def among(session: Session, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
+    """``column IN values``. On PostgreSQL one array parameter (``= ANY``): the
+    statement is compiled once and sent without thousands of placeholders (measured: on
+    a 100,000-row load, expanding ``IN`` lists cost more client time than the lookups)."""
+    if _postgresql(session):
+        return cast(
+            ColumnElement[bool],
+            column == any_(bindparam(None, list(values), type_=ARRAY(column.type))),
+        )
+    return cast(ColumnElement[bool], column.in_(values))
+
+
+def _postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def allocate_ids(session: Session, model: type[Any], count: int) -> list[int]:
@@ -24,7 +65,7 @@ def allocate_ids(session: Session, model: type[Any], count: int) -> list[int]:
     table = cast(Table, model.__table__)
     if count == 0:
         return []
-    if session.get_bind().dialect.name == "postgresql":
+    if _postgresql(session):
         rows = session.execute(
             text(
                 "SELECT nextval(pg_get_serial_sequence(:table, 'id'))"
@@ -43,28 +84,40 @@ def insert_rows(session: Session, model: type[Any], rows: Sequence[dict[str, Any
     if not rows:
         return
     session.flush()
-    if session.get_bind().dialect.name != "postgresql":
+    if not _postgresql(session):
         session.execute(insert(table), list(rows))
         return
     columns = list(rows[0])
-    json_columns = {name for name in columns if isinstance(table.c[name].type, JSON)}
+    convert = [_converter(table.c[name].type) for name in columns]
+    plain = all(step is None for step in convert)
     cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
     quoted = ", ".join(f'"{name}"' for name in columns)
     with cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
         for row in rows:
-            copy.write_row([_copy_value(row[name], name in json_columns) for name in columns])
+            values = [row[name] for name in columns]
+            if not plain:
+                values = [
+                    value if step is None or value is None else step(value)
+                    for step, value in zip(convert, values, strict=True)
+                ]
+            copy.write_row(values)
 
 
-def _copy_value(value: Any, is_json: bool) -> Any:
-    if value is None:
-        return None
-    if is_json:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, datetime | date | str | int | bool | float):
-        return value
-    return str(value)
+def _converter(kind: Any) -> Callable[[Any], Any] | None:
+    """How a column's Python values become what ``COPY`` takes (None: as they are)."""
+    if isinstance(kind, JSON):
+        return _json_text
+    if isinstance(kind, Enum):
+        return _enum_value
+    return None
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _enum_value(value: Any) -> Any:
+    return value.value if isinstance(value, enum.Enum) else value
 
 
 def refresh_statistics(session: Session, models: Sequence[type[Any]]) -> None:

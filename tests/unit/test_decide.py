@@ -115,6 +115,35 @@ def test_two_children_holding_different_nhs_numbers_are_never_joined() -> None:
     assert decision.also is not None
 
 
+def test_a_record_matching_a_registered_child_and_its_second_nhs_record_joins_the_first() -> None:
+    # The NHS holds Ava twice, under two NHS numbers; only one of the two children holds
+    # her birth registration. Her school record fits both alike: it goes to the
+    # registered child, and a data manager is asked whether the other is Ava too.
+    registered = [
+        record(1, source="gro-births", nhs="9434765919"),
+        record(2, nhs="9434765919"),
+    ]
+    duplicate = [record(3, nhs="9434765870")]
+    school = record(4, source="school-census")
+    for order in (("ava", "second"), ("second", "ava")):
+        children = {"ava": registered, "second": duplicate}
+        candidates = {key: children[key] for key in order}
+        decision = decide(model(), school, candidates, THRESHOLDS)
+        assert decision.outcome is Outcome.LINK
+        assert decision.child == "ava"
+        assert decision.also == "second"
+        assert decision.joins is None
+
+
+def test_two_nhs_records_of_different_genders_are_not_taken_for_one_child() -> None:
+    registered = [record(1, source="gro-births", nhs="9434765919")]
+    other = [record(3, nhs="9434765870", gender="M")]
+    decision = decide(
+        model(), record(4, gender=None), {"ava": registered, "other": other}, THRESHOLDS
+    )
+    assert decision.outcome is Outcome.REVIEW
+
+
 def test_two_birth_registrations_are_never_joined_by_the_matcher() -> None:
     one = record(1, source="gro-births")
     other = record(2, source="gro-births")

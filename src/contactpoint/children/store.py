@@ -43,14 +43,16 @@ def existing_records(
 ) -> dict[str, tuple[int, int, str]]:
     """``record_id -> (source record id, child id, payload hash)`` for records held."""
     found: dict[str, tuple[int, int, str]] = {}
-    for part in chunks(record_ids):
+    for part in bulk.parts(session, record_ids):
         rows = session.execute(
             select(
                 SourceRecord.record_id,
                 SourceRecord.id,
                 SourceRecord.child_id,
                 SourceRecord.payload_hash,
-            ).where(SourceRecord.source == source, SourceRecord.record_id.in_(part))
+            ).where(
+                SourceRecord.source == source, bulk.among(session, SourceRecord.record_id, part)
+            )
         )
         for record_id, row_id, child_id, payload_hash in rows:
             found[record_id] = (row_id, child_id, payload_hash)
@@ -66,10 +68,11 @@ def children_by_identifier(
         by_scheme[scheme].append(value)
     found: dict[tuple[IdentifierScheme, str], set[int]] = defaultdict(set)
     for scheme, values in by_scheme.items():
-        for part in chunks(values):
+        for part in bulk.parts(session, values):
             rows = session.execute(
                 select(ChildIdentifier.value, ChildIdentifier.child_id).where(
-                    ChildIdentifier.scheme == scheme, ChildIdentifier.value.in_(part)
+                    ChildIdentifier.scheme == scheme,
+                    bulk.among(session, ChildIdentifier.value, part),
                 )
             )
             for value, child_id in rows:
@@ -80,10 +83,10 @@ def children_by_identifier(
 def facts_of_children(session: Session, child_ids: Sequence[int]) -> dict[int, list[ChildFacts]]:
     """Every linked source record's facts, by child."""
     found: dict[int, list[ChildFacts]] = defaultdict(list)
-    for part in chunks(child_ids):
+    for part in bulk.parts(session, child_ids):
         rows = session.execute(
             select(SourceRecord.child_id, SourceRecord.facts)
-            .where(SourceRecord.child_id.in_(part))
+            .where(bulk.among(session, SourceRecord.child_id, part))
             .order_by(SourceRecord.id)
         )
         for child_id, facts in rows:
@@ -97,8 +100,10 @@ def allocate_cp_ids(session: Session, count: int) -> list[str]:
     while len(fresh) < count:
         batch = sorted({new_cp_id() for _ in range(count - len(fresh))} - set(fresh))
         taken: set[str] = set()
-        for part in chunks(batch):
-            taken.update(session.scalars(select(Child.cp_id).where(Child.cp_id.in_(part))))
+        for part in bulk.parts(session, batch):
+            taken.update(
+                session.scalars(select(Child.cp_id).where(bulk.among(session, Child.cp_id, part)))
+            )
         fresh.extend(cp_id for cp_id in batch if cp_id not in taken)
     return fresh
 
@@ -143,8 +148,8 @@ def update_source_records(session: Session, rows: list[dict[str, Any]], batch: i
 def delete_facts(session: Session, source_record_ids: Sequence[int]) -> None:
     """Remove the facts taken from these source records (before re-deriving them)."""
     for table in FACT_TABLES:
-        for part in chunks(source_record_ids):
-            session.execute(delete(table).where(table.source_record_id.in_(part)))
+        for part in bulk.parts(session, source_record_ids):
+            session.execute(delete(table).where(bulk.among(session, table.source_record_id, part)))
 
 
 def insert_facts(session: Session, linked: Sequence[tuple[int, int, ChildFacts]]) -> None:

@@ -11,7 +11,6 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from contactpoint import bulk
-from contactpoint.children.store import chunks
 from contactpoint.linkage.models import KeptApart, MatchKey, MatchRecordRow
 from contactpoint.matching.keys import blocking_keys
 from contactpoint.matching.record import LIST_COLUMNS, MATCH_COLUMNS, MatchRecord
@@ -51,20 +50,26 @@ def write(session: Session, linked: Sequence[tuple[int, int, MatchRecord]]) -> N
 
 
 def remove(session: Session, source_record_ids: Sequence[int]) -> None:
-    for part in chunks(source_record_ids):
-        session.execute(delete(MatchKey).where(MatchKey.source_record_id.in_(part)))
-        session.execute(delete(MatchRecordRow).where(MatchRecordRow.source_record_id.in_(part)))
+    for part in bulk.parts(session, source_record_ids):
+        session.execute(
+            delete(MatchKey).where(bulk.among(session, MatchKey.source_record_id, part))
+        )
+        session.execute(
+            delete(MatchRecordRow).where(bulk.among(session, MatchRecordRow.source_record_id, part))
+        )
 
 
 def move(session: Session, source_record_ids: Sequence[int], child_id: int) -> None:
     """Re-file these records' match rows under another child."""
-    for part in chunks(source_record_ids):
+    for part in bulk.parts(session, source_record_ids):
         session.execute(
-            update(MatchKey).where(MatchKey.source_record_id.in_(part)).values(child_id=child_id)
+            update(MatchKey)
+            .where(bulk.among(session, MatchKey.source_record_id, part))
+            .values(child_id=child_id)
         )
         session.execute(
             update(MatchRecordRow)
-            .where(MatchRecordRow.source_record_id.in_(part))
+            .where(bulk.among(session, MatchRecordRow.source_record_id, part))
             .values(child_id=child_id)
         )
 
@@ -72,9 +77,11 @@ def move(session: Session, source_record_ids: Sequence[int], child_id: int) -> N
 def children_for_keys(session: Session, keys: Iterable[str]) -> dict[str, set[int]]:
     """Which children are filed under each key."""
     found: dict[str, set[int]] = defaultdict(set)
-    for part in chunks(sorted(set(keys))):
+    for part in bulk.parts(session, sorted(set(keys))):
         rows = session.execute(
-            select(MatchKey.key, MatchKey.child_id).where(MatchKey.key.in_(part)).distinct()
+            select(MatchKey.key, MatchKey.child_id)
+            .where(bulk.among(session, MatchKey.key, part))
+            .distinct()
         )
         for key, child_id in rows:
             found[key].add(child_id)
@@ -84,10 +91,10 @@ def children_for_keys(session: Session, keys: Iterable[str]) -> dict[str, set[in
 def records_of_children(session: Session, child_ids: Sequence[int]) -> dict[int, list[MatchRecord]]:
     """Each child's match records."""
     found: dict[int, list[MatchRecord]] = defaultdict(list)
-    for part in chunks(sorted(set(child_ids))):
+    for part in bulk.parts(session, sorted(set(child_ids))):
         for row in session.scalars(
             select(MatchRecordRow)
-            .where(MatchRecordRow.child_id.in_(part))
+            .where(bulk.among(session, MatchRecordRow.child_id, part))
             .order_by(MatchRecordRow.source_record_id)
         ):
             found[row.child_id].append(_from_row(row))
@@ -97,10 +104,13 @@ def records_of_children(session: Session, child_ids: Sequence[int]) -> dict[int,
 def kept_apart(session: Session, child_ids: Sequence[int]) -> frozenset[frozenset[int]]:
     """Pairs among or around ``child_ids`` that a person decided are different children."""
     pairs: set[frozenset[int]] = set()
-    for part in chunks(sorted(set(child_ids))):
+    for part in bulk.parts(session, sorted(set(child_ids))):
         rows = session.execute(
             select(KeptApart.child_a_id, KeptApart.child_b_id).where(
-                or_(KeptApart.child_a_id.in_(part), KeptApart.child_b_id.in_(part))
+                or_(
+                    bulk.among(session, KeptApart.child_a_id, part),
+                    bulk.among(session, KeptApart.child_b_id, part),
+                )
             )
         )
         pairs.update(frozenset(pair) for pair in rows)

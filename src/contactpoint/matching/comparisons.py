@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from rapidfuzz.distance import Levenshtein
@@ -58,21 +59,22 @@ def _get(record: MatchRecord, column: str) -> Any:
     return getattr(record, column)
 
 
-def null(*columns: str) -> Level:
-    sql = " OR ".join(f'"{c}_l" IS NULL OR "{c}_r" IS NULL' for c in columns)
+def null(column: str) -> Level:
+    get = attrgetter(column)
     return Level(
         "missing",
-        sql,
-        lambda a, b: any(_get(a, c) is None or _get(b, c) is None for c in columns),
+        f'"{column}_l" IS NULL OR "{column}_r" IS NULL',
+        lambda a, b: get(a) is None or get(b) is None,
         is_null=True,
     )
 
 
 def exact(column: str, label: str = "exact", tf: bool = False) -> Level:
+    get = attrgetter(column)
     return Level(
         label,
         f'"{column}_l" = "{column}_r"',
-        lambda a, b: _get(a, column) == _get(b, column),
+        lambda a, b: get(a) == get(b),
         tf_column=column if tf else None,
     )
 

@@ -2,7 +2,7 @@
 for a data manager. Pure: candidates and their records come in, a ``Decision`` comes out.
 
 A record below the link threshold still links to a child one of whose records names the
-same parent, with the same given names, birthday and gender (``_one_family``).
+same parent, with the same given names, birthday and gender (``evidence.one_family``).
 
 Hard rules stop an automatic link whatever the score, and send it to review:
 
@@ -13,7 +13,10 @@ Hard rules stop an automatic link whatever the score, and send it to review:
   (a nickname or a typo is a variant; a sibling's name is not); and a record with the
   child's birthday and family but a given name that is no variant of theirs is taken
   for a twin not yet in the index, and becomes a new child;
-* two children matching strongly: never linked to one at random.
+* two children matching strongly: never linked to one at random. One exception: where
+  the two differ only in their NHS numbers (the NHS holds a duplicate record) and only
+  one has a birth registration, the record links to that child and the pair is put to
+  a data manager.
 """
 
 from __future__ import annotations
@@ -24,9 +27,15 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from rapidfuzz.distance import Levenshtein
-
 from contactpoint.matching.comparisons import COMPARISONS
+from contactpoint.matching.evidence import (
+    TWO_NHS_RECORDS,
+    multiple_birth,
+    one_family,
+    registered_one,
+    same_given_names,
+    why_two,
+)
 from contactpoint.matching.model import MatchModel, Score
 from contactpoint.matching.record import MatchRecord
 
@@ -135,7 +144,7 @@ def decide(
     passed_over: Decision[K] | None = None
     for position, (_weight, child) in enumerate(ranked):
         score = best_score(model, record, candidates[child])
-        if score.weight < thresholds.link and not _one_family(record, candidates[child]):
+        if score.weight < thresholds.link and not one_family(record, candidates[child]):
             if score.weight < thresholds.review:
                 return passed_over or Decision(Outcome.NEW, child, score)
             return Decision(Outcome.REVIEW, child, score, BETWEEN_THRESHOLDS)
@@ -211,40 +220,36 @@ def _against_rivals(
         if (
             weight < thresholds.link
             or frozenset((child, other)) in kept_apart
-            or _multiple_birth(candidates[child], candidates[other])
+            or multiple_birth(candidates[child], candidates[other])
         ):
             continue
         rival = best_score(model, record, candidates[other])
         rule = _broken_rule(record, candidates[other], rival, other, [child, *others], candidates)
         if rule in ANOTHER_CHILD:
             continue
-        if rule is None and _may_be_one_child(candidates[child], candidates[other]):
+        apart = why_two(candidates[child], candidates[other])
+        if rule is None and apart is None:
             return Decision(Outcome.LINK, child, score, joins=other)
         if score.weight - weight < thresholds.margin:
+            if (
+                rule is None
+                and apart == TWO_NHS_RECORDS
+                and why_two(candidates[child], candidates[other], ("upn",)) is None
+            ):
+                registered = registered_one(child, other, candidates)
+                if registered is not None:
+                    # A second NHS record of a registered child (a duplicate the NHS
+                    # holds): the record joins the registered child, and a data manager
+                    # is asked whether the other is that child too.
+                    return Decision(
+                        Outcome.LINK,
+                        registered,
+                        score if registered == child else rival,
+                        also=other if registered == child else child,
+                    )
             return Decision(Outcome.REVIEW, child, score, "matches two children", also=other)
         return Decision(Outcome.LINK, child, score, also=other)
     return Decision(Outcome.LINK, child, score)
-
-
-def _may_be_one_child(one: Sequence[MatchRecord], other: Sequence[MatchRecord]) -> bool:
-    """Nothing the two children's records hold says they are two children."""
-    if any(r.registered_birth for r in one) and any(r.registered_birth for r in other):
-        return False  # two birth registrations: a re-registration is for a person to see
-    for identifier in ("nhs_number", "upn"):
-        mine = {getattr(r, identifier) for r in one} - {None}
-        theirs = {getattr(r, identifier) for r in other} - {None}
-        if mine and theirs and not mine & theirs:
-            return False
-    lines = {r.benefit_line for r in (*one, *other) if r.benefit_line}
-    claims = [line.split("/")[0] for line in lines]
-    if len(claims) != len(set(claims)):
-        return False  # two lines of one claim: brothers or sisters
-    genders = {r.gender for r in one} | {r.gender for r in other}
-    if len(genders - {None}) > 1:
-        return False
-    born = [r.dob_days for r in one if r.dob_days is not None]
-    also = [r.dob_days for r in other if r.dob_days is not None]
-    return not born or not also or any(abs(a - b) <= 365 for a in born for b in also)
 
 
 def _broken_rule(
@@ -276,7 +281,7 @@ def _broken_rule(
     if record.registered_birth and any(r.registered_birth for r in records):
         # A second birth registration: a twin (or a brother or sister) — every child has
         # one. The same given names may be a re-registration, for a person to confirm.
-        if any(_same_given_names(record, r) for r in records if r.registered_birth):
+        if any(same_given_names(record, r) for r in records if r.registered_birth):
             return "a second birth registration with the same names"
         return SECOND_REGISTRATION
     genders = {r.gender for r in records} - {None}
@@ -288,7 +293,7 @@ def _broken_rule(
     if int(score.levels[BIRTH]) == YEAR_APART:
         return "dates of birth more than a year apart"
     for other in others:
-        if other != child and _multiple_birth(records, candidates[other]):
+        if other != child and multiple_birth(records, candidates[other]):
             fit = min(given.level_of(record, r) or GIVEN_DIFFERENT for r in candidates[other])
             if fit < given_level:
                 return FITS_A_TWIN_BETTER
@@ -305,73 +310,8 @@ def _broken_rule(
     if (
         same_birth
         and given_level == ANOTHER_GIVEN_NAME
-        and not any(_same_given_names(record, r) for r in records)
+        and not any(same_given_names(record, r) for r in records)
     ):
         # "Grace" and "Lottie Grace" born the same day: one child, or twins?
         return "same date of birth and family; the given names share only one name"
     return None
-
-
-def _multiple_birth(one: Sequence[MatchRecord], other: Sequence[MatchRecord]) -> bool:
-    """Two children born the same day into the same family (name or home) under
-    different first names: twins, not one child held twice."""
-    births = {r.dob for r in one} & {r.dob for r in other} - {None}
-    if not births:
-        return False
-    families = {r.family for r in one} & {r.family for r in other} - {None}
-    homes = {r.address for r in one} & {r.address for r in other} - {None}
-    postcodes = {r.postcode for r in one} & {r.postcode for r in other} - {None}
-    if not (families or homes or postcodes):
-        return False
-    # Twins' names are often alike (Amelia and Emily, Jack and Jake): any first names
-    # that differ count as two children here; only the very same name, or the same
-    # names in another order, is one child held twice.
-    return not any(
-        a.given_first == b.given_first or set(a.given_tokens or ()) == set(b.given_tokens or ())
-        for a in one
-        for b in other
-        if a.given_first and b.given_first
-    )
-
-
-def _one_family(record: MatchRecord, records: Sequence[MatchRecord]) -> bool:
-    """The record names the child's own parent, with the child's given names, birthday
-    and gender: the same child, whatever a move and a new surname did to the score.
-
-    A family's move and a mother's new surname (a claim made weeks after the birth
-    registration, from another address, under another name) take away the evidence the
-    model weighs; the parent's name, the very same given names and birthday put it back.
-    Brothers and sisters (another birthday) and twins (other given names) never meet
-    this, so it is a rule and not a comparison of the model: in the model, parents'
-    names would count as evidence for brothers and sisters too."""
-    if not record.carer_given or not record.dob:
-        return False
-    parents = set(record.carer_given)
-    return any(
-        r.carer_given
-        and parents.intersection(r.carer_given)
-        and record.dob in (r.dob, r.dob_swapped)
-        and not (record.gender and r.gender and record.gender != r.gender)
-        and _same_given_names(record, r)
-        for r in records
-    )
-
-
-def _same_given_names(one: MatchRecord, other: MatchRecord) -> bool:
-    """The same given names, in any order, allowing a typo in each ("Mariam Noor" and
-    "Noor Maryam"), as opposed to names of which only one is shared ("Lottie Grace" and
-    "Grace")."""
-    mine, theirs = list(one.given_tokens or ()), list(other.given_tokens or ())
-    if not mine or len(mine) != len(theirs):
-        return False
-    for name in mine:
-        match = next((t for t in theirs if _typo_apart(name, t)), None)
-        if match is None:
-            return False
-        theirs.remove(match)
-    return True
-
-
-def _typo_apart(one: str, other: str) -> bool:
-    distance = Levenshtein.distance(one, other, score_cutoff=2)
-    return distance <= 1 or (distance <= 2 and min(len(one), len(other)) >= 6)

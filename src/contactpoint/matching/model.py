@@ -84,6 +84,9 @@ class MatchModel:
                 f"{sorted(trained)} against {sorted(c.name for c in COMPARISONS)}"
             )
         self._levels = {c.name: _trained_levels(c, trained[c.name]) for c in COMPARISONS}
+        self._tests = [
+            (tuple(level.test for level in c.levels), self._levels[c.name]) for c in COMPARISONS
+        ]
 
     @classmethod
     def load(cls, path: Path) -> MatchModel:
@@ -122,11 +125,16 @@ class MatchModel:
         )
 
     def weight(self, left: MatchRecord, right: MatchRecord) -> float:
-        """The match weight alone (the fast path of ``score``)."""
+        """The match weight alone (the fast path of ``score``: it runs for every
+        candidate pair of every load, so it walks precomputed level tests)."""
         total = self.prior_weight
-        for comparison in COMPARISONS:
-            level = self._levels[comparison.name][comparison.level_of(left, right)]
-            total += level.weight + self._tf_adjustment(level, left, right)
+        for tests, trained in self._tests:
+            for test, level in zip(tests, trained, strict=True):
+                if test(left, right):
+                    total += level.weight
+                    if level.tf_column is not None:
+                        total += self._tf_adjustment(level, left, right)
+                    break
         return total
 
     def _tf_adjustment(self, level: _TrainedLevel, left: MatchRecord, right: MatchRecord) -> float:

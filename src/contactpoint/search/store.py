@@ -18,8 +18,8 @@ from sqlalchemy import String, bindparam, func, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
+from contactpoint import bulk
 from contactpoint.children.models import Child, ChildStatus
-from contactpoint.children.store import chunks
 from contactpoint.linkage.models import MatchKey, MatchRecordRow
 from contactpoint.matching.record import LIST_COLUMNS, MATCH_COLUMNS, MatchRecord
 
@@ -70,14 +70,14 @@ def children_for_keys(session: Session, keys: Iterable[str]) -> set[int]:
         # (a year's days are 366 keys), and one statement however many keys.
         return set(session.connection().scalars(_CHILDREN_FOR_KEY_ARRAY, {"keys": wanted}))
     found: set[int] = set()
-    for part in chunks(wanted):
+    for part in bulk.parts(session, wanted):
         found.update(session.connection().scalars(_CHILDREN_FOR_KEYS, {"keys": list(part)}))
     return found
 
 
 def children(session: Session, child_ids: Iterable[int]) -> dict[int, ChildRow]:
     found: dict[int, ChildRow] = {}
-    for part in chunks(sorted(set(child_ids))):
+    for part in bulk.parts(session, sorted(set(child_ids))):
         for row in session.connection().execute(_CHILDREN_BY_ID, {"ids": list(part)}):
             found[row.id] = ChildRow(*row)
     return found
@@ -91,7 +91,7 @@ def child_by_cp_id(session: Session, cp_id: str) -> ChildRow | None:
 def records_of_children(session: Session, child_ids: Iterable[int]) -> dict[int, list[MatchRecord]]:
     """Each child's match records, in source record order."""
     found: dict[int, list[MatchRecord]] = defaultdict(list)
-    for part in chunks(sorted(set(child_ids))):
+    for part in bulk.parts(session, sorted(set(child_ids))):
         rows = session.connection().execute(_RECORDS, {"ids": list(part)}).all()
         for row in sorted(rows, key=lambda r: r.source_record_id):
             found[row.child_id].append(_record(row))

@@ -1,0 +1,117 @@
+"""What two sets of records say about being one child or two: twins, brothers and
+sisters, a child's own parent, a second NHS record. Pure, like the rest of matching;
+``decide`` turns these into decisions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from typing import TypeVar
+
+from rapidfuzz.distance import Levenshtein
+
+from contactpoint.matching.record import MatchRecord
+
+# Two children whose records hold different NHS numbers (and nothing else says two).
+TWO_NHS_RECORDS = "two NHS numbers"
+
+K = TypeVar("K", bound=Hashable)
+
+
+def why_two(
+    one: Sequence[MatchRecord],
+    other: Sequence[MatchRecord],
+    identifiers: tuple[str, ...] = ("nhs_number", "upn"),
+) -> str | None:
+    """What in the two children's records says they are two children (None: nothing),
+    looking at ``identifiers`` and everything else."""
+    if any(r.registered_birth for r in one) and any(r.registered_birth for r in other):
+        return "two birth registrations"  # a re-registration is for a person to see
+    for identifier in identifiers:
+        mine = {getattr(r, identifier) for r in one} - {None}
+        theirs = {getattr(r, identifier) for r in other} - {None}
+        if mine and theirs and not mine & theirs:
+            return TWO_NHS_RECORDS if identifier == "nhs_number" else "two UPNs"
+    lines = {r.benefit_line for r in (*one, *other) if r.benefit_line}
+    claims = [line.split("/")[0] for line in lines]
+    if len(claims) != len(set(claims)):
+        return "two lines of one claim"  # brothers or sisters
+    genders = {r.gender for r in one} | {r.gender for r in other}
+    if len(genders - {None}) > 1:
+        return "two genders"
+    born = [r.dob_days for r in one if r.dob_days is not None]
+    also = [r.dob_days for r in other if r.dob_days is not None]
+    if born and also and not any(abs(a - b) <= 365 for a in born for b in also):
+        return "birthdays more than a year apart"
+    return None
+
+
+def registered_one(child: K, other: K, candidates: Mapping[K, Sequence[MatchRecord]]) -> K | None:
+    """Of two children, the one whose birth registration the index holds, if only one."""
+    held = [k for k in (child, other) if any(r.registered_birth for r in candidates[k])]
+    return held[0] if len(held) == 1 else None
+
+
+def multiple_birth(one: Sequence[MatchRecord], other: Sequence[MatchRecord]) -> bool:
+    """Two children born the same day into the same family (name or home) under
+    different first names: twins, not one child held twice."""
+    births = {r.dob for r in one} & {r.dob for r in other} - {None}
+    if not births:
+        return False
+    families = {r.family for r in one} & {r.family for r in other} - {None}
+    homes = {r.address for r in one} & {r.address for r in other} - {None}
+    postcodes = {r.postcode for r in one} & {r.postcode for r in other} - {None}
+    if not (families or homes or postcodes):
+        return False
+    # Twins' names are often alike (Amelia and Emily, Jack and Jake): any first names
+    # that differ count as two children here; only the very same name, or the same
+    # names in another order, is one child held twice.
+    return not any(
+        a.given_first == b.given_first or set(a.given_tokens or ()) == set(b.given_tokens or ())
+        for a in one
+        for b in other
+        if a.given_first and b.given_first
+    )
+
+
+def one_family(record: MatchRecord, records: Sequence[MatchRecord]) -> bool:
+    """The record names the child's own parent, with the child's given names, birthday
+    and gender: the same child, whatever a move and a new surname did to the score.
+
+    A family's move and a mother's new surname (a claim made weeks after the birth
+    registration, from another address, under another name) take away the evidence the
+    model weighs; the parent's name, the very same given names and birthday put it back.
+    Brothers and sisters (another birthday) and twins (other given names) never meet
+    this, so it is a rule and not a comparison of the model: in the model, parents'
+    names would count as evidence for brothers and sisters too."""
+    if not record.carer_given or not record.dob:
+        return False
+    parents = set(record.carer_given)
+    return any(
+        r.carer_given
+        and parents.intersection(r.carer_given)
+        and record.dob in (r.dob, r.dob_swapped)
+        and not (record.gender and r.gender and record.gender != r.gender)
+        and same_given_names(record, r)
+        for r in records
+    )
+
+
+def same_given_names(one: MatchRecord, other: MatchRecord) -> bool:
+    """The same given names, in any order, allowing a typo in each ("Mariam Noor" and
+    "Noor Maryam"), as opposed to names of which only one is shared ("Lottie Grace" and
+    "Grace")."""
+    mine, theirs = list(one.given_tokens or ()), list(other.given_tokens or ())
+    if not mine or len(mine) != len(theirs):
+        return False
+    for name in mine:
+        match = next((t for t in theirs if _typo_apart(name, t)), None)
+        if match is None:
+            return False
+        theirs.remove(match)
+    return True
+
+
+def _typo_apart(one: str, other: str) -> bool:
+    distance = Levenshtein.distance(one, other, score_cutoff=2)
+    return distance <= 1 or (distance <= 2 and min(len(one), len(other)) >= 6)
