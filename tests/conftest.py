@@ -28,6 +28,8 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 # Cheap password hashes keep sign-in fast in tests (the service's defaults cost ~0.1 s).
 os.environ.setdefault("CONTACTPOINT_ARGON2_MEMORY_KIB", "1024")
 os.environ.setdefault("CONTACTPOINT_ARGON2_TIME_COST", "1")
+# No background e-mail sender in the apps tests build: tests send the outbox themselves.
+os.environ.setdefault("CONTACTPOINT_EMAIL_SEND_INTERVAL_SECONDS", "0")
 BACKENDS = ("sqlite", "postgresql")
 
 

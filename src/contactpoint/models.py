@@ -28,6 +28,7 @@ from contactpoint.linkage.models import (
     MatchModelVersion,
     MatchRecordRow,
 )
+from contactpoint.notify.models import Notification, OutboxEmail
 from contactpoint.review.models import Merge, ReviewTask
 
 __all__ = [
@@ -52,7 +53,9 @@ __all__ = [
     "MatchRecordRow",
     "Merge",
     "NationalPolicy",
+    "Notification",
     "Organisation",
+    "OutboxEmail",
     "ReviewTask",
     "SensitiveConsent",
     "ServiceRegistration",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -80,6 +80,48 @@ class Settings(BaseSettings):
         default=False,
         description="Mark cookies Secure and send HSTS (set when served over TLS; always in"
         " production).",
+    )
+    service_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The address users reach the service at, for the links in e-mails.",
+    )
+    smtp_host: str = Field(
+        default="127.0.0.1", description="The SMTP server (relay) that e-mails are sent through."
+    )
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="The SMTP server's port.")
+    smtp_from: str = Field(
+        default="ContactPoint <no-reply@contactpoint.invalid>",
+        description="The From address of every e-mail.",
+    )
+    smtp_username: str | None = Field(
+        default=None, description="User name for SMTP authentication; none: no login."
+    )
+    smtp_password: SecretStr | None = Field(
+        default=None, description="Password for SMTP authentication."
+    )
+    smtp_starttls: bool = Field(
+        default=False, description="Upgrade the SMTP connection with STARTTLS before sending."
+    )
+    smtp_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="How long to wait for the SMTP server at each step."
+    )
+    email_max_attempts: int = Field(
+        default=12,
+        ge=1,
+        description="Delivery attempts after which an e-mail is given up as failed (with"
+        " the backoff, 12 attempts span about seven hours).",
+    )
+    email_lease_seconds: int = Field(
+        default=300,
+        ge=10,
+        description="How long a sender holds the e-mails it claimed; a sender killed"
+        " mid-send leaves them to be sent again after this.",
+    )
+    email_send_interval_seconds: int = Field(
+        default=30,
+        ge=0,
+        description="How often the web server sends due e-mails in the background; 0: never"
+        " (run 'contactpoint notify send' instead).",
     )
 
 

@@ -37,6 +37,7 @@ from contactpoint.cli.console import (
 )
 from contactpoint.cli.feeds import feed_app
 from contactpoint.cli.matching import match_app, trace_file
+from contactpoint.cli.notify import notify_app
 from contactpoint.cli.review import list_merges, merge_children, review_app, unmerge_children
 from contactpoint.stats import index_counts
 
@@ -59,6 +60,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(policy_app, name="policy")
 app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
+app.add_typer(notify_app, name="notify")
 demo_app = typer.Typer(help="Demo accounts (not in production).", no_args_is_help=True)
 demo_app.command("users")(demo_users)
 demo_app.command("code")(demo_code)

@@ -1,10 +1,10 @@
 """The web application factory: ``uvicorn contactpoint.web.app:create_app --factory``.
 
 Nothing is built at import. ``create_app`` wires the pieces: security headers on every
-response, error handling in one place (``errors``), static files, and one router per
-concept. GOV.UK Frontend's stylesheet asks for its fonts and images at ``/assets/...``,
-so its ``assets`` folder is served there; its CSS and JavaScript, and our own files, are
-under ``/static/``.
+response, error handling in one place (``errors``), static files, one router per
+concept, and the background e-mail sender (``background``). GOV.UK Frontend's stylesheet
+asks for its fonts and images at ``/assets/...``, so its ``assets`` folder is served
+there; its CSS and JavaScript, and our own files, are under ``/static/``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from contactpoint.web.background import email_sender
 from contactpoint.web.errors import register_error_handlers
 from contactpoint.web.requestlog import RequestLog
 from contactpoint.web.routes import (
@@ -42,6 +43,7 @@ def create_app() -> FastAPI:
         openapi_url=api_docs.OPENAPI_URL,
         docs_url=None,
         redoc_url=None,
+        lifespan=email_sender,
     )
     app.state.templates = build_templates()
     app.add_middleware(SecurityHeaders)

@@ -1,0 +1,112 @@
+"""Notifying a user: the inbox row and, in the same transaction, the e-mail in the
+outbox; reading the inbox and marking it read. Nothing here commits and nothing here
+sends: ``notify.sender`` delivers the outbox after the caller's unit of work commits, so
+an e-mail exists exactly when its notification does."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from contactpoint.access.models import User
+from contactpoint.errors import ContactPointError, InvalidValue, NotFound
+from contactpoint.notify.message import email_text, new_message_id, valid_address, valid_link
+from contactpoint.notify.models import EmailStatus, Notification, OutboxEmail
+from contactpoint.settings import get_settings
+
+INBOX_SIZE = 50
+
+
+class NotificationRefused(ContactPointError):
+    """A change to a notification that is not the user's to make."""
+
+
+def notify(
+    session: Session,
+    user: User,
+    kind: str,
+    subject: str,
+    body: str,
+    link: str | None = None,
+    email: bool = True,
+) -> Notification:
+    """Put a notification in ``user``'s inbox and, when ``email`` is wanted and the user
+    has an address, an e-mail in the outbox. The e-mail says only what kind of
+    notification waits and links to ``link``: ``subject`` and ``body`` stay in the inbox.
+    Refused, with nothing written, for an address that is not one."""
+    if not kind.strip() or len(kind) > 40:
+        raise InvalidValue("kind", kind, "name the kind of notification (at most 40 characters)")
+    if not subject.strip() or len(subject) > 200 or "\n" in subject or "\r" in subject:
+        raise InvalidValue("subject", "", "give a one-line subject (at most 200 characters)")
+    if link is not None and not valid_link(link):
+        raise InvalidValue("link", link, "must be a path within the service, such as /children/…")
+    address = user.email.strip() if email and user.email else ""
+    if address and not valid_address(address):
+        raise InvalidValue(
+            "email",
+            "",
+            f"{user.username}'s e-mail address is not valid, so nothing was sent: correct it"
+            " in their account (an address such as name@council.gov.uk)",
+        )
+    notification = Notification(user_id=user.id, kind=kind, subject=subject, body=body, link=link)
+    session.add(notification)
+    session.flush()
+    if address:
+        email_subject, email_body = email_text(kind, link, get_settings().service_url)
+        session.add(
+            OutboxEmail(
+                notification_id=notification.id,
+                to_address=address,
+                subject=email_subject,
+                body=email_body,
+                message_id=new_message_id(),
+                status=EmailStatus.PENDING,
+                attempts=0,
+            )
+        )
+        session.flush()
+    return notification
+
+
+def inbox(session: Session, user: User, limit: int = INBOX_SIZE) -> list[Notification]:
+    """``user``'s notifications, newest first."""
+    return list(
+        session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user.id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def unread_count(session: Session, user: User) -> int:
+    """How many of ``user``'s notifications are unread."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
+
+
+def mark_read(session: Session, user: User, notification_id: int) -> Notification:
+    """Mark one of ``user``'s own notifications read (once: the first reading stays)."""
+    found = session.get(Notification, notification_id)
+    if found is None:
+        raise NotFound(f"no notification {notification_id}")
+    if found.user_id != user.id:
+        raise NotificationRefused(
+            f"notification {notification_id} is someone else's: you can mark only your own"
+            " notifications read"
+        )
+    if found.read_at is None:
+        session.execute(
+            update(Notification)
+            .where(Notification.id == found.id, Notification.read_at.is_(None))
+            .values(read_at=func.now())
+        )
+        session.refresh(found)
+    return found
