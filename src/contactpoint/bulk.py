@@ -19,6 +19,7 @@ from sqlalchemy import (
     JSON,
     ColumnElement,
     Enum,
+    String,
     Table,
     any_,
     bindparam,
@@ -28,6 +29,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.sqltypes import NullType
 
 T = TypeVar("T")
 
@@ -49,9 +51,9 @@ def among(session: Session, column: Any, values: Sequence[Any]) -> ColumnElement
     statement is compiled once and sent without thousands of placeholders (measured: on
     a 100,000-row load, expanding ``IN`` lists cost more client time than the lookups)."""
     if _postgresql(session):
+        kind = column.type if not isinstance(column.type, NullType) else String()
         return cast(
-            ColumnElement[bool],
-            column == any_(bindparam(None, list(values), type_=ARRAY(column.type))),
+            ColumnElement[bool], column == any_(bindparam(None, list(values), type_=ARRAY(kind)))
         )
     return cast(ColumnElement[bool], column.in_(values))
 

@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 from random import Random
 
+import phonenumbers
 from nhs_number import validate as _nhs_validate
 
 from contactpoint.errors import InvalidValue
@@ -190,3 +191,14 @@ def is_valid(normaliser: type | object, value: str) -> bool:
     except InvalidValue:
         return False
     return True
+
+
+def normalise_phone(value: str) -> str:
+    """A UK telephone number in E.164 form (+441132224444)."""
+    try:
+        number = phonenumbers.parse(value.strip(), "GB")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise InvalidValue("telephone number", value, "is not a valid UK telephone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -30,6 +30,15 @@ from contactpoint.linkage.models import (
 )
 from contactpoint.notify.models import Notification, OutboxEmail
 from contactpoint.review.models import Merge, ReviewTask
+from contactpoint.signposting.models import (
+    ContactEvent,
+    ContactRequest,
+    Involvement,
+    Signal,
+    SignalledPair,
+    SignalMember,
+    VulnerabilityFlag,
+)
 
 __all__ = [
     "Address",
@@ -41,10 +50,13 @@ __all__ = [
     "Child",
     "ChildIdentifier",
     "ChildName",
+    "ContactEvent",
+    "ContactRequest",
     "FeedControlEvent",
     "FeedRun",
     "FeedRunException",
     "FeedSourceState",
+    "Involvement",
     "KeptApart",
     "LinkEvent",
     "LoginSession",
@@ -59,7 +71,11 @@ __all__ = [
     "ReviewTask",
     "SensitiveConsent",
     "ServiceRegistration",
+    "Signal",
+    "SignalMember",
+    "SignalledPair",
     "SourceRecord",
     "User",
     "UserRole",
+    "VulnerabilityFlag",
 ]

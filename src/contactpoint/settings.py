@@ -123,6 +123,33 @@ class Settings(BaseSettings):
         description="How often the web server sends due e-mails in the background; 0: never"
         " (run 'contactpoint notify send' instead).",
     )
+    involvement_active_days: int = Field(
+        default=730,
+        ge=1,
+        description="How long a registered involvement stays active (renewable): 2 years.",
+    )
+    involvement_visible_days: int = Field(
+        default=1826,
+        ge=0,
+        description="How long an ended or lapsed involvement stays visible to key"
+        " professionals as a past involvement before it is purged: 5 years.",
+    )
+    involvement_reminder_days: int = Field(
+        default=30,
+        ge=1,
+        description="How long before an involvement lapses its practitioner is reminded.",
+    )
+    flag_visible_days: int = Field(
+        default=365,
+        ge=0,
+        description="How long a vulnerability flag stays visible after it ends: 12 months.",
+    )
+    key_professional_cap: int = Field(
+        default=10,
+        ge=0,
+        description="How many key professionals an organisation may name, unless its own"
+        " cap is set.",
+    )
 
 
 @lru_cache(maxsize=1)

@@ -93,8 +93,31 @@ def test_no_record_action_reveals_more_than_the_record_view(
         assert verdict.allowed is (
             EXPECTED_VIEW[role][state] is F and state == "sensitive_consented"
         )
-    if action in (Action.VIEW_ADDRESS_HISTORY, Action.SHIELD, Action.RECORD_CONSENT):
-        assert verdict.allowed is (role is Role.DATA_MANAGER and EXPECTED_VIEW[role][state] is F)
+    full = EXPECTED_VIEW[role][state] is F
+    if action in (
+        Action.VIEW_ADDRESS_HISTORY,
+        Action.SHIELD,
+        Action.RECORD_CONSENT,
+        Action.MANAGE_FLAGS,
+        Action.PASS_ON_CONTACT,
+        Action.END_INVOLVEMENT,  # someone else's: only the owning data managers
+    ):
+        assert verdict.allowed is (role is Role.DATA_MANAGER and full)
+    if action in (Action.REGISTER_INVOLVEMENT, Action.REQUEST_CONTACT):
+        assert verdict.allowed is full
+    if action is Action.SIGNPOST:
+        assert verdict.allowed is (role is Role.KEY_PROFESSIONAL and full)
+    if action is Action.COORDINATE:
+        assert not verdict.allowed  # not told in the signal
+
+
+@pytest.mark.parametrize(("role", "state"), list(product(Role, STATES)))
+def test_a_practitioner_ends_their_own_involvement_and_coordinates_their_own_signal(
+    role: Role, state: str
+) -> None:
+    for action in (Action.END_INVOLVEMENT, Action.COORDINATE):
+        verdict = decide(principal(role), action, STATES[state], own=True)
+        assert verdict.allowed is (EXPECTED_VIEW[role][state] is F)
 
 
 @pytest.mark.parametrize(("role", "state"), list(product(Role, STATES)))
@@ -121,6 +144,7 @@ def test_a_data_manager_of_another_authority_sees_a_shielded_record_as_a_practit
         (Action.SEARCH, {Role.PRACTITIONER, Role.KEY_PROFESSIONAL, Role.DATA_MANAGER}),
         (Action.REVIEW_MATCHES, {Role.DATA_MANAGER}),
         (Action.MANAGE_USERS, {Role.USER_ADMIN, Role.NATIONAL_ADMIN}),
+        (Action.APPOINT_KEY_PROFESSIONAL, {Role.USER_ADMIN, Role.NATIONAL_ADMIN}),
         (Action.SET_NATIONAL_POLICY, {Role.NATIONAL_ADMIN}),
         (Action.CONTROL_FEEDS, {Role.NATIONAL_ADMIN}),
         (Action.READ_AUDIT, {Role.AUDITOR, Role.NATIONAL_ADMIN}),

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
 from contactpoint import db
-from contactpoint.access import accounts
+from contactpoint.access import accounts, tokens
 from contactpoint.access.models import OrganisationKind
 from contactpoint.audit.models import AuditEntry
 from contactpoint.audit.service import Actor
@@ -24,7 +24,7 @@ def token(committed_engine: Engine) -> str:
             session, Actor("ops"), code="GRO", name="General Register Office",
             kind=OrganisationKind.NATIONAL,
         )  # fmt: skip
-        return accounts.create_api_token(
+        return tokens.create_api_token(
             session, Actor("ops"), name="gro-system", organisation_code="GRO",
             scopes=["feeds:gro-births"],
         )  # fmt: skip

@@ -1,7 +1,7 @@
 """Organisations and user accounts: creating users, recording training, vetting and the
-user agreement, two-factor enrolment, activation, suspension, re-certification, the
-onboarding policy and machine tokens. Every change is audited in the same transaction.
-Nothing here commits."""
+user agreement, two-factor enrolment, activation, suspension, re-certification and the
+onboarding policy (machine tokens: ``access.tokens``). Every change is audited in the
+same transaction. Nothing here commits."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from contactpoint.access import credentials
 from contactpoint.access.models import (
-    ApiToken,
     NationalPolicy,
     Organisation,
     OrganisationKind,
@@ -135,6 +134,10 @@ def create_user(
         raise InvalidValue("display_name", "", "give the person's name (at most 200 characters)")
     if not granted:
         raise InvalidValue("roles", "", "give the user at least one role")
+    if Role.KEY_PROFESSIONAL in granted:
+        from contactpoint.access import key_professionals
+
+        key_professionals.check_room(session, org)
     account = User(
         username=username,
         display_name=display_name,
@@ -315,33 +318,6 @@ def set_onboarding(
         reason=reason,
         details={"open": open_, "scope": organisation_code or "national"},
     )
-
-
-def create_api_token(
-    session: Session,
-    actor: Actor,
-    *,
-    name: str,
-    organisation_code: str,
-    scopes: Iterable[str],
-    days: int = 365,
-) -> str:
-    """A new machine token; the token itself is returned once and never stored."""
-    token = credentials.new_token()
-    org = organisation(session, organisation_code)
-    session.add(
-        ApiToken(
-            name=name,
-            organisation_id=org.id,
-            token_hash=credentials.token_hash(token),
-            scopes=sorted(set(scopes)),
-            created_by=actor.name,
-            expires_at=datetime.now(UTC) + timedelta(days=days),
-        )
-    )
-    session.flush()
-    record(session, actor, "token.create", details={"name": name, "scopes": sorted(set(scopes))})
-    return token
 
 
 @dataclass(frozen=True, slots=True)

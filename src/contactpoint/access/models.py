@@ -65,6 +65,8 @@ class Organisation(Timestamped, Base):
     team_phone: Mapped[str | None] = mapped_column(String(30))
     # Per-authority policy: may new users be onboarded?
     onboarding_open: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # How many key professionals it may name (None: the national default setting).
+    key_professional_cap: Mapped[int | None] = mapped_column(Integer)
 
 
 class User(Timestamped, Base):

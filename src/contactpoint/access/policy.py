@@ -20,6 +20,13 @@ The rules:
   consent is recorded, and only to someone who sees the whole record.
 * Address history, shielding, consent and match review are data managers' work, for
   their own authority's children.
+* Signposting (DESIGN §7): anyone who may read a record in full may register their
+  involvement with the child and ask to be put in touch with a service they may not see;
+  only key professionals ask who else is involved; a practitioner ends only their own
+  involvement (the owning authority's data managers end any); vulnerability flags and
+  passing on requests for contact are the owning authority's data managers' work;
+  those told in a signal record who coordinates. User administrators appoint key
+  professionals.
 """
 
 from __future__ import annotations
@@ -47,6 +54,14 @@ class Action(enum.StrEnum):
     SET_NATIONAL_POLICY = "set_national_policy"
     CONTROL_FEEDS = "control_feeds"
     READ_AUDIT = "read_audit"
+    REGISTER_INVOLVEMENT = "register_involvement"
+    END_INVOLVEMENT = "end_involvement"
+    SIGNPOST = "signpost"
+    MANAGE_FLAGS = "manage_flags"
+    COORDINATE = "coordinate"
+    REQUEST_CONTACT = "request_contact"
+    PASS_ON_CONTACT = "pass_on_contact"
+    APPOINT_KEY_PROFESSIONAL = "appoint_key_professional"
 
 
 # Actions on one child's record (they need a RecordState).
@@ -59,6 +74,13 @@ RECORD_ACTIONS = frozenset(
         Action.OVERRIDE_SHIELD,
         Action.SHIELD,
         Action.RECORD_CONSENT,
+        Action.REGISTER_INVOLVEMENT,
+        Action.END_INVOLVEMENT,
+        Action.SIGNPOST,
+        Action.MANAGE_FLAGS,
+        Action.COORDINATE,
+        Action.REQUEST_CONTACT,
+        Action.PASS_ON_CONTACT,
     }
 )
 
@@ -111,13 +133,16 @@ def _refuse(reason: str) -> Verdict:
     return Verdict(False, Disclosure.NONE, reason)
 
 
-def decide(principal: Principal, action: Action, record: RecordState | None = None) -> Verdict:
-    """May ``principal`` do ``action`` (to ``record``)?"""
+def decide(
+    principal: Principal, action: Action, record: RecordState | None = None, *, own: bool = False
+) -> Verdict:
+    """May ``principal`` do ``action`` (to ``record``)? ``own``: the involvement or
+    signal acted on is the principal's own (ending an involvement, coordinating)."""
     roles = principal.roles
     if action in RECORD_ACTIONS:
         if record is None:
             raise ValueError(f"{action} needs the record's state")
-        return _on_record(principal, action, record)
+        return _on_record(principal, action, record, own)
     if action is Action.SEARCH:
         if roles & READERS:
             return _allow("searching is part of your role")
@@ -130,6 +155,10 @@ def decide(principal: Principal, action: Action, record: RecordState | None = No
         if roles & {Role.USER_ADMIN, Role.NATIONAL_ADMIN}:
             return _allow("you administer users")
         return _refuse("only user administrators manage users")
+    if action is Action.APPOINT_KEY_PROFESSIONAL:
+        if roles & {Role.USER_ADMIN, Role.NATIONAL_ADMIN}:
+            return _allow("user administrators appoint key professionals")
+        return _refuse("only user administrators appoint key professionals")
     if action in (Action.SET_NATIONAL_POLICY, Action.CONTROL_FEEDS):
         if Role.NATIONAL_ADMIN in roles:
             return _allow("national administrators set national policy and control feeds")
@@ -141,10 +170,10 @@ def decide(principal: Principal, action: Action, record: RecordState | None = No
     raise ValueError(f"no rule for {action}")
 
 
-def _on_record(principal: Principal, action: Action, record: RecordState) -> Verdict:
+def _on_record(principal: Principal, action: Action, record: RecordState, own: bool) -> Verdict:
     view = _view(principal, record)
     roles = principal.roles
-    own = Role.DATA_MANAGER in roles and _owns(principal, record)
+    owner = Role.DATA_MANAGER in roles and _owns(principal, record)
     if action is Action.VIEW:
         return view
     if action is Action.OVERRIDE_SHIELD:
@@ -167,8 +196,30 @@ def _on_record(principal: Principal, action: Action, record: RecordState) -> Ver
         if roles & {Role.KEY_PROFESSIONAL, Role.DATA_MANAGER}:
             return _allow("professionals accountable for the child see who accessed it")
         return _refuse("only key professionals and data managers see access history")
-    if action in (Action.VIEW_ADDRESS_HISTORY, Action.SHIELD, Action.RECORD_CONSENT):
+    if action in (Action.REGISTER_INVOLVEMENT, Action.REQUEST_CONTACT):
+        return _allow("you may read this record, so you may do this")
+    if action is Action.SIGNPOST:
+        if Role.KEY_PROFESSIONAL in roles:
+            return _allow("key professionals see who else is involved")
+        return _refuse("only key professionals may use signposting")
+    if action is Action.END_INVOLVEMENT:
         if own:
+            return _allow("you may end your own involvement")
+        if owner:
+            return _allow("the owning authority's data managers may end any involvement")
+        return _refuse("you may end only your own involvement")
+    if action is Action.COORDINATE:
+        if own:
+            return _allow("those told in a signal record who coordinates")
+        return _refuse("only practitioners told in this signal may record who coordinates")
+    if action in (
+        Action.VIEW_ADDRESS_HISTORY,
+        Action.SHIELD,
+        Action.RECORD_CONSENT,
+        Action.MANAGE_FLAGS,
+        Action.PASS_ON_CONTACT,
+    ):
+        if owner:
             return _allow("the owning authority's data managers manage this record")
         return _refuse("only the owning authority's data managers may do this")
     raise ValueError(f"no rule for {action}")

@@ -197,6 +197,9 @@ class Carer(_Fact, Base):
     postcode: Mapped[str | None] = mapped_column(String(8))
     phone: Mapped[str | None] = mapped_column(String(20))
 
+    # Brothers and sisters share a parent (signposting's family matches).
+    __table_args__ = (Index("ix_carers_family_name_postcode", "family_name", "postcode"),)
+
 
 class ServiceRegistration(_Fact, Base):
     """Registration with a universal service: a school (URN) or GP practice (ODS code)."""

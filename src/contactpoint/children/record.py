@@ -326,22 +326,22 @@ def _carer_key(carer: CarerEntry) -> tuple[str, str, str]:
     return (plain(carer.given_names), plain(carer.family_name), plain(carer.relationship))
 
 
-def _cell(payload: dict[str, Any], name: str) -> str | None:
+def payload_text(payload: dict[str, Any], name: str) -> str | None:
     value = payload.get(name)
     text = " ".join(str(value).split()) if value is not None else ""
     return text or None
 
 
-def _day(payload: dict[str, Any], name: str) -> date | None:
-    text = _cell(payload, name)
+def payload_day(payload: dict[str, Any], name: str) -> date | None:
+    text = payload_text(payload, name)
     try:
         return date.fromisoformat(text) if text else None
     except ValueError:
         return None
 
 
-def _flag(payload: dict[str, Any], name: str) -> bool:
-    return (_cell(payload, name) or "").upper() in ("Y", "YES")
+def payload_flag(payload: dict[str, Any], name: str) -> bool:
+    return (payload_text(payload, name) or "").upper() in ("Y", "YES")
 
 
 def _services(statements: Sequence[Statement]) -> list[ServiceInvolvement]:
@@ -349,9 +349,9 @@ def _services(statements: Sequence[Statement]) -> list[ServiceInvolvement]:
     found = []
     for s in statements:
         cells = s.payload
-        service_type = _cell(cells, "service_type")
-        organisation = _cell(cells, "organisation")
-        practitioner = _cell(cells, "practitioner_name")
+        service_type = payload_text(cells, "service_type")
+        organisation = payload_text(cells, "organisation")
+        practitioner = payload_text(cells, "practitioner_name")
         if not (service_type or organisation or practitioner):
             continue
         found.append(
@@ -359,12 +359,12 @@ def _services(statements: Sequence[Statement]) -> list[ServiceInvolvement]:
                 service_type=service_type,
                 organisation=organisation,
                 practitioner_name=practitioner,
-                practitioner_role=_cell(cells, "practitioner_role"),
-                practitioner_email=_cell(cells, "practitioner_email"),
-                practitioner_phone=_cell(cells, "practitioner_phone"),
-                start_date=_day(cells, "involvement_start"),
-                lead_professional=_flag(cells, "lead_professional"),
-                early_help_assessment=_flag(cells, "early_help_assessment"),
+                practitioner_role=payload_text(cells, "practitioner_role"),
+                practitioner_email=payload_text(cells, "practitioner_email"),
+                practitioner_phone=payload_text(cells, "practitioner_phone"),
+                start_date=payload_day(cells, "involvement_start"),
+                lead_professional=payload_flag(cells, "lead_professional"),
+                early_help_assessment=payload_flag(cells, "early_help_assessment"),
                 sensitive=sensitive_category(service_type) is not None,
                 provenance=s.provenance,
             )
@@ -382,13 +382,16 @@ def _vulnerabilities(
     """Child protection plans and looked-after periods; latest start first."""
     found = []
     for s in statements:
-        la_code = _cell(s.payload, "la_code")
+        la_code = payload_text(s.payload, "la_code")
         la = authorities.get(la_code or "")
         for period, kind in (
             ("cp_plan", "child protection plan"),
             ("looked_after", "looked after"),
         ):
-            start, end = _day(s.payload, f"{period}_start"), _day(s.payload, f"{period}_end")
+            start, end = (
+                payload_day(s.payload, f"{period}_start"),
+                payload_day(s.payload, f"{period}_end"),
+            )
             if start or end:
                 name = la.name if la else None
                 found.append(Vulnerability(kind, start, end, la_code, name, s.provenance))

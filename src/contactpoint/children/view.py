@@ -80,7 +80,7 @@ class RecordView:
 
 def record_state(session: Session, child_id: int, *, overridden: bool = False) -> RecordState:
     """What policy needs to know of the child's record."""
-    return _state(child_record(session, child_id), _consents(session, child_id), overridden)
+    return _state(child_record(session, child_id), consents_of(session, child_id), overridden)
 
 
 def view_by_cp_id(
@@ -129,7 +129,7 @@ def view_for(
         _audit(session, principal, REFUSED, None, reason, {"disclosure": "none", "id": child_id})
         raise NotFound(f"there is no child with id {child_id}")
     full = child_record(session, child_id)
-    consents = _consents(session, child_id)
+    consents = consents_of(session, child_id)
     state = _state(full, consents, overridden)
     verdict = decide(principal, Action.VIEW, state)
     details: dict[str, Any] = {"disclosure": verdict.disclosure.value}
@@ -186,7 +186,7 @@ def team_contact(session: Session, la_code: str | None) -> TeamContact:
     return TeamContact(organisation.name, organisation.team_email, organisation.team_phone)
 
 
-def _consents(session: Session, child_id: int) -> set[str]:
+def consents_of(session: Session, child_id: int) -> set[str]:
     """The service types (in plain form) with consent recorded and not withdrawn."""
     types = session.scalars(
         select(SensitiveConsent.service_type).where(
@@ -196,13 +196,10 @@ def _consents(session: Session, child_id: int) -> set[str]:
     return {plain(kind) for kind in types}
 
 
-def _covered(service: ServiceInvolvement, consents: Collection[str]) -> bool:
+def consent_covers(service_type: str | None, consents: Collection[str]) -> bool:
     """Consent given for this service type, or for its whole category ("mental health"
     covers CAMHS)."""
-    return (
-        plain(service.service_type) in consents
-        or sensitive_category(service.service_type) in consents
-    )
+    return plain(service_type) in consents or sensitive_category(service_type) in consents
 
 
 def _state(full: ChildRecord, consents: Collection[str], overridden: bool) -> RecordState:
@@ -212,7 +209,9 @@ def _state(full: ChildRecord, consents: Collection[str], overridden: bool) -> Re
         shielded=full.shielded,
         la_code=full.responsible_la_code,
         sensitive_service=bool(sensitive),
-        sensitive_consent=any(_covered(service, consents) for service in sensitive),
+        sensitive_consent=any(
+            consent_covers(service.service_type, consents) for service in sensitive
+        ),
         overridden=overridden,
     )
 
@@ -224,7 +223,11 @@ def _may_see(
     consents: Collection[str],
 ) -> bool:
     """Policy's word on one sensitive service, with the consent recorded for it."""
-    one = replace(state, sensitive_service=True, sensitive_consent=_covered(service, consents))
+    one = replace(
+        state,
+        sensitive_service=True,
+        sensitive_consent=consent_covers(service.service_type, consents),
+    )
     return decide(principal, Action.VIEW_SENSITIVE, one).allowed
 
 

@@ -12,7 +12,7 @@ import segno
 import typer
 from rich.table import Table
 
-from contactpoint.access import accounts, credentials
+from contactpoint.access import accounts, credentials, tokens
 from contactpoint.access.demo import create_demo_users
 from contactpoint.access.models import OrganisationKind, Role, User
 from contactpoint.audit import service as audit
@@ -192,7 +192,7 @@ def token_create(
 ) -> None:
     """Create an API token (printed once; only its hash is kept)."""
     with unit_of_work() as session, reported_errors():
-        token = accounts.create_api_token(
+        token = tokens.create_api_token(
             session, _actor(), name=name, organisation_code=org, scopes=scope, days=days
         )
     out.print(token)

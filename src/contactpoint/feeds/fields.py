@@ -12,8 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import phonenumbers
-
 from contactpoint import identifiers
 from contactpoint.errors import InvalidValue
 
@@ -161,17 +159,7 @@ class RowReader:
         return self.identifier(field, identifiers.normalise_postcode)
 
     def phone(self, field: str) -> str | None:
-        value = self.text(field)
-        if value is None:
-            return None
-        try:
-            number = phonenumbers.parse(value, "GB")
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is None or not phonenumbers.is_valid_number(number):
-            self.fail(field, "is not a valid UK telephone number")
-            return None
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return self.identifier(field, identifiers.normalise_phone)
 
     def email(self, field: str) -> str | None:
         value = self.text(field, max_length=254)

@@ -131,6 +131,8 @@ def load_file(
     run.linked = counts.linked
     run.updated = counts.updated
     run.unchanged = counts.unchanged
+    if source.after_load is not None:
+        source.after_load(session, run.id, today or date.today())
     session.add_all(
         FeedRunException(
             feed_run_id=run.id, line=e.line, record_id=e.record_id, field=e.field, reason=e.reason

@@ -6,6 +6,7 @@ from contactpoint.children.facts import CarerFact, ChildFacts, IdentifierFact
 from contactpoint.children.models import IdentifierScheme
 from contactpoint.feeds.fields import GENDERS, RowReader
 from contactpoint.feeds.sources.base import Source, address, columns
+from contactpoint.signposting import flags
 
 BIRTH_ENTRY = r"\d{4}/[A-Z]{3}/\d{5}"
 
@@ -73,4 +74,6 @@ SOURCE = Source(
     ),
     standardise=standardise,
     continues_when_scaled_down=True,
+    # A pre-birth plan held against the mother passes to the child born to her.
+    after_load=flags.carry_over,
 )

@@ -1,8 +1,9 @@
 """Local authority children's services: the child, a carer, the practitioner involved,
 and child-protection and looked-after status.
 
-Involvement and vulnerability flags are validated here and kept in the source record's
-payload; signposting reads them from there.
+Involvement and vulnerability flags are validated here, kept in the source record's
+payload, and made into signposting's involvements and flags after the load
+(``signposting.feed``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from contactpoint.children.facts import CarerFact, ChildFacts, IdentifierFact
 from contactpoint.children.models import IdentifierScheme
 from contactpoint.feeds.fields import GENDERS, RowReader
 from contactpoint.feeds.sources.base import Source, address, columns, la_code
+from contactpoint.signposting import feed as signposting_feed
 
 
 def standardise(row: RowReader) -> ChildFacts:
@@ -76,4 +78,5 @@ SOURCE = Source(
     ),
     standardise=standardise,
     continues_when_scaled_down=True,
+    after_load=signposting_feed.apply,
 )

@@ -26,10 +26,10 @@ from contactpoint.children.view import (
     RecordView,
     may_override,
     override_shield,
-    view_by_cp_id,
 )
 from contactpoint.errors import AccessRefused, InvalidValue, NotFound
 from contactpoint.feeds.sources import SOURCES
+from contactpoint.signposting.alerts import view_record
 from contactpoint.web.auth import CheckedForm, CurrentUser
 from contactpoint.web.deps import SessionDep, Templates
 from contactpoint.web.errors import error_response, status_for
@@ -178,7 +178,7 @@ def _look(
 ) -> RecordView | Response:
     """The view, or the answer to a refusal: returned, so its audit entry commits."""
     try:
-        return view_by_cp_id(session, user.principal, cp_id, why, overrides=user.login.overrides)
+        return view_record(session, user.principal, cp_id, why, overrides=user.login.overrides)
     except (AccessRefused, NotFound) as refused:
         return error_response(request, status_for(refused), str(refused))
 

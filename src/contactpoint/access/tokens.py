@@ -1,0 +1,41 @@
+"""Machine clients' API tokens (source systems): created here, checked by
+``access.auth.machine``. Only a token's hash is stored."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from contactpoint.access import credentials
+from contactpoint.access.accounts import organisation
+from contactpoint.access.models import ApiToken
+from contactpoint.audit.service import Actor, record
+
+
+def create_api_token(
+    session: Session,
+    actor: Actor,
+    *,
+    name: str,
+    organisation_code: str,
+    scopes: Iterable[str],
+    days: int = 365,
+) -> str:
+    """A new machine token; the token itself is returned once and never stored."""
+    token = credentials.new_token()
+    org = organisation(session, organisation_code)
+    session.add(
+        ApiToken(
+            name=name,
+            organisation_id=org.id,
+            token_hash=credentials.token_hash(token),
+            scopes=sorted(set(scopes)),
+            created_by=actor.name,
+            expires_at=datetime.now(UTC) + timedelta(days=days),
+        )
+    )
+    session.flush()
+    record(session, actor, "token.create", details={"name": name, "scopes": sorted(set(scopes))})
+    return token

@@ -1,0 +1,1 @@
+"""Signposting for key professionals (DESIGN §7)."""
