@@ -4,16 +4,17 @@
 says where each value came from: the source and the date it recorded it (the date the
 file arrived, for a source that gives none). Former names are the names sources hold
 that differ from the golden one; the address history is every address stated, newest
-first; services involved, with the practitioner's contact, and the vulnerability flags
-(child protection plan, looked after) come from local authority children's services rows
-as received. Nothing here decides who may see what: ``children.view`` asks the policy.
+first. The services involved now, with the practitioner's contact, and the vulnerability
+flags (visible for a year after they end) are signposting's: from the children's-services
+feed and practitioners' own registrations. Nothing here decides who may see what:
+``children.view`` asks the policy.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import select
@@ -31,9 +32,18 @@ from contactpoint.children.models import (
 )
 from contactpoint.errors import NotFound
 from contactpoint.geography import LocalAuthority, local_authorities
+from contactpoint.settings import get_settings
+from contactpoint.signposting.models import FlagKind, Involvement, Origin, VulnerabilityFlag
 
 T = TypeVar("T")
 CHILDRENS_SERVICES = "la-childrens-services"
+# The source named for an involvement or flag a practitioner recorded in the service.
+REGISTERED = "registered in ContactPoint"
+FLAG_NAMES = {
+    FlagKind.CHILD_PROTECTION_PLAN: "child protection plan",
+    FlagKind.LOOKED_AFTER: "looked after",
+    FlagKind.PRE_BIRTH_PLAN: "pre-birth plan",
+}
 # Sensitive services (DESIGN §3) by words in the service type, any case: CAMHS is the
 # Child and Adolescent Mental Health Service of the synthetic and real feeds.
 SENSITIVE_WORDS = (
@@ -191,7 +201,15 @@ def child_record(session: Session, child_id: int) -> ChildRecord:
     rows = session.scalars(
         select(SourceRecord).where(SourceRecord.child_id == child_id).order_by(SourceRecord.id)
     ).all()
-    return assemble(child, [statement(row) for row in rows])
+    involvements = session.scalars(
+        select(Involvement).where(Involvement.child_id == child_id).order_by(Involvement.id)
+    ).all()
+    flags = session.scalars(
+        select(VulnerabilityFlag)
+        .where(VulnerabilityFlag.child_id == child_id)
+        .order_by(VulnerabilityFlag.id)
+    ).all()
+    return assemble(child, [statement(row) for row in rows], involvements, flags)
 
 
 def statement(row: SourceRecord) -> Statement:
@@ -214,8 +232,16 @@ def plain(text: str | None) -> str:
     return " ".join((text or "").split()).casefold()
 
 
-def assemble(child: Child, statements: Sequence[Statement]) -> ChildRecord:
-    """The record from the golden ``child`` and its source records (no database)."""
+def assemble(
+    child: Child,
+    statements: Sequence[Statement],
+    involvements: Sequence[Involvement] = (),
+    flags: Sequence[VulnerabilityFlag] = (),
+    today: date | None = None,
+) -> ChildRecord:
+    """The record from the golden ``child``, its source records, and the services and
+    flags signposting holds for it (no database)."""
+    today = today or date.today()
     recent = sorted(statements, key=_recency, reverse=True)
     trusted = sorted(statements, key=lambda s: _trust(s.provenance.source), reverse=True)
     golden = (plain(child.given_names), plain(child.family_name))
@@ -248,7 +274,6 @@ def assemble(child: Child, statements: Sequence[Statement]) -> ChildRecord:
     )
     authorities = local_authorities()
     la = authorities.get(child.responsible_la_code or "")
-    children_services = [s for s in recent if s.provenance.source == CHILDRENS_SERVICES]
     return ChildRecord(
         child_id=child.id,
         cp_id=child.cp_id,
@@ -274,20 +299,17 @@ def assemble(child: Child, statements: Sequence[Statement]) -> ChildRecord:
         ),
         address=current,
         address_history=tuple(history),
-        carers=tuple(
-            _unique(
-                (
-                    CarerEntry(**as_row(c), provenance=s.provenance)
-                    for s in recent
-                    for c in s.facts.carers
-                ),
-                _carer_key,
-            )
-        ),
+        carers=tuple(_unique(_carers(recent), _carer_key)),
         schools=tuple(r for r in registrations if r.kind is RegistrationKind.SCHOOL),
         gps=tuple(r for r in registrations if r.kind is RegistrationKind.GP),
-        services=tuple(_services(children_services)),
-        vulnerabilities=tuple(_vulnerabilities(children_services, authorities)),
+        services=tuple(_services(involvements, today)),
+        vulnerabilities=tuple(_vulnerabilities(flags, authorities, today)),
+    )
+
+
+def _carers(statements: Sequence[Statement]) -> Iterable[CarerEntry]:
+    return (
+        CarerEntry(**as_row(c), provenance=s.provenance) for s in statements for c in s.facts.carers
     )
 
 
@@ -326,74 +348,53 @@ def _carer_key(carer: CarerEntry) -> tuple[str, str, str]:
     return (plain(carer.given_names), plain(carer.family_name), plain(carer.relationship))
 
 
-def payload_text(payload: dict[str, Any], name: str) -> str | None:
-    value = payload.get(name)
-    text = " ".join(str(value).split()) if value is not None else ""
-    return text or None
-
-
-def payload_day(payload: dict[str, Any], name: str) -> date | None:
-    text = payload_text(payload, name)
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
-def payload_flag(payload: dict[str, Any], name: str) -> bool:
-    return (payload_text(payload, name) or "").upper() in ("Y", "YES")
-
-
-def _services(statements: Sequence[Statement]) -> list[ServiceInvolvement]:
-    """Services involved, from children's services rows as received; latest start first."""
-    found = []
-    for s in statements:
-        cells = s.payload
-        service_type = payload_text(cells, "service_type")
-        organisation = payload_text(cells, "organisation")
-        practitioner = payload_text(cells, "practitioner_name")
-        if not (service_type or organisation or practitioner):
-            continue
-        found.append(
-            ServiceInvolvement(
-                service_type=service_type,
-                organisation=organisation,
-                practitioner_name=practitioner,
-                practitioner_role=payload_text(cells, "practitioner_role"),
-                practitioner_email=payload_text(cells, "practitioner_email"),
-                practitioner_phone=payload_text(cells, "practitioner_phone"),
-                start_date=payload_day(cells, "involvement_start"),
-                lead_professional=payload_flag(cells, "lead_professional"),
-                early_help_assessment=payload_flag(cells, "early_help_assessment"),
-                sensitive=sensitive_category(service_type) is not None,
-                provenance=s.provenance,
-            )
+def _services(involvements: Sequence[Involvement], today: date) -> list[ServiceInvolvement]:
+    """The services involved now (from the children's-services feed and practitioners'
+    own registrations); latest start first."""
+    found = [
+        ServiceInvolvement(
+            service_type=i.service_type,
+            organisation=i.organisation,
+            practitioner_name=i.practitioner_name,
+            practitioner_role=i.practitioner_role,
+            practitioner_email=i.email,
+            practitioner_phone=i.phone,
+            start_date=i.started_on,
+            lead_professional=i.lead_professional,
+            early_help_assessment=i.early_help_assessment,
+            sensitive=i.sensitive,
+            provenance=_provenance(i),
         )
+        for i in involvements
+        if i.ended_on is None and i.active_until >= today
+    ]
     found.sort(key=lambda i: i.start_date or date.min, reverse=True)
-    return _unique(
-        found,
-        lambda i: (plain(i.service_type), plain(i.organisation), plain(i.practitioner_name)),
+    return found
+
+
+def _provenance(row: Involvement | VulnerabilityFlag) -> Provenance:
+    received = row.created_at.date() if row.created_at else date.today()
+    return Provenance(
+        CHILDRENS_SERVICES if row.origin is Origin.FEED else REGISTERED, received, received
     )
 
 
 def _vulnerabilities(
-    statements: Sequence[Statement], authorities: Mapping[str, LocalAuthority]
+    flags: Sequence[VulnerabilityFlag], authorities: Mapping[str, LocalAuthority], today: date
 ) -> list[Vulnerability]:
-    """Child protection plans and looked-after periods; latest start first."""
-    found = []
-    for s in statements:
-        la_code = payload_text(s.payload, "la_code")
-        la = authorities.get(la_code or "")
-        for period, kind in (
-            ("cp_plan", "child protection plan"),
-            ("looked_after", "looked after"),
-        ):
-            start, end = (
-                payload_day(s.payload, f"{period}_start"),
-                payload_day(s.payload, f"{period}_end"),
-            )
-            if start or end:
-                name = la.name if la else None
-                found.append(Vulnerability(kind, start, end, la_code, name, s.provenance))
+    """Flags active or ended within the last ``flag_visible_days``; latest start first."""
+    keep = timedelta(days=get_settings().flag_visible_days)
+    found = [
+        Vulnerability(
+            FLAG_NAMES[flag.kind],
+            flag.started_on,
+            flag.ended_on,
+            flag.la_code,
+            la.name if (la := authorities.get(flag.la_code)) else None,
+            _provenance(flag),
+        )
+        for flag in flags
+        if flag.started_on <= today and (flag.ended_on is None or flag.ended_on + keep >= today)
+    ]
     found.sort(key=lambda v: v.start_date or date.min, reverse=True)
-    return _unique(found, lambda v: (v.kind, v.start_date, v.la_code))
+    return found

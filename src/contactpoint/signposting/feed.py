@@ -23,9 +23,6 @@ from contactpoint.access.models import User
 from contactpoint.children.models import SourceRecord
 from contactpoint.children.record import (
     CHILDRENS_SERVICES,
-    payload_day,
-    payload_flag,
-    payload_text,
     sensitive_category,
 )
 from contactpoint.errors import InvalidValue
@@ -81,7 +78,7 @@ def apply(session: Session, feed_run_id: int, today: date) -> FeedSignposting:
             involvement.reminded_on = None
             involved += 1
         for period, kind in PERIODS:
-            started = payload_day(payload, f"{period}_start")
+            started = _day(payload, f"{period}_start")
             if started is None:
                 continue
             flag = flags.get(f"{key}:{period}")
@@ -92,7 +89,7 @@ def apply(session: Session, feed_run_id: int, today: date) -> FeedSignposting:
                 session.add(flag)
             flag.child_id = child_id
             flag.started_on = started
-            flag.ended_on = payload_day(payload, f"{period}_end")
+            flag.ended_on = _day(payload, f"{period}_end")
             flag.la_code = _text(payload, "la_code")
             flagged += 1
         touched.add(child_id)
@@ -146,12 +143,26 @@ def _involvement(payload: dict[str, Any], accounts: Mapping[str, int]) -> dict[s
         "practitioner_role": _text(payload, "practitioner_role")[:200] or None,
         "email": email,
         "phone": phone,
-        "started_on": payload_day(payload, "involvement_start") or date.today(),
-        "lead_professional": payload_flag(payload, "lead_professional"),
-        "early_help_assessment": payload_flag(payload, "early_help_assessment"),
+        "started_on": _day(payload, "involvement_start") or date.today(),
+        "lead_professional": _flag(payload, "lead_professional"),
+        "early_help_assessment": _flag(payload, "early_help_assessment"),
         "sensitive": sensitive_category(service) is not None,
     }
 
 
 def _text(payload: dict[str, Any], name: str) -> str:
-    return payload_text(payload, name) or ""
+    """A cell as received, spaces collapsed ("" when empty)."""
+    value = payload.get(name)
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def _day(payload: dict[str, Any], name: str) -> date | None:
+    text = _text(payload, name)
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _flag(payload: dict[str, Any], name: str) -> bool:
+    return _text(payload, name).upper() in ("Y", "YES")
