@@ -32,6 +32,10 @@ STATES = {
         ChildStatus.ACTIVE, shielded=True, la_code=OTHER, overridden=True
     ),
     "archived": RecordState(ChildStatus.ARCHIVED, la_code=OWN),
+    "archived_long": RecordState(ChildStatus.ARCHIVED, la_code=OWN, deep_archive=True),
+    "archived_long_statutory": RecordState(
+        ChildStatus.ARCHIVED, la_code=OWN, deep_archive=True, statutory_enquiry=True
+    ),
     "deceased": RecordState(ChildStatus.DECEASED, la_code=OWN),
     "destroyed": RecordState(ChildStatus.DESTROYED, la_code=OWN),
     "merged": RecordState(ChildStatus.MERGED, la_code=OWN),
@@ -46,17 +50,17 @@ F, E, N = Disclosure.FULL, Disclosure.EXISTS_ONLY, Disclosure.NONE
 EXPECTED_VIEW: dict[Role, dict[str, Disclosure]] = {
     Role.PRACTITIONER: {
         "normal": F, "shielded": E, "shielded_elsewhere": E, "shielded_overridden": E,
-        "archived": N, "deceased": F, "destroyed": N, "merged": N, "sensitive": F,
+        "archived": N, "archived_long": N, "archived_long_statutory": N, "deceased": F, "destroyed": N, "merged": N, "sensitive": F,
         "sensitive_consented": F,
     },
     Role.KEY_PROFESSIONAL: {
         "normal": F, "shielded": E, "shielded_elsewhere": E, "shielded_overridden": F,
-        "archived": N, "deceased": F, "destroyed": N, "merged": N, "sensitive": F,
+        "archived": N, "archived_long": N, "archived_long_statutory": N, "deceased": F, "destroyed": N, "merged": N, "sensitive": F,
         "sensitive_consented": F,
     },
     Role.DATA_MANAGER: {
         "normal": F, "shielded": F, "shielded_elsewhere": E, "shielded_overridden": E,
-        "archived": F, "deceased": F, "destroyed": N, "merged": N, "sensitive": F,
+        "archived": F, "archived_long": N, "archived_long_statutory": F, "deceased": F, "destroyed": N, "merged": N, "sensitive": F,
         "sensitive_consented": F,
     },
     Role.USER_ADMIN: dict.fromkeys(STATES, N),
@@ -101,6 +105,7 @@ def test_no_record_action_reveals_more_than_the_record_view(
         Action.MANAGE_FLAGS,
         Action.PASS_ON_CONTACT,
         Action.END_INVOLVEMENT,  # someone else's: only the owning data managers
+        Action.SET_ARCHIVE_AGE,
     ):
         assert verdict.allowed is (role is Role.DATA_MANAGER and full)
     if action in (Action.REGISTER_INVOLVEMENT, Action.REQUEST_CONTACT):

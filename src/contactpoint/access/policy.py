@@ -11,7 +11,8 @@ The rules:
   managers. Administrators and auditors manage users and read the audit trail; they do
   not read children's records.
 * A destroyed record is never shown. An archived record (the child is 18 or over) is
-  shown to data managers only.
+  shown to data managers only, and after a year in the archive only for a statutory
+  enquiry (the reason given for the look).
 * A shielded record shows practitioners only that it exists and whom to contact (the
   authority's ContactPoint team). The owning authority's data managers see it all. A
   key professional (child-protection responsibilities) may override the shield ("break
@@ -62,6 +63,7 @@ class Action(enum.StrEnum):
     REQUEST_CONTACT = "request_contact"
     PASS_ON_CONTACT = "pass_on_contact"
     APPOINT_KEY_PROFESSIONAL = "appoint_key_professional"
+    SET_ARCHIVE_AGE = "set_archive_age"
 
 
 # Actions on one child's record (they need a RecordState).
@@ -81,6 +83,7 @@ RECORD_ACTIONS = frozenset(
         Action.COORDINATE,
         Action.REQUEST_CONTACT,
         Action.PASS_ON_CONTACT,
+        Action.SET_ARCHIVE_AGE,
     }
 )
 
@@ -115,6 +118,11 @@ class RecordState:
     sensitive_consent: bool = False
     # The user overrode the shield earlier in this session.
     overridden: bool = False
+    # Archived more than a year ago: open only for a statutory enquiry.
+    deep_archive: bool = False
+    # The user gave a statutory enquiry (s.47, serious case review, child death review)
+    # as the reason for this look.
+    statutory_enquiry: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +226,7 @@ def _on_record(principal: Principal, action: Action, record: RecordState, own: b
         Action.RECORD_CONSENT,
         Action.MANAGE_FLAGS,
         Action.PASS_ON_CONTACT,
+        Action.SET_ARCHIVE_AGE,
     ):
         if owner:
             return _allow("the owning authority's data managers manage this record")
@@ -235,6 +244,15 @@ def _view(principal: Principal, record: RecordState) -> Verdict:
         return _refuse("this record was merged into another; open that one")
     if record.status is ChildStatus.ARCHIVED and Role.DATA_MANAGER not in roles:
         return _refuse("archived records are for data managers only")
+    if (
+        record.status is ChildStatus.ARCHIVED
+        and record.deep_archive
+        and not record.statutory_enquiry
+    ):
+        return _refuse(
+            "this record has been in the archive for over a year: it is opened only for a"
+            " statutory enquiry (s.47 enquiry, serious case review, child death review)"
+        )
     if record.shielded:
         if Role.DATA_MANAGER in roles and _owns(principal, record):
             return _allow("the owning authority's data managers see shielded records")

@@ -15,9 +15,14 @@ REASONS: dict[str, str] = {
     "coordinating": "Finding other practitioners to coordinate support",
     "identity": "Confirming the child's identity or details",
     "data_quality": "Resolving a data quality issue (data managers)",
+    "s47_enquiry": "A child protection enquiry (section 47, Children Act 1989)",
+    "serious_case_review": "A serious case review",
+    "child_death_review": "A child death review",
     "other": "Another reason (say what)",
 }
 MAX_OTHER = 500
+# The statutory enquiries for which a record long in the archive may be opened (DESIGN §9).
+STATUTORY = frozenset({"s47_enquiry", "serious_case_review", "child_death_review"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -98,6 +98,11 @@ class Child(Timestamped, Base):
     # see only that it exists and whom to contact (DESIGN §3). Who shielded it, when and
     # why is in the audit trail.
     shielded: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Retention (DESIGN §9): a later archive age a data manager set (18 to 25), the day
+    # the record moved to the archive, and the day it was purged (a tombstone remains).
+    archive_age: Mapped[int | None] = mapped_column(Integer)
+    archived_on: Mapped[date | None] = mapped_column(Date)
+    destroyed_on: Mapped[date | None] = mapped_column(Date)
 
     __table_args__ = (Index("ix_children_status", "status"),)
 
@@ -239,3 +244,19 @@ FACT_TABLES: tuple[type[_Fact], ...] = (
     Carer,
     ServiceRegistration,
 )
+
+
+class RetentionRun(Base):
+    """One run of the retention job for one day: started, and finished once every
+    child due has been archived or purged (each child in a transaction of its own)."""
+
+    __tablename__ = "retention_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_on: Mapped[date] = mapped_column(Date, unique=True, nullable=False)
+    started_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    archived: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    purged: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

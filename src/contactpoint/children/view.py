@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -23,8 +24,9 @@ from sqlalchemy.orm import Session
 
 from contactpoint.access.models import Organisation
 from contactpoint.access.policy import Action, Disclosure, Principal, RecordState, decide
-from contactpoint.access.reasons import Reason
+from contactpoint.access.reasons import STATUTORY, Reason
 from contactpoint.audit.service import ALLOWED, REFUSED, Actor, record
+from contactpoint.children.lifecycle import deep_in_archive
 from contactpoint.children.models import Child, SensitiveConsent
 from contactpoint.children.record import (
     ChildRecord,
@@ -80,7 +82,22 @@ class RecordView:
 
 def record_state(session: Session, child_id: int, *, overridden: bool = False) -> RecordState:
     """What policy needs to know of the child's record."""
-    return _state(child_record(session, child_id), consents_of(session, child_id), overridden)
+    state = _state(child_record(session, child_id), consents_of(session, child_id), overridden)
+    return _with_archive(session, child_id, state)
+
+
+def _with_archive(
+    session: Session, child_id: int, state: RecordState, reason: Reason | None = None
+) -> RecordState:
+    """The state with how long the record has been in the archive, and whether this
+    look is for a statutory enquiry."""
+    child = session.get(Child, child_id)
+    assert child is not None
+    return replace(
+        state,
+        deep_archive=deep_in_archive(child, date.today()),
+        statutory_enquiry=reason is not None and reason.code in STATUTORY,
+    )
 
 
 def view_by_cp_id(
@@ -130,7 +147,7 @@ def view_for(
         raise NotFound(f"there is no child with id {child_id}")
     full = child_record(session, child_id)
     consents = consents_of(session, child_id)
-    state = _state(full, consents, overridden)
+    state = _with_archive(session, child_id, _state(full, consents, overridden), reason)
     verdict = decide(principal, Action.VIEW, state)
     details: dict[str, Any] = {"disclosure": verdict.disclosure.value}
     if merged_from:

@@ -1,0 +1,266 @@
+"""Retention (DESIGN §9): archive at 18 (or the later age a data manager set, up to 25),
+a death keeps the record live for a year and then archives it, and six years after
+archiving the record is purged.
+
+``run_retention`` is the daily job (``contactpoint retention run``; the server runs it
+too). It refuses a day before the last finished run. Archiving is one set-based change;
+each purge is a transaction of its own, so a run killed midway leaves every child either
+whole or destroyed, never half, and the next run finishes the rest. Purging deletes every
+piece of the child's personal data — source records and their facts, match records and
+keys, link history, review tasks and merges, involvements, flags, signals, contact
+events and requests, consents — and leaves a tombstone: the ``children`` row with its
+ContactPoint ID, status ``destroyed`` and the day, and nothing else. The audit trail is
+not touched (it is append-only and names children by id), so it still verifies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Engine, Table, delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from contactpoint import db
+from contactpoint.access.policy import Action, Principal, decide
+from contactpoint.audit.service import SYSTEM, Actor, record
+from contactpoint.children.models import (
+    FACT_TABLES,
+    Child,
+    ChildStatus,
+    RetentionRun,
+    SensitiveConsent,
+    SourceRecord,
+)
+from contactpoint.errors import AccessRefused, ContactPointError, InvalidValue
+from contactpoint.linkage.models import KeptApart, LinkEvent, MatchKey, MatchRecordRow
+from contactpoint.review.models import Merge, ReviewTask
+from contactpoint.signposting.models import (
+    ContactEvent,
+    ContactRequest,
+    Involvement,
+    Signal,
+    SignalledPair,
+    SignalMember,
+    VulnerabilityFlag,
+)
+
+ADULT = 18
+LATEST_ARCHIVE_AGE = 25
+LIVE_AFTER_DEATH_YEARS = 1
+PURGE_AFTER_YEARS = 6
+# A record archived longer than this is opened only for a statutory enquiry.
+OPEN_ARCHIVE_YEARS = 1
+
+
+class RetentionRefused(ContactPointError):
+    """A retention run that would go back in time."""
+
+
+def years_after(day: date, years: int) -> date:
+    """The same day ``years`` later (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def archive_due(child: Child) -> date | None:
+    """The day the child's record is due in the archive (None: not while living and
+    without a date of birth)."""
+    if child.status is ChildStatus.DECEASED and child.date_of_death is not None:
+        return years_after(child.date_of_death, LIVE_AFTER_DEATH_YEARS)
+    if child.date_of_birth is None:
+        return None
+    return years_after(child.date_of_birth, child.archive_age or ADULT)
+
+
+def deep_in_archive(child: Child, today: date) -> bool:
+    """Archived more than a year ago: open only for a statutory enquiry."""
+    return (
+        child.status is ChildStatus.ARCHIVED
+        and child.archived_on is not None
+        and years_after(child.archived_on, OPEN_ARCHIVE_YEARS) <= today
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionReport:
+    run_on: date
+    archived: int
+    purged: int
+
+
+def run_retention(
+    engine: Engine, today: date, *, progress: Callable[[int, int], None] | None = None
+) -> RetentionReport:
+    """Archive and purge what is due on ``today``. Idempotent: a second run on the same
+    day (or one resuming a killed run) does only what is left."""
+    with db.unit_of_work(engine) as session:
+        last = session.scalar(
+            select(func.max(RetentionRun.run_on)).where(RetentionRun.finished_at.is_not(None))
+        )
+        if last is not None and today < last:
+            raise RetentionRefused(
+                f"retention last ran for {last}: a run for {today} would go back in time"
+            )
+        run = session.scalar(select(RetentionRun).where(RetentionRun.run_on == today))
+        if run is None:
+            run = RetentionRun(run_on=today, archived=0, purged=0)
+            session.add(run)
+        archived = _archive(session, today)
+        run.archived += archived
+        session.flush()
+        run_id = run.id
+        due = [
+            child_id
+            for child_id, on in session.execute(
+                select(Child.id, Child.archived_on)
+                .where(Child.status == ChildStatus.ARCHIVED, Child.archived_on.is_not(None))
+                .order_by(Child.id)
+            )
+            if on is not None and years_after(on, PURGE_AFTER_YEARS) <= today
+        ]
+    purged = 0
+    for done, child_id in enumerate(due, start=1):
+        with db.unit_of_work(engine) as session:
+            purged += purge_child(session, child_id, today)
+            session.execute(
+                update(RetentionRun)
+                .where(RetentionRun.id == run_id)
+                .values(purged=RetentionRun.purged + 1)
+            )
+        if progress:
+            progress(done, len(due))
+    with db.unit_of_work(engine) as session:
+        session.execute(
+            update(RetentionRun)
+            .where(RetentionRun.id == run_id)
+            .values(finished_at=datetime.now(UTC))
+        )
+        record(
+            session,
+            SYSTEM,
+            "retention.run",
+            details={"day": today.isoformat(), "archived": archived, "purged": purged},
+        )
+    return RetentionReport(today, archived, purged)
+
+
+def _archive(session: Session, today: date) -> int:
+    """Move every child due to the archive; audited one entry per child."""
+    living = session.scalars(
+        select(Child).where(Child.status.in_((ChildStatus.ACTIVE, ChildStatus.DECEASED)))
+    )
+    moved = 0
+    for child in living:
+        due = archive_due(child)
+        if due is None or due > today:
+            continue
+        child.status = ChildStatus.ARCHIVED
+        child.archived_on = due
+        record(session, SYSTEM, "child.archive", child_id=child.id, details={"on": due.isoformat()})
+        moved += 1
+    session.flush()
+    return moved
+
+
+def purge_child(session: Session, child_id: int, today: date) -> int:
+    """Destroy one archived child's personal data, and that of children merged into it,
+    leaving tombstones. Returns 1, or 0 if it was purged already."""
+    child = session.get(Child, child_id, with_for_update=True)
+    if child is None or child.status is not ChildStatus.ARCHIVED:
+        return 0
+    ids = [child_id, *session.scalars(select(Child.id).where(Child.merged_into_id == child_id))]
+    counts = _delete_everything_of(session, ids)
+    for one in session.scalars(select(Child).where(Child.id.in_(ids))):
+        one.given_names = one.family_name = one.address_line = one.postcode = None
+        one.date_of_birth = one.date_of_death = None
+        one.gender = "U"
+        one.responsible_la_code = None
+        one.archive_age = None
+        one.shielded = False
+        one.status = ChildStatus.DESTROYED
+        one.destroyed_on = today
+    session.flush()
+    record(session, SYSTEM, "child.purge", child_id=child_id, details=counts)
+    return 1
+
+
+def _delete_everything_of(session: Session, ids: Sequence[int]) -> dict[str, int]:
+    """Delete every row holding the children's data; how many of each were deleted."""
+    records = list(session.scalars(select(SourceRecord.id).where(SourceRecord.child_id.in_(ids))))
+    involvements = list(
+        session.scalars(select(Involvement.id).where(Involvement.child_id.in_(ids)))
+    )
+    signals = list(session.scalars(select(Signal.id).where(Signal.child_id.in_(ids))))
+    statements = [
+        delete(SignalledPair).where(
+            or_(
+                SignalledPair.signal_id.in_(signals),
+                SignalledPair.low_id.in_(involvements),
+                SignalledPair.high_id.in_(involvements),
+            )
+        ),
+        delete(SignalMember).where(
+            or_(SignalMember.signal_id.in_(signals), SignalMember.involvement_id.in_(involvements))
+        ),
+        update(Signal).where(Signal.coordinator_id.in_(involvements)).values(coordinator_id=None),
+        delete(Signal).where(Signal.id.in_(signals)),
+        delete(Involvement).where(Involvement.id.in_(involvements)),
+        delete(VulnerabilityFlag).where(VulnerabilityFlag.child_id.in_(ids)),
+        delete(ContactEvent).where(ContactEvent.child_id.in_(ids)),
+        delete(ContactRequest).where(ContactRequest.child_id.in_(ids)),
+        delete(SensitiveConsent).where(SensitiveConsent.child_id.in_(ids)),
+        delete(ReviewTask).where(
+            or_(ReviewTask.child_id.in_(ids), ReviewTask.candidate_child_id.in_(ids))
+        ),
+        delete(Merge).where(or_(Merge.survivor_id.in_(ids), Merge.merged_id.in_(ids))),
+        delete(KeptApart).where(or_(KeptApart.child_a_id.in_(ids), KeptApart.child_b_id.in_(ids))),
+        delete(LinkEvent).where(
+            or_(
+                LinkEvent.source_record_id.in_(records),
+                LinkEvent.to_child_id.in_(ids),
+                LinkEvent.from_child_id.in_(ids),
+            )
+        ),
+        delete(MatchKey).where(MatchKey.child_id.in_(ids)),
+        delete(MatchRecordRow).where(MatchRecordRow.child_id.in_(ids)),
+        *(delete(table).where(table.child_id.in_(ids)) for table in FACT_TABLES),
+        delete(SourceRecord).where(SourceRecord.id.in_(records)),
+    ]
+    counts: dict[str, int] = {}
+    for statement in statements:
+        result = session.execute(statement)
+        name = cast(Table, statement.table).name
+        counts[name] = counts.get(name, 0) + (cast(CursorResult[Any], result).rowcount or 0)
+    return {name: count for name, count in counts.items() if count}
+
+
+def set_archive_age(
+    session: Session, principal: Principal, child: Child, age: int, evidence: str
+) -> None:
+    """A data manager of the responsible authority keeps a care leaver's or a young
+    person's record out of the archive until a later birthday (with their consent)."""
+    from contactpoint.children.view import record_state
+
+    if not ADULT <= age <= LATEST_ARCHIVE_AGE:
+        raise InvalidValue("archive_age", str(age), f"must be {ADULT} to {LATEST_ARCHIVE_AGE}")
+    text = " ".join(evidence.split())
+    if not text:
+        raise InvalidValue("evidence", "", "say how the young person consented")
+    verdict = decide(principal, Action.SET_ARCHIVE_AGE, record_state(session, child.id))
+    if not verdict.allowed:
+        raise AccessRefused(verdict.reason)
+    child.archive_age = age
+    session.flush()
+    record(
+        session,
+        Actor(principal.username, principal.user_id),
+        "child.archive_age",
+        child_id=child.id,
+        reason=text[:500],
+        details={"archive_age": age},
+    )

@@ -1,0 +1,202 @@
+"""Retention on both databases: archiving at 18 (or a later age), a year after death, the
+archive open only for statutory enquiries after a year, purging six years on with
+nothing personal left, idempotent runs, refusals, and a killed run that resumes."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.orm import Session
+
+from contactpoint import db
+from contactpoint.access import accounts
+from contactpoint.access.models import Role
+from contactpoint.access.policy import Principal
+from contactpoint.access.reasons import reason
+from contactpoint.audit import service as audit
+from contactpoint.children import lifecycle
+from contactpoint.children.lifecycle import RetentionRefused, run_retention
+from contactpoint.children.models import Child, ChildStatus, RetentionRun, SourceRecord
+from contactpoint.children.view import view_for
+from contactpoint.errors import AccessRefused, InvalidValue
+from contactpoint.feeds import pipeline
+from contactpoint.models import Base
+from contactpoint.signposting import involvement
+from contactpoint.signposting.involvement import InvolvementCreate
+from tests.builders import birth, death, write_feed
+from tests.people import LEEDS, active_user
+
+LOADED = date(2020, 6, 1)
+
+
+def _load(engine: Engine, tmp_path: Path, source: str, rows: list[dict[str, Any]]) -> None:
+    path = write_feed(tmp_path / f"{source}.csv", source, rows)
+    with db.unit_of_work(engine) as session:
+        pipeline.load_file(session, source_name=source, path=path, loaded_by="t", today=LOADED)
+
+
+@pytest.fixture
+def population(committed_engine: Engine, tmp_path: Path) -> Engine:
+    """Three children born 2002-03-0x (18 in March 2020), and one who died in 2019."""
+    rows = [
+        birth(n, date_of_birth=f"2002-03-0{n}", registration_date="2002-03-20") for n in (1, 2, 3)
+    ]
+    rows.append(birth(4, date_of_birth="2010-05-05", registration_date="2010-05-20"))
+    _load(committed_engine, tmp_path, "gro-births", rows)
+    died = death(4, date_of_birth="2010-05-05", date_of_death="2019-07-01")
+    _load(committed_engine, tmp_path, "gro-deaths", [{**died, "registration_date": "2019-07-05"}])
+    with db.unit_of_work(committed_engine) as session:
+        active_user(session, "dee.manager", Role.DATA_MANAGER)
+        active_user(session, "kim.key", Role.KEY_PROFESSIONAL)
+        manager = _principal(session, "dee.manager")
+        lifecycle.set_archive_age(session, manager, _child(session, 3), 21, "care leaver, agreed")
+        involvement.register(
+            session, _principal(session, "kim.key"), _child(session, 1).cp_id,
+            InvolvementCreate("social care", "Leeds CSC", "Kim", date(2020, 1, 6),
+                              email="kim@leeds.example"),
+            today=date(2020, 2, 1),
+        )  # fmt: skip
+    return committed_engine
+
+
+def _principal(session: Session, username: str) -> Principal:
+    user = accounts.user(session, username)
+    return Principal(user.id, user.username, accounts.roles_of(session, user.id), LEEDS)
+
+
+def _child(session: Session, n: int) -> Child:
+    """Child ``n`` of the population (children are numbered in the order they loaded)."""
+    return session.scalars(select(Child).order_by(Child.id)).all()[n - 1]
+
+
+def statuses(engine: Engine) -> list[tuple[ChildStatus, date | None]]:
+    with db.unit_of_work(engine) as session:
+        return [
+            (c.status, c.archived_on) for c in session.scalars(select(Child).order_by(Child.id))
+        ]
+
+
+def test_records_move_to_the_archive_at_18_or_the_later_age_and_a_year_after_death(
+    population: Engine,
+) -> None:
+    report = run_retention(population, date(2020, 7, 1))
+    assert report.archived == 3
+    assert statuses(population) == [
+        (ChildStatus.ARCHIVED, date(2020, 3, 1)),
+        (ChildStatus.ARCHIVED, date(2020, 3, 2)),
+        (ChildStatus.ACTIVE, None),  # archive age 21
+        (ChildStatus.ARCHIVED, date(2020, 7, 1)),  # died 2019-07-01
+    ]
+    assert run_retention(population, date(2020, 7, 1)).archived == 0
+    assert run_retention(population, date(2023, 3, 3)).archived == 1
+
+
+def test_the_archive_is_open_to_data_managers_for_a_year_then_only_for_statutory_enquiries(
+    population: Engine,
+) -> None:
+    run_retention(population, date(2020, 7, 1))
+    with db.unit_of_work(population) as session:
+        manager = _principal(session, "dee.manager")
+        first = _child(session, 1)
+        first.archived_on = date.today() - timedelta(days=300)
+        session.flush()
+        assert view_for(session, manager, first.id, reason("data_quality")).record is not None
+        first.archived_on = date.today() - timedelta(days=400)
+        session.flush()
+        with pytest.raises(AccessRefused, match="statutory enquiry"):
+            view_for(session, manager, first.id, reason("data_quality"))
+        assert view_for(session, manager, first.id, reason("s47_enquiry")).record is not None
+
+
+def test_six_years_after_archiving_nothing_personal_is_left_and_the_audit_chain_verifies(
+    population: Engine,
+) -> None:
+    run_retention(population, date(2020, 7, 1))
+    with db.unit_of_work(population) as session:
+        purged_names = [_child(session, n).given_names for n in (1, 2)]
+    report = run_retention(population, date(2026, 3, 2))
+    assert report.purged == 2
+    with db.unit_of_work(population) as session:
+        gone = session.scalars(select(Child).where(Child.status == ChildStatus.DESTROYED)).all()
+        assert len(gone) == 2
+        for child in gone:
+            assert child.given_names is None and child.date_of_birth is None
+            assert child.postcode is None and child.destroyed_on == date(2026, 3, 2)
+            held = select(func.count()).select_from(SourceRecord)
+            assert session.scalar(held.where(SourceRecord.child_id == child.id)) == 0
+        assert audit.verify(session).intact
+        everything = _every_text_value(session)
+    for name in purged_names:
+        assert name and name not in everything
+
+
+def _every_text_value(session: Session) -> str:
+    """Every value of every table except the audit log, as one text."""
+    parts = []
+    for table in Base.metadata.sorted_tables:
+        if table.name in ("audit_log", "match_models"):
+            continue
+        for row in session.execute(text(f'SELECT * FROM "{table.name}"')):
+            parts.extend(str(v) for v in row if v is not None)
+    return "\n".join(parts)
+
+
+def test_a_run_for_a_day_before_the_last_is_refused(population: Engine) -> None:
+    run_retention(population, date(2020, 7, 1))
+    with pytest.raises(RetentionRefused, match="back in time"):
+        run_retention(population, date(2020, 6, 30))
+
+
+def test_a_killed_run_leaves_whole_children_and_the_next_run_finishes(
+    population: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_retention(population, date(2020, 7, 1))
+    real = lifecycle.purge_child
+    calls = 0
+
+    def dies_on_the_second(session: Session, child_id: int, today: date) -> int:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise KeyboardInterrupt  # the process is killed mid-purge
+        return real(session, child_id, today)
+
+    monkeypatch.setattr(lifecycle, "purge_child", dies_on_the_second)
+    with pytest.raises(KeyboardInterrupt):
+        run_retention(population, date(2026, 3, 2))
+    with db.unit_of_work(population) as session:
+        kinds = sorted(c.status for c in session.scalars(select(Child)))
+        half = session.scalars(select(Child).where(Child.status == ChildStatus.ARCHIVED)).all()
+        for child in half:  # the child being purged when it died is whole
+            assert child.given_names is not None
+            assert session.scalar(
+                select(func.count())
+                .select_from(SourceRecord)
+                .where(SourceRecord.child_id == child.id)
+            )
+        run = session.scalars(
+            select(RetentionRun).where(RetentionRun.run_on == date(2026, 3, 2))
+        ).one()
+        assert run.finished_at is None
+    assert kinds.count(ChildStatus.DESTROYED) == 1
+    monkeypatch.setattr(lifecycle, "purge_child", real)
+    assert run_retention(population, date(2026, 3, 2)).purged == 1
+    with db.unit_of_work(population) as session:
+        run = session.scalars(
+            select(RetentionRun).where(RetentionRun.run_on == date(2026, 3, 2))
+        ).one()
+        assert run.finished_at is not None and run.purged == 2
+
+
+def test_an_archive_age_outside_18_to_25_is_refused(population: Engine) -> None:
+    with db.unit_of_work(population) as session:
+        manager = _principal(session, "dee.manager")
+        with pytest.raises(InvalidValue, match="18 to 25"):
+            lifecycle.set_archive_age(session, manager, _child(session, 2), 26, "asked")
+        kim = _principal(session, "kim.key")
+        with pytest.raises(AccessRefused):
+            lifecycle.set_archive_age(session, kim, _child(session, 2), 20, "asked")
