@@ -21,6 +21,7 @@ from contactpoint.children.models import (
     SourceRecord,
 )
 from contactpoint.db import Base
+from contactpoint.decommission.models import Decommission
 from contactpoint.feeds.models import FeedControlEvent, FeedRun, FeedRunException, FeedSourceState
 from contactpoint.linkage.models import (
     KeptApart,
@@ -53,6 +54,7 @@ __all__ = [
     "ChildName",
     "ContactEvent",
     "ContactRequest",
+    "Decommission",
     "FeedControlEvent",
     "FeedRun",
     "FeedRunException",

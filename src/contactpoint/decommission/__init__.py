@@ -1,0 +1,1 @@
+"""Decommissioning: four eyes, destruction of all personal data, the certificate."""

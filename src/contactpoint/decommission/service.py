@@ -1,0 +1,300 @@
+"""Switching the service off for good (DESIGN §9): four eyes, a typed confirmation, then
+destruction of every piece of personal data, the database's own space reclamation, a
+scan of every table and a destruction certificate.
+
+``request`` and ``approve`` need national administrators, two different ones to approve.
+``run`` needs the typed confirmation. It closes feeds and sign-in (the service answers
+every request with the decommissioned page from then on), writes a last audit entry,
+then empties each table holding personal data in a transaction of its own, recording
+each table as done: a run killed at any point is resumed by running it again and
+finishes correctly. The audit trail goes too (its searches hold names typed by users);
+the certificate keeps its final head hash and length, so the trail as it stood can
+still be matched against any copy. Before destruction, ``export_for_successor`` writes
+the signposting data (key professionals and flags) in the format of
+docs/decommissioning.md.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, String, Text, func, select, text, update
+from sqlalchemy.orm import Session
+
+from contactpoint import db
+from contactpoint.access.models import NationalPolicy, Organisation, Role, User, UserRole
+from contactpoint.access.policy import Action, Principal, decide
+from contactpoint.audit.models import AuditHead
+from contactpoint.audit.service import Actor, record
+from contactpoint.children.models import Child
+from contactpoint.decommission.models import Decommission, Stage
+from contactpoint.errors import AccessRefused, ContactPointError
+from contactpoint.feeds.models import FeedSourceState
+from contactpoint.feeds.sources import SOURCES
+from contactpoint.models import Base
+from contactpoint.signposting.models import VulnerabilityFlag
+
+CONFIRMATION = "destroy all ContactPoint data"
+# Tables kept after destruction, and the text columns in them that may still hold a
+# value: none of them personal.
+KEPT: dict[str, frozenset[str]] = {
+    "decommission": frozenset({"stage", "requested_by", "approved_by", "certificate", "destroyed"}),
+    "audit_head": frozenset({"last_hash"}),
+    "national_policy": frozenset(),
+    "feed_source_states": frozenset({"source", "changed_by"}),
+    "organisations": frozenset({"code", "name", "kind", "la_code"}),
+    "retention_runs": frozenset(),
+}
+OPERATOR = "decommission"
+
+
+class DecommissionRefused(ContactPointError):
+    """A step of decommissioning that may not be taken now, or by this person."""
+
+
+def _national(principal: Principal) -> None:
+    verdict = decide(principal, Action.SET_NATIONAL_POLICY)
+    if not verdict.allowed or Role.NATIONAL_ADMIN not in principal.roles:
+        raise AccessRefused("only national administrators decommission the service")
+
+
+def current(session: Session) -> Decommission | None:
+    return session.get(Decommission, 1)
+
+
+def decommissioned(session: Session) -> bool:
+    """Whether the service is closed for good (destruction begun or done)."""
+    found = current(session)
+    return found is not None and found.stage in (Stage.DESTROYING, Stage.DONE)
+
+
+def request(session: Session, principal: Principal) -> Decommission:
+    """A national administrator asks for the service to be decommissioned."""
+    _national(principal)
+    if current(session) is not None:
+        raise DecommissionRefused("decommissioning has been asked for already")
+    found = Decommission(id=1, stage=Stage.REQUESTED, requested_by=principal.username)
+    found.approved_by = []
+    found.destroyed = {}
+    session.add(found)
+    session.flush()
+    record(session, Actor(principal.username, principal.user_id), "decommission.request")
+    return found
+
+
+def approve(session: Session, principal: Principal) -> Decommission:
+    """One of the two approvals; the same person cannot give both."""
+    _national(principal)
+    found = current(session)
+    if found is None:
+        raise DecommissionRefused("nobody has asked for the service to be decommissioned")
+    if found.stage is not Stage.REQUESTED:
+        raise DecommissionRefused(f"decommissioning is {found.stage.value}: nothing to approve")
+    if principal.username in found.approved_by:
+        raise DecommissionRefused(
+            "you have approved already: a second, different national administrator must approve"
+        )
+    found.approved_by = [*found.approved_by, principal.username]
+    if len(found.approved_by) >= 2:
+        found.stage = Stage.APPROVED
+    session.flush()
+    record(
+        session,
+        Actor(principal.username, principal.user_id),
+        "decommission.approve",
+        details={"approvals": len(found.approved_by)},
+    )
+    return found
+
+
+def export_for_successor(session: Session, directory: Path) -> list[Path]:
+    """The signposting data for a successor service, before destruction: key
+    professionals and vulnerability flags as CSV (docs/decommissioning.md)."""
+    found = current(session)
+    if found is not None and found.stage in (Stage.DESTROYING, Stage.DONE):
+        raise DecommissionRefused("the data has been destroyed: there is nothing to export")
+    directory.mkdir(parents=True, exist_ok=True)
+    people = session.execute(
+        select(
+            Organisation.code, Organisation.name, User.display_name, User.job_title,
+            User.email, User.phone,
+        )
+        .join(User, User.organisation_id == Organisation.id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.KEY_PROFESSIONAL)
+        .order_by(Organisation.code, User.display_name)
+    )  # fmt: skip
+    flags = session.execute(
+        select(
+            Child.cp_id, VulnerabilityFlag.kind, VulnerabilityFlag.started_on,
+            VulnerabilityFlag.ended_on, VulnerabilityFlag.la_code,
+        )
+        .join(Child, Child.id == VulnerabilityFlag.child_id)
+        .order_by(Child.cp_id, VulnerabilityFlag.started_on)
+    )  # fmt: skip
+    written = []
+    for name, header, rows in (
+        (
+            "key-professionals.csv",
+            "organisation_code organisation name job_title email phone",
+            people,
+        ),
+        ("flags.csv", "cp_id kind started_on ended_on responsible_la_code", flags),
+    ):
+        path = directory / name
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header.split())
+            writer.writerows(["" if v is None else str(v) for v in row] for row in rows)
+        written.append(path)
+    return written
+
+
+def run(engine: Engine, principal: Principal, confirmation: str) -> dict[str, Any]:
+    """Destroy all personal data and write the certificate (resumable)."""
+    with db.unit_of_work(engine) as session:
+        _national(principal)
+        found = current(session)
+        if found is None or found.stage is Stage.REQUESTED:
+            raise DecommissionRefused("decommissioning needs two national administrators' approval")
+        if found.stage is Stage.DONE:
+            raise DecommissionRefused("the service was decommissioned already")
+        if confirmation != CONFIRMATION:
+            raise DecommissionRefused(f"type the confirmation exactly: {CONFIRMATION}")
+        if found.stage is Stage.APPROVED:
+            _close(session, principal, found)
+    _destroy(engine)
+    _reclaim(engine)
+    with db.unit_of_work(engine) as session:
+        found = current(session)
+        assert found is not None
+        scan = scan_for_personal_data(session)
+        if scan["personal_values_found"]:
+            raise DecommissionRefused(f"personal data remains: {scan['problems']}")
+        head = session.get(AuditHead, 1)
+        assert head is not None
+        certificate = {
+            "decommissioned_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "requested_by": found.requested_by,
+            "approved_by": found.approved_by,
+            "run_by": principal.username,
+            "destroyed_rows": {k: v for k, v in sorted(found.destroyed.items())},
+            "audit_trail": {"entries": head.last_id, "final_head_hash": head.last_hash},
+            "space_reclaimed": "VACUUM FULL" if engine.dialect.name == "postgresql" else "VACUUM",
+            "scan": scan,
+        }
+        found.certificate = certificate
+        found.stage = Stage.DONE
+        found.finished_at = datetime.now(UTC)
+    return certificate
+
+
+def _close(session: Session, principal: Principal, found: Decommission) -> None:
+    """Close the service: last audit entry, every feed suspended, nobody signs in."""
+    record(
+        session,
+        Actor(principal.username, principal.user_id),
+        "decommission.start",
+        details={"approved_by": found.approved_by},
+    )
+    for source in SOURCES:
+        state = session.get(FeedSourceState, source)
+        if state is None:
+            state = FeedSourceState(source=source, changed_by=OPERATOR)
+            session.add(state)
+        state.suspended = True
+        state.changed_by = OPERATOR
+        state.reason = None
+    found.stage = Stage.DESTROYING
+    found.started_at = datetime.now(UTC)
+    session.flush()
+
+
+def _destroy(engine: Engine) -> None:
+    """Empty every table that holds personal data, each in its own transaction."""
+    for table in reversed(Base.metadata.sorted_tables):
+        if table.name in KEPT:
+            continue
+        with db.unit_of_work(engine) as session:
+            found = current(session)
+            assert found is not None
+            if table.name in found.destroyed:
+                continue
+            count = session.scalar(select(func.count()).select_from(table)) or 0
+            if table.name == "audit_log":
+                _empty_audit_log(session)
+            else:
+                session.execute(table.delete())
+            found.destroyed = {**found.destroyed, table.name: count}
+    with db.unit_of_work(engine) as session:
+        session.execute(update(Organisation).values(team_email=None, team_phone=None))
+        session.execute(update(NationalPolicy).values(changed_by=None, reason=None))
+        session.execute(update(FeedSourceState).values(changed_by=OPERATOR, reason=None))
+
+
+def _empty_audit_log(session: Session) -> None:
+    """The audit log refuses deletion by triggers; decommissioning, run by the database's
+    owner, lifts them for this one statement and puts them back."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
+        session.execute(text("DELETE FROM audit_log"))
+        session.execute(text("ALTER TABLE audit_log ENABLE TRIGGER USER"))
+        return
+    session.execute(text("DROP TRIGGER IF EXISTS audit_log_no_delete"))
+    session.execute(text("DELETE FROM audit_log"))
+    session.execute(
+        text(
+            "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
+            " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
+        )
+    )
+
+
+def _reclaim(engine: Engine) -> None:
+    """The database's own space reclamation, so deleted rows leave the files."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
+            autocommit.execute(text("VACUUM FULL"))
+        return
+    # pysqlite outside any transaction (the engine opens them with BEGIN itself).
+    raw = engine.raw_connection()
+    try:
+        for statement in (
+            "PRAGMA wal_checkpoint(TRUNCATE)",
+            "VACUUM",
+            "PRAGMA wal_checkpoint(TRUNCATE)",
+        ):
+            raw.driver_connection.execute(statement)  # type: ignore[union-attr]
+    finally:
+        raw.close()
+
+
+def scan_for_personal_data(session: Session) -> dict[str, Any]:
+    """Every table: tables that held personal data must be empty; the kept tables may
+    hold values only in their non-personal text columns."""
+    problems: list[str] = []
+    rows: dict[str, int] = {}
+    for table in Base.metadata.sorted_tables:
+        rows[table.name] = session.scalar(select(func.count()).select_from(table)) or 0
+        if table.name not in KEPT:
+            if rows[table.name]:
+                problems.append(f"{table.name}: {rows[table.name]} rows")
+            continue
+        for column in table.columns:
+            if column.name in KEPT[table.name] or not isinstance(column.type, String | Text):
+                continue
+            held = session.scalar(
+                select(func.count()).select_from(table).where(column.is_not(None))
+            )
+            if held:
+                problems.append(f"{table.name}.{column.name}: {held} values")
+    return {
+        "tables_scanned": len(rows),
+        "rows_left": {k: v for k, v in sorted(rows.items()) if v},
+        "personal_values_found": len(problems),
+        "problems": problems,
+    }
