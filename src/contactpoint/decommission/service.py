@@ -153,11 +153,16 @@ def export_for_successor(session: Session, directory: Path) -> list[Path]:
     return written
 
 
-def run(engine: Engine, principal: Principal, confirmation: str) -> dict[str, Any]:
-    """Destroy all personal data and write the certificate (resumable)."""
+def run(engine: Engine, principal: Principal | None, confirmation: str) -> dict[str, Any]:
+    """Destroy all personal data and write the certificate. A run killed part way is
+    resumed by running it again; by then the accounts may be gone, so a resumption
+    (``principal`` None) needs only the confirmation: the start was authorised."""
     with db.unit_of_work(engine) as session:
-        _national(principal)
         found = current(session)
+        if principal is not None or found is None or found.stage is not Stage.DESTROYING:
+            if principal is None:
+                raise AccessRefused("only national administrators decommission the service")
+            _national(principal)
         if found is None or found.stage is Stage.REQUESTED:
             raise DecommissionRefused("decommissioning needs two national administrators' approval")
         if found.stage is Stage.DONE:
@@ -165,6 +170,7 @@ def run(engine: Engine, principal: Principal, confirmation: str) -> dict[str, An
         if confirmation != CONFIRMATION:
             raise DecommissionRefused(f"type the confirmation exactly: {CONFIRMATION}")
         if found.stage is Stage.APPROVED:
+            assert principal is not None
             _close(session, principal, found)
     _destroy(engine)
     _reclaim(engine)
@@ -180,7 +186,7 @@ def run(engine: Engine, principal: Principal, confirmation: str) -> dict[str, An
             "decommissioned_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "requested_by": found.requested_by,
             "approved_by": found.approved_by,
-            "run_by": principal.username,
+            "run_by": principal.username if principal else "(resumed)",
             "destroyed_rows": {k: v for k, v in sorted(found.destroyed.items())},
             "audit_trail": {"entries": head.last_id, "final_head_hash": head.last_hash},
             "space_reclaimed": "VACUUM FULL" if engine.dialect.name == "postgresql" else "VACUUM",
