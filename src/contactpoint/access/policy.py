@@ -19,8 +19,9 @@ The rules:
   glass") after stating why; the override is flagged and lasts for the session.
 * Sensitive services (sexual health, mental health, substance misuse) show only where
   consent is recorded, and only to someone who sees the whole record.
-* Address history, shielding, consent and match review are data managers' work, for
-  their own authority's children.
+* Address history, shielding, consent, match review and subject access requests are
+  data managers' work, for their own authority's children (subject access wherever the
+  record is, the archive included).
 * Signposting (DESIGN §7): anyone who may read a record in full may register their
   involvement with the child and ask to be put in touch with a service they may not see;
   only key professionals ask who else is involved; a practitioner ends only their own
@@ -64,6 +65,7 @@ class Action(enum.StrEnum):
     PASS_ON_CONTACT = "pass_on_contact"
     APPOINT_KEY_PROFESSIONAL = "appoint_key_professional"
     SET_ARCHIVE_AGE = "set_archive_age"
+    SUBJECT_ACCESS = "subject_access"
 
 
 # Actions on one child's record (they need a RecordState).
@@ -84,6 +86,7 @@ RECORD_ACTIONS = frozenset(
         Action.REQUEST_CONTACT,
         Action.PASS_ON_CONTACT,
         Action.SET_ARCHIVE_AGE,
+        Action.SUBJECT_ACCESS,
     }
 )
 
@@ -192,6 +195,13 @@ def _on_record(principal: Principal, action: Action, record: RecordState, own: b
         if Role.KEY_PROFESSIONAL in roles:
             return _allow("key professionals may override a shield, stating why")
         return _refuse("only professionals with child-protection responsibilities may override")
+    if action is Action.SUBJECT_ACCESS:
+        # The family's right of access holds wherever the record is, archive included.
+        if record.status in (ChildStatus.DESTROYED, ChildStatus.MERGED):
+            return _refuse(view.reason)
+        if owner:
+            return _allow("the owning authority's data managers answer subject access requests")
+        return _refuse("only the owning authority's data managers answer subject access requests")
     if view.disclosure is not Disclosure.FULL:
         return _refuse(view.reason if not view.allowed else "this record is shielded")
     if action is Action.VIEW_SENSITIVE:

@@ -1,0 +1,47 @@
+"""Subject access: everything held on a child and every access to it, for the owning
+authority's data managers to give to the family — as an HTML page, a PDF or JSON
+(``/children/{cp_id}/subject-access?format=pdf``). Producing it is audited."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from starlette.responses import Response
+
+from contactpoint.children.subject_access import as_json, subject_access
+from contactpoint.web.auth import CurrentUser
+from contactpoint.web.deps import SessionDep, Templates
+from contactpoint.web.documents import subject_access_pdf
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/children/{cp_id}/subject-access", response_class=HTMLResponse)
+def subject_access_report(
+    request: Request,
+    cp_id: str,
+    session: SessionDep,
+    templates: Templates,
+    user: CurrentUser,
+    format: Annotated[Literal["html", "pdf", "json"], Query()] = "html",
+) -> Response:
+    report = subject_access(session, user.principal, cp_id)
+    name = f"subject-access-{report.record.cp_id}"
+    if format == "json":
+        return Response(
+            json.dumps(as_json(report), indent=2, ensure_ascii=False),
+            media_type="application/json",
+            headers={"Content-Disposition": f'attachment; filename="{name}.json"'},
+        )
+    if format == "pdf":
+        return Response(
+            subject_access_pdf(report),
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
+        )
+    return templates.TemplateResponse(
+        request, "records/subject_access.html", {"report": as_json(report)}
+    )
