@@ -154,6 +154,7 @@ def test_a_data_manager_of_another_authority_sees_a_shielded_record_as_a_practit
         (Action.REVIEW_MATCHES, {Role.DATA_MANAGER}),
         (Action.MANAGE_USERS, {Role.USER_ADMIN, Role.NATIONAL_ADMIN}),
         (Action.APPOINT_KEY_PROFESSIONAL, {Role.USER_ADMIN, Role.NATIONAL_ADMIN}),
+        (Action.AUTHORITY_REPORTS, {Role.DATA_MANAGER}),
         (Action.SET_NATIONAL_POLICY, {Role.NATIONAL_ADMIN}),
         (Action.CONTROL_FEEDS, {Role.NATIONAL_ADMIN}),
         (Action.READ_AUDIT, {Role.AUDITOR, Role.NATIONAL_ADMIN}),

@@ -66,6 +66,7 @@ class Action(enum.StrEnum):
     APPOINT_KEY_PROFESSIONAL = "appoint_key_professional"
     SET_ARCHIVE_AGE = "set_archive_age"
     SUBJECT_ACCESS = "subject_access"
+    AUTHORITY_REPORTS = "authority_reports"
 
 
 # Actions on one child's record (they need a RecordState).
@@ -158,6 +159,10 @@ def decide(
         if roles & READERS:
             return _allow("searching is part of your role")
         return _refuse("your role does not include searching for children")
+    if action is Action.AUTHORITY_REPORTS:
+        if Role.DATA_MANAGER in roles and principal.la_code is not None:
+            return _allow("an authority's data managers read its reports")
+        return _refuse("only an authority's data managers read its reports")
     if action is Action.REVIEW_MATCHES:
         if Role.DATA_MANAGER in roles:
             return _allow("data managers resolve possible matches")
