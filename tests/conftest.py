@@ -30,6 +30,8 @@ os.environ.setdefault("CONTACTPOINT_ARGON2_MEMORY_KIB", "1024")
 os.environ.setdefault("CONTACTPOINT_ARGON2_TIME_COST", "1")
 # No background e-mail sender in the apps tests build: tests send the outbox themselves.
 os.environ.setdefault("CONTACTPOINT_EMAIL_SEND_INTERVAL_SECONDS", "0")
+# Nor background housekeeping of involvements: tests run it when they mean to.
+os.environ.setdefault("CONTACTPOINT_SIGNPOSTING_HOUSEKEEPING_HOURS", "0")
 BACKENDS = ("sqlite", "postgresql")
 
 

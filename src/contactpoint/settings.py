@@ -144,6 +144,13 @@ class Settings(BaseSettings):
         ge=0,
         description="How long a vulnerability flag stays visible after it ends: 12 months.",
     )
+    signposting_housekeeping_hours: int = Field(
+        default=24,
+        ge=0,
+        description="How often the web server runs signposting's housekeeping (reminding,"
+        " lapsing and purging involvements): when it starts, then every this many hours;"
+        " 0: never (run 'contactpoint signposting housekeeping' daily instead).",
+    )
     key_professional_cap: int = Field(
         default=10,
         ge=0,

@@ -21,10 +21,20 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpoint import db, migrate
-from contactpoint.errors import ContactPointError, FileRefused, NotFound, UnknownSource
+from contactpoint.access import accounts
+from contactpoint.access.models import Organisation, UserStatus
+from contactpoint.access.policy import Principal
+from contactpoint.errors import (
+    AccessRefused,
+    ContactPointError,
+    FileRefused,
+    NotFound,
+    UnknownSource,
+)
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -74,6 +84,21 @@ def operator() -> str:
         return f"cli:{getpass.getuser()}"
     except OSError:
         return "cli:unknown"
+
+
+def acting_as(session: Session, username: str) -> Principal:
+    """The named account as policy sees it, for a command run on its behalf (``--as``):
+    the policy decides what it may do, and the audit trail records the action as its
+    own. Only an account that could sign in may act."""
+    account = accounts.user(session, username)
+    expired = account.certified_until is not None and account.certified_until < date.today()
+    if account.status is not UserStatus.ACTIVE or expired:
+        state = "expired" if account.status is UserStatus.ACTIVE else account.status.value
+        raise AccessRefused(f"{username}'s account is {state}: only an active account may act")
+    la_code = session.scalar(
+        select(Organisation.la_code).where(Organisation.id == account.organisation_id)
+    )
+    return Principal(account.id, username, accounts.roles_of(session, account.id), la_code)
 
 
 @contextmanager

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, select
@@ -129,11 +130,8 @@ def _involvement(payload: dict[str, Any], accounts: Mapping[str, int]) -> dict[s
     if not service or not name:
         return None
     email = _text(payload, "practitioner_email").lower() or None
-    try:
-        number = _text(payload, "practitioner_phone")
-        phone = normalise_phone(number) if number else None
-    except InvalidValue:
-        phone = None  # the feed checked it; a number that no longer parses is dropped
+    number = _text(payload, "practitioner_phone")
+    phone = _phone(number) if number else None
     return {
         "user_id": accounts.get(email or ""),
         "service_type": service[:100],
@@ -148,6 +146,16 @@ def _involvement(payload: dict[str, Any], accounts: Mapping[str, int]) -> dict[s
         "early_help_assessment": _flag(payload, "early_help_assessment"),
         "sensitive": sensitive_category(service) is not None,
     }
+
+
+@lru_cache(maxsize=4096)
+def _phone(number: str) -> str | None:
+    """A practitioner's number in standard form (cached: a file names each practitioner
+    on many rows, and parsing a number is slow)."""
+    try:
+        return normalise_phone(number)
+    except InvalidValue:
+        return None  # the feed checked it; a number that no longer parses is dropped
 
 
 def _text(payload: dict[str, Any], name: str) -> str:
