@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import ast
+import importlib
+import pkgutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import APIRouter
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+
+from contactpoint.web import routes
+from contactpoint.web.auth import current_user
 
 PACKAGE = Path(__file__).parent.parent / "src" / "contactpoint"
 MODULES = sorted(p for p in PACKAGE.rglob("*.py") if "migrations" not in p.parts)
@@ -86,3 +95,43 @@ def test_only_the_training_module_imports_splink(path: Path) -> None:
     if path.relative_to(PACKAGE).as_posix() == "matching/train.py":
         return
     assert not any(name.startswith(("splink", "duckdb")) for name in imports_of(path))
+
+
+# Routes anyone may reach, and why; every other route needs a signed-in user.
+PUBLIC_ROUTES = {
+    "/healthz": "the load balancer's liveness check",
+    "/readyz": "the load balancer's readiness check",
+    "/sign-in": "signing in",
+    "/sign-in/code": "signing in: the second factor",
+    "/api/docs": "the API's documentation (the OpenAPI document names no child)",
+    "/api/v1/feeds/{source}": "source systems: a scoped API token, checked by the route",
+}
+
+
+def _web_routes() -> list[tuple[str, APIRoute]]:
+    found = []
+    for module in pkgutil.iter_modules(routes.__path__):
+        loaded = importlib.import_module(f"{routes.__name__}.{module.name}")
+        for value in vars(loaded).values():
+            if isinstance(value, APIRouter):
+                found.extend(
+                    (module.name, route) for route in value.routes if isinstance(route, APIRoute)
+                )
+    return found
+
+
+def _calls(dependant: Dependant) -> Iterator[object]:
+    yield dependant.call
+    for dependency in dependant.dependencies:
+        yield from _calls(dependency)
+
+
+@pytest.mark.parametrize(
+    "route", [r for _, r in _web_routes()], ids=[f"{m}:{r.path}" for m, r in _web_routes()]
+)
+def test_every_route_needs_a_signed_in_user_unless_it_says_why_not(route: APIRoute) -> None:
+    """Who may do what is the policy's (``access.policy``), asked by the services; a
+    route's part is to know who is asking. A route that needs no signed-in user is
+    listed above with the reason."""
+    signed_in = current_user in set(_calls(route.dependant))
+    assert signed_in or route.path in PUBLIC_ROUTES, f"{route.path} does not ask who is asking"

@@ -38,6 +38,7 @@ from contactpoint import db, migrate
 from contactpoint.access import credentials
 from contactpoint.access.models import Role
 from tests.conftest import IN_CI, _postgres_url, _reachable, _worker
+from tests.mailbox import Mailbox, SmtpServer
 from tests.people import PASSWORD, active_user
 
 BROWSER_TESTS = Path(__file__).parent
@@ -48,10 +49,15 @@ NewPage = Callable[..., Page]
 @dataclass(frozen=True)
 class LiveServer:
     """A running ``contactpoint serve``: where it answers, and its database, for building
-    the world a test needs (``with db.unit_of_work(live_server.engine) as session: ...``)."""
+    the world a test needs (``with db.unit_of_work(live_server.engine) as session: ...``).
+    Its e-mails go to a real SMTP server (aiosmtpd) on 127.0.0.1, whose ``mailbox`` keeps
+    every one it accepts; ``environment`` is the server's, for other ``contactpoint``
+    commands run against it (``contactpoint notify send``)."""
 
     url: str
     engine: Engine
+    mailbox: Mailbox
+    environment: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -111,10 +117,15 @@ def _wait_until_healthy(url: str, server: subprocess.Popen[bytes], log: Path) ->
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """``contactpoint serve`` on a free port and a new, migrated PostgreSQL database."""
+    """``contactpoint serve`` on a free port and a new, migrated PostgreSQL database,
+    sending e-mail to an SMTP server of its own (no background sender: the outbox is sent
+    when a test runs ``contactpoint notify send``)."""
     database_url = _reachable(_postgres_url(f"contactpoint_browser_{_worker()}"))
     engine = db.make_engine(database_url)
     migrate.upgrade(engine)
+    mailbox = Mailbox()
+    smtp = SmtpServer(mailbox)
+    smtp.start()
 
     workdir = tmp_path_factory.mktemp("live-server")
     log = workdir / "serve.log"
@@ -125,6 +136,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         **os.environ,
         "CONTACTPOINT_DATABASE_URL": database_url,
         "CONTACTPOINT_VAR_DIR": str(workdir / "var"),
+        "CONTACTPOINT_SERVICE_URL": url,
+        "CONTACTPOINT_SMTP_HOST": "127.0.0.1",
+        "CONTACTPOINT_SMTP_PORT": str(smtp.port),
     }
     with log.open("wb") as output:
         server = subprocess.Popen(
@@ -135,7 +149,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         )
     try:
         _wait_until_healthy(url, server, log)
-        yield LiveServer(url=url, engine=engine)
+        yield LiveServer(url=url, engine=engine, mailbox=mailbox, environment=environment)
     finally:
         server.terminate()
         try:
@@ -144,6 +158,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             server.kill()
             server.wait()
         engine.dispose()
+        smtp.stop()
 
 
 @pytest.fixture(scope="session")

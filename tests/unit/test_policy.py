@@ -50,18 +50,18 @@ F, E, N = Disclosure.FULL, Disclosure.EXISTS_ONLY, Disclosure.NONE
 EXPECTED_VIEW: dict[Role, dict[str, Disclosure]] = {
     Role.PRACTITIONER: {
         "normal": F, "shielded": E, "shielded_elsewhere": E, "shielded_overridden": E,
-        "archived": N, "archived_long": N, "archived_long_statutory": N, "deceased": F, "destroyed": N, "merged": N, "sensitive": F,
-        "sensitive_consented": F,
+        "archived": N, "archived_long": N, "archived_long_statutory": N, "deceased": F,
+        "destroyed": N, "merged": N, "sensitive": F, "sensitive_consented": F,
     },
     Role.KEY_PROFESSIONAL: {
         "normal": F, "shielded": E, "shielded_elsewhere": E, "shielded_overridden": F,
-        "archived": N, "archived_long": N, "archived_long_statutory": N, "deceased": F, "destroyed": N, "merged": N, "sensitive": F,
-        "sensitive_consented": F,
+        "archived": N, "archived_long": N, "archived_long_statutory": N, "deceased": F,
+        "destroyed": N, "merged": N, "sensitive": F, "sensitive_consented": F,
     },
     Role.DATA_MANAGER: {
         "normal": F, "shielded": F, "shielded_elsewhere": E, "shielded_overridden": E,
-        "archived": F, "archived_long": N, "archived_long_statutory": F, "deceased": F, "destroyed": N, "merged": N, "sensitive": F,
-        "sensitive_consented": F,
+        "archived": F, "archived_long": N, "archived_long_statutory": F, "deceased": F,
+        "destroyed": N, "merged": N, "sensitive": F, "sensitive_consented": F,
     },
     Role.USER_ADMIN: dict.fromkeys(STATES, N),
     Role.NATIONAL_ADMIN: dict.fromkeys(STATES, N),

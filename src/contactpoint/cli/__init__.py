@@ -36,9 +36,12 @@ from contactpoint.cli.console import (
     unit_of_work,
 )
 from contactpoint.cli.feeds import feed_app
+from contactpoint.cli.key_professionals import key_professional_app, org_cap
+from contactpoint.cli.lifecycle import decommission_app, report_app, retention_app
 from contactpoint.cli.matching import match_app, trace_file
 from contactpoint.cli.notify import notify_app
 from contactpoint.cli.review import list_merges, merge_children, review_app, unmerge_children
+from contactpoint.cli.signposting import flag_app, signposting_app
 from contactpoint.stats import index_counts
 
 app = typer.Typer(
@@ -61,6 +64,13 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
 app.add_typer(notify_app, name="notify")
+app.add_typer(signposting_app, name="signposting")
+app.add_typer(flag_app, name="flag")
+app.add_typer(key_professional_app, name="key-professional")
+app.add_typer(retention_app, name="retention")
+app.add_typer(report_app, name="report")
+app.add_typer(decommission_app, name="decommission")
+org_app.command("cap")(org_cap)
 demo_app = typer.Typer(help="Demo accounts (not in production).", no_args_is_help=True)
 demo_app.command("users")(demo_users)
 demo_app.command("code")(demo_code)

@@ -77,7 +77,7 @@ def contact(
 def _tell_responsible(
     session: Session, event: ContactEvent, child: Child, authorities: Collection[str], today: date
 ) -> int:
-    link = f"/signposting/{child.cp_id}"
+    link = f"/children/{child.cp_id}"
     subject = "Contact alert: someone from outside your authority"
     body = (
         f"{event.who} of {event.organisation} {event.action} of {child.cp_id}, a child your"

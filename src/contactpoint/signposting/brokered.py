@@ -8,16 +8,18 @@ end to end.
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpoint.access.models import Organisation, User
-from contactpoint.access.policy import Action, Principal
+from contactpoint.access.policy import Action, Principal, RecordState, decide
 from contactpoint.audit.service import Actor, record
-from contactpoint.children.models import Child
-from contactpoint.errors import ContactPointError, InvalidValue, NotFound
+from contactpoint.children.models import Child, ChildStatus
+from contactpoint.children.view import record_state
+from contactpoint.errors import AccessRefused, ContactPointError, InvalidValue, NotFound
 from contactpoint.notify.message import valid_address
 from contactpoint.notify.service import email_only, notify
 from contactpoint.signposting import store
@@ -95,18 +97,50 @@ def _managers_of(session: Session, la_code: str | None) -> list[User]:
 
 
 def open_requests(session: Session, principal: Principal) -> list[ContactRequest]:
-    """Requests waiting for the user's authority's data managers."""
-    if principal.la_code is None:
-        return []
-    return list(
-        session.scalars(
-            select(ContactRequest)
-            .where(
-                ContactRequest.la_code == principal.la_code, ContactRequest.passed_on_at.is_(None)
-            )
-            .order_by(ContactRequest.id)
+    """Requests waiting for the user's authority's data managers: refused
+    (``AccessRefused``) to anyone policy would not let pass on a request about one of
+    the authority's children, and each request is one the user may pass on."""
+    own_child = RecordState(ChildStatus.ACTIVE, la_code=principal.la_code)
+    verdict = decide(principal, Action.PASS_ON_CONTACT, own_child)
+    if not verdict.allowed:
+        raise AccessRefused(verdict.reason)
+    found = session.scalars(
+        select(ContactRequest)
+        .where(ContactRequest.la_code == principal.la_code, ContactRequest.passed_on_at.is_(None))
+        .order_by(ContactRequest.id)
+    ).all()
+    return [
+        request
+        for request in found
+        if decide(
+            principal, Action.PASS_ON_CONTACT, record_state(session, request.child_id)
+        ).allowed
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingRequest:
+    """A request for contact as the data managers passing it on see it."""
+
+    request: ContactRequest
+    cp_id: str
+    requester: str
+    organisation: str
+
+
+def waiting(session: Session, principal: Principal) -> list[WaitingRequest]:
+    """``open_requests`` with the child's ContactPoint ID and who asks, from where."""
+    shown = []
+    for request in open_requests(session, principal):
+        child = session.get(Child, request.child_id)
+        requester = session.get(User, request.requester_id)
+        assert child is not None and requester is not None  # foreign keys
+        organisation = session.get(Organisation, requester.organisation_id)
+        assert organisation is not None
+        shown.append(
+            WaitingRequest(request, child.cp_id, requester.display_name, organisation.name)
         )
-    )
+    return shown
 
 
 def pass_on(
@@ -134,7 +168,7 @@ def pass_on(
             f" asks to be in touch about {child.cp_id}: {request.message}"
         )
         user = session.get(User, service.user_id) if service.user_id else None
-        link = f"/contact-requests/{request.id}"
+        link = "/inbox"  # the notification itself holds the request
         if user is not None:
             notify(session, user, KIND, "A practitioner asks to be in touch", body, link)
         elif service.email and valid_address(service.email):

@@ -23,7 +23,7 @@ from contactpoint.children.models import Carer, Child, ChildStatus, SourceRecord
 from contactpoint.children.record import plain
 from contactpoint.errors import AccessRefused, InvalidValue, NotFound
 from contactpoint.identifiers import normalise_postcode
-from contactpoint.signposting import signals
+from contactpoint.signposting import signals, store
 from contactpoint.signposting.guard import allowed, child_by_cp_id
 from contactpoint.signposting.models import FlagKind, Origin, VulnerabilityFlag
 
@@ -32,6 +32,23 @@ LABELS = {
     FlagKind.LOOKED_AFTER: "Looked-after child",
     FlagKind.PRE_BIRTH_PLAN: "Pre-birth plan (unborn child)",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class ChildFlags:
+    """A child's flags, as the responsible authority's data managers manage them."""
+
+    cp_id: str
+    flags: tuple[VulnerabilityFlag, ...]
+
+
+def flags_of_child(session: Session, principal: Principal, cp_id: str) -> ChildFlags:
+    """Every flag of the child, latest start first: for the data managers of the
+    child's responsible authority (who set and end them). The look is audited."""
+    child = child_by_cp_id(session, cp_id)
+    allowed(session, principal, Action.MANAGE_FLAGS, child)
+    record(session, Actor(principal.username, principal.user_id), "flag.list", child_id=child.id)
+    return ChildFlags(child.cp_id, tuple(store.flags_of(session, [child.id]).get(child.id, [])))
 
 
 def _dates(started_on: date, ended_on: date | None, today: date) -> None:

@@ -4,7 +4,7 @@ record's state, and the signed-in user with their organisation."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -13,7 +13,7 @@ from contactpoint.access.models import Organisation, User
 from contactpoint.access.policy import Action, Principal, RecordState, decide
 from contactpoint.children.models import Child
 from contactpoint.children.view import record_state
-from contactpoint.errors import AccessRefused, NotFound
+from contactpoint.errors import AccessRefused, InvalidValue, NotFound
 from contactpoint.review.service import resolve
 
 
@@ -59,3 +59,36 @@ def allowed(
     if not verdict.allowed:
         raise AccessRefused(verdict.reason)
     return state
+
+
+def check(
+    session: Session,
+    principal: Principal,
+    action: Action,
+    cp_id: str,
+    *,
+    overrides: Collection[int] = (),
+) -> Child:
+    """The child, if policy allows ``action`` on it (before a form for it is shown);
+    ``NotFound`` or ``AccessRefused`` otherwise."""
+    child = child_by_cp_id(session, cp_id)
+    allowed(session, principal, action, child, overrides=overrides)
+    return child
+
+
+def may(
+    session: Session,
+    principal: Principal,
+    cp_id: str,
+    actions: Iterable[Action],
+    *,
+    overrides: Collection[int] = (),
+) -> frozenset[Action]:
+    """Which of ``actions`` policy allows the user on the child (none for an unknown
+    ID): to offer links and forms only; each action asks again when it is done."""
+    try:
+        child = child_by_cp_id(session, cp_id)
+    except (NotFound, InvalidValue):
+        return frozenset()
+    state = record_state(session, child.id, overridden=child.id in overrides)
+    return frozenset(action for action in actions if decide(principal, action, state).allowed)

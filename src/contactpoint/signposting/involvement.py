@@ -244,6 +244,49 @@ def renew(
 
 
 @dataclass(frozen=True, slots=True)
+class InvolvementShown:
+    """An involvement as the practitioner involved (or a data manager who may end it)
+    sees it: with the child's ContactPoint ID, whether it is active, whose it is."""
+
+    involvement: Involvement
+    cp_id: str
+    active: bool
+    own: bool
+
+
+def mine(
+    session: Session, principal: Principal, *, today: date | None = None
+) -> list[InvolvementShown]:
+    """The user's own involvements still held: active ones first, each newest first."""
+    today = today or date.today()
+    rows = session.execute(
+        select(Involvement, Child.cp_id)
+        .join(Child, Child.id == Involvement.child_id)
+        .where(Involvement.user_id == principal.user_id)
+        .order_by(Involvement.started_on.desc(), Involvement.id.desc())
+    ).all()
+    shown = [
+        InvolvementShown(found, cp_id, store.is_active(found, today), own=True)
+        for found, cp_id in rows
+        if store.is_visible(found, today)
+    ]
+    return sorted(shown, key=lambda one: not one.active)
+
+
+def shown(
+    session: Session, principal: Principal, involvement_id: int, *, today: date | None = None
+) -> InvolvementShown:
+    """One involvement, for those who may end it: the practitioner involved, or the
+    owning authority's data managers."""
+    today = today or date.today()
+    involvement = _own(session, principal, involvement_id, Action.END_INVOLVEMENT)
+    child = session.get(Child, involvement.child_id)
+    assert child is not None  # a foreign key
+    own = involvement.user_id == principal.user_id
+    return InvolvementShown(involvement, child.cp_id, store.is_active(involvement, today), own)
+
+
+@dataclass(frozen=True, slots=True)
 class Housekeeping:
     reminded: int
     lapsed: int

@@ -15,12 +15,13 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import combinations
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from contactpoint import bulk
-from contactpoint.access.models import User
+from contactpoint.access.models import Role, User, UserRole
 from contactpoint.access.policy import Action, Principal
 from contactpoint.audit.service import SYSTEM, Actor, record
 from contactpoint.children.models import Child
@@ -69,14 +70,14 @@ def raise_signals(session: Session, child_ids: Iterable[int], today: date) -> li
                     for other in active[sibling]:
                         _pair(wanted[(SignalKind.FAMILY, child)], one, other)
     told = _already_paired(session, {i for pairs in wanted.values() for p in pairs for i in p})
-    made = []
+    to_signal: list[tuple[SignalKind, int, list[tuple[int, int]]]] = []
     for (kind, child), pairs in sorted(wanted.items()):
         fresh = sorted(pairs - told)
         if not fresh:
             continue
         told.update(fresh)
-        made.append(_signal(session, kind, child, fresh, by_id))
-    return made
+        to_signal.append((kind, child, fresh))
+    return _signal_all(session, to_signal, by_id)
 
 
 def _pair(pairs: set[tuple[int, int]], one: Involvement, other: Involvement) -> None:
@@ -102,35 +103,70 @@ def _already_paired(session: Session, involvement_ids: Collection[int]) -> set[t
     return found
 
 
-def _signal(
+def _signal_all(
     session: Session,
-    kind: SignalKind,
-    child_id: int,
-    pairs: Sequence[tuple[int, int]],
+    groups: Sequence[tuple[SignalKind, int, Sequence[tuple[int, int]]]],
     by_id: dict[int, Involvement],
-) -> Signal:
-    signal = Signal(child_id=child_id, kind=kind)
-    session.add(signal)
+) -> list[Signal]:
+    """A signal for each group of fresh pairings around one child, telling each
+    practitioner in it of their partners. Written together, so that a feed run raising
+    thousands costs one insert of signals and one read each of the children and the
+    accounts told, not a round trip for each."""
+    if not groups:
+        return []
+    made = [Signal(child_id=child_id, kind=kind) for kind, child_id, _pairs in groups]
+    session.add_all(made)
     session.flush()
-    members = sorted({i for pair in pairs for i in pair})
-    session.add_all(SignalMember(signal_id=signal.id, involvement_id=i) for i in members)
-    session.add_all(SignalledPair(low_id=a, high_id=b, signal_id=signal.id) for a, b in pairs)
-    partners: dict[int, set[int]] = defaultdict(set)
-    for a, b in pairs:
-        partners[a].add(b)
-        partners[b].add(a)
-    child = session.get(Child, child_id)
-    assert child is not None
-    for member in members:
-        _tell(session, by_id[member], [by_id[p] for p in sorted(partners[member])], kind, child)
-    record(
+    children = _by_id(session, Child, {signal.child_id for signal in made})
+    accounts = _by_id(
         session,
-        SYSTEM,
-        "signal.raise",
-        child_id=child_id,
-        details={"signal_id": signal.id, "kind": kind.value, "involvements": members},
+        User,
+        {by_id[i].user_id for _k, _c, pairs in groups for p in pairs for i in p} - {None},
     )
-    return signal
+    keys = set(
+        session.scalars(
+            select(UserRole.user_id).where(
+                UserRole.user_id.in_(sorted(accounts)), UserRole.role == Role.KEY_PROFESSIONAL
+            )
+        )
+    )
+    for signal, (kind, child_id, pairs) in zip(made, groups, strict=True):
+        members = sorted({i for pair in pairs for i in pair})
+        session.add_all(SignalMember(signal_id=signal.id, involvement_id=i) for i in members)
+        session.add_all(SignalledPair(low_id=a, high_id=b, signal_id=signal.id) for a, b in pairs)
+        partners: dict[int, set[int]] = defaultdict(set)
+        for a, b in pairs:
+            partners[a].add(b)
+            partners[b].add(a)
+        for member in members:
+            involvement = by_id[member]
+            _tell(
+                session,
+                involvement,
+                accounts.get(involvement.user_id) if involvement.user_id else None,
+                involvement.user_id in keys,
+                [by_id[p] for p in sorted(partners[member])],
+                kind,
+                children[child_id],
+            )
+        record(
+            session,
+            SYSTEM,
+            "signal.raise",
+            child_id=child_id,
+            details={"signal_id": signal.id, "kind": kind.value, "involvements": members},
+        )
+    return made
+
+
+def _by_id(session: Session, model: Any, ids: Collection[Any]) -> dict[int, Any]:
+    found: dict[int, Any] = {}
+    for part in bulk.parts(session, sorted(ids)):
+        found.update(
+            (row.id, row)
+            for row in session.scalars(select(model).where(bulk.among(session, model.id, part)))
+        )
+    return found
 
 
 def contact_line(involvement: Involvement) -> str:
@@ -147,18 +183,21 @@ def contact_line(involvement: Involvement) -> str:
 def _tell(
     session: Session,
     member: Involvement,
+    user: User | None,
+    key_professional: bool,
     others: Sequence[Involvement],
     kind: SignalKind,
     child: Child,
 ) -> None:
-    link = f"/signposting/{child.cp_id}"
+    # Key professionals go on to signposting; others to the record (signposting would
+    # refuse them).
+    link = f"/signposting/{child.cp_id}" if key_professional else f"/children/{child.cp_id}"
     about = "this child" if kind is SignalKind.CHILD else "this child's brother or sister"
     body = (
         f"Other practitioners are involved with {about} ({child.cp_id}), who is flagged"
         " as vulnerable. Contact them and agree who coordinates:\n"
         + "\n".join(f"- {contact_line(o)}" for o in others)
     )
-    user = session.get(User, member.user_id) if member.user_id else None
     subject = "Match signal: others are involved" + (
         " with the family" if kind is SignalKind.FAMILY else ""
     )

@@ -1,10 +1,12 @@
 """The web application factory: ``uvicorn contactpoint.web.app:create_app --factory``.
 
 Nothing is built at import. ``create_app`` wires the pieces: security headers on every
-response, error handling in one place (``errors``), static files, one router per
-concept, and the background e-mail sender (``background``). GOV.UK Frontend's stylesheet
-asks for its fonts and images at ``/assets/...``, so its ``assets`` folder is served
-there; its CSS and JavaScript, and our own files, are under ``/static/``.
+response, the decommissioned gate (``decommissioned``: once the service is switched off,
+every request gets one page), error handling in one place (``errors``), static files,
+one router per concept, and the background work (``background``: the e-mail sender,
+signposting's housekeeping and retention). GOV.UK Frontend's stylesheet asks for its
+fonts and images at ``/assets/...``, so its ``assets`` folder is served there; its CSS
+and JavaScript, and our own files, are under ``/static/``.
 """
 
 from __future__ import annotations
@@ -14,18 +16,24 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from contactpoint.web.background import email_sender
+from contactpoint.web.background import background_work
+from contactpoint.web.decommissioned import Decommissioned
 from contactpoint.web.errors import register_error_handlers
 from contactpoint.web.requestlog import RequestLog
 from contactpoint.web.routes import (
     api_docs,
     audit_reports,
     feeds_api,
+    flags,
     health,
     home,
+    inbox,
+    involvements,
     records,
     search,
     signin,
+    signposting,
+    subject_access,
     users,
 )
 from contactpoint.web.security import SecurityHeaders
@@ -43,9 +51,11 @@ def create_app() -> FastAPI:
         openapi_url=api_docs.OPENAPI_URL,
         docs_url=None,
         redoc_url=None,
-        lifespan=email_sender,
+        lifespan=background_work,
     )
     app.state.templates = build_templates()
+    # Innermost, so the decommissioned page still gets the security headers and nonce.
+    app.add_middleware(Decommissioned)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestLog)
     register_error_handlers(app)
@@ -60,6 +70,10 @@ def create_app() -> FastAPI:
     app.include_router(search.router)
     app.include_router(search.api)
     app.include_router(records.router)
+    app.include_router(subject_access.router)
+    for concept in (involvements, signposting, flags, inbox):
+        app.include_router(concept.router)
+        app.include_router(concept.api)
     app.include_router(users.router)
     app.include_router(feeds_api.router)
     app.include_router(home.router)

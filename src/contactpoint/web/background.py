@@ -1,49 +1,101 @@
-"""The web server's background work: sending due e-mails from the outbox every
-``email_send_interval_seconds`` (0: never), in a worker thread so that a slow SMTP server
-never holds up a request. Each worker process runs its own sender; they never send the
-same e-mail at once (``notify.sender`` claims each e-mail for one of them)."""
+"""The web server's background work, each job in a worker thread so that it never holds
+up a request, each on its own interval (0: never):
+
+* sending due e-mails from the outbox, every ``email_send_interval_seconds``. Each
+  worker process runs its own sender; they never send the same e-mail at once
+  (``notify.sender`` claims each e-mail for one of them);
+* the daily jobs, when the server starts and every ``signposting_housekeeping_hours``
+  (a day) after: signposting's housekeeping (reminding, lapsing and purging
+  involvements), then retention (archiving and purging records, ``children.lifecycle``).
+  Both are idempotent within a day; on PostgreSQL only one worker process runs them at a
+  time.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
+from datetime import date
 
 from fastapi import FastAPI
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from contactpoint import db
+from contactpoint.children.lifecycle import run_retention
 from contactpoint.notify.sender import SmtpSettings, send_due
 from contactpoint.settings import get_settings
+from contactpoint.signposting.involvement import housekeeping
 
 log = logging.getLogger(__name__)
 
+# The PostgreSQL advisory lock held by the worker process running housekeeping.
+HOUSEKEEPING_LOCK = 0x5167_6E70  # "Sign"
+
 
 @asynccontextmanager
-async def email_sender(_app: FastAPI) -> AsyncIterator[None]:
-    """The application's lifespan: the sender runs while the application does."""
-    interval = get_settings().email_send_interval_seconds
-    if interval <= 0:
-        yield
-        return
-    task = asyncio.create_task(_send_every(interval), name="email-sender")
+async def background_work(_app: FastAPI) -> AsyncIterator[None]:
+    """The application's lifespan: the jobs run while the application does."""
+    settings = get_settings()
+    jobs = [
+        ("email-sender", _send_once, float(settings.email_send_interval_seconds)),
+        (
+            "signposting-housekeeping",
+            _housekeep_once,
+            settings.signposting_housekeeping_hours * 3600.0,
+        ),
+    ]
+    tasks = [
+        asyncio.create_task(_every(name, job, interval), name=name)
+        for name, job, interval in jobs
+        if interval > 0
+    ]
     try:
         yield
     finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with suppress(asyncio.CancelledError):
+                await task
 
 
-async def _send_every(interval: float) -> None:
+async def _every(name: str, job: Callable[[], None], interval: float) -> None:
     while True:
         try:
-            await asyncio.to_thread(_send_once)
-        except Exception as error:  # the sender must outlive any one failure
+            await asyncio.to_thread(job)
+        except Exception as error:  # the job must outlive any one failure
             # The class only: a database error's text can hold the statement's values.
-            log.error("the e-mail sender failed (%s); trying again later", type(error).__name__)
+            log.error("%s failed (%s); trying again later", name, type(error).__name__)
         await asyncio.sleep(interval)
 
 
 def _send_once() -> None:
     send_due(db.get_engine(), SmtpSettings.from_settings(get_settings()))
+
+
+def _housekeep_once() -> None:
+    today = date.today()
+    with db.unit_of_work() as session:
+        if not _only_worker(session):
+            return
+        done = housekeeping(session, today)
+    log.info(
+        "signposting housekeeping: reminded %d, lapsed %d, purged %d",
+        done.reminded,
+        done.lapsed,
+        done.purged,
+    )
+    kept = run_retention(db.get_engine(), today)
+    log.info("retention: archived %d, purged %d", kept.archived, kept.purged)
+
+
+def _only_worker(session: Session) -> bool:
+    """Whether this transaction may run housekeeping: on PostgreSQL, once it holds the
+    advisory lock (another worker process holding it is running it now, so this one
+    leaves it); SQLite lets one writer in at a time anyway."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    return bool(session.scalar(select(func.pg_try_advisory_xact_lock(HOUSEKEEPING_LOCK))))

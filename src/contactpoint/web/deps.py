@@ -2,7 +2,7 @@
 
 ``SessionDep`` is one unit of work per request: it commits after the route returns and
 before the response is sent (so a failed commit is an error page, not a false success),
-and rolls back if the route raises.
+and rolls back if the route raises. While it is open it is ``request.state.session``.
 """
 
 from __future__ import annotations
@@ -10,16 +10,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 from starlette.templating import Jinja2Templates
 
 from contactpoint import db
 
 
-def get_session() -> Iterator[Session]:
+def get_session(request: Request) -> Iterator[Session]:
+    """The request's unit of work; pages rendered while it is open read from it too
+    (``templating.page_context``: the unread count in the navigation)."""
     with db.unit_of_work() as session:
-        yield session
+        request.state.session = session
+        try:
+            yield session
+        finally:
+            request.state.session = None
 
 
 def get_templates(request: Request) -> Jinja2Templates:
@@ -29,3 +35,6 @@ def get_templates(request: Request) -> Jinja2Templates:
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 Templates = Annotated[Jinja2Templates, Depends(get_templates)]
+# A row's id in an address: a whole number either database can hold (a larger one is a
+# bad address, 400, never a failed query).
+RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]

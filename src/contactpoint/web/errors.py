@@ -36,6 +36,9 @@ from contactpoint.errors import (
     UnknownSource,
 )
 from contactpoint.migrate import SchemaNotReady
+from contactpoint.notify.service import NotificationRefused
+from contactpoint.signposting.brokered import ContactRequestRefused
+from contactpoint.signposting.involvement import InvolvementRefused
 from contactpoint.web.auth import SESSION_COOKIE, CsrfRefused, NotAllowed
 from contactpoint.web.security import apply_security_headers
 
@@ -48,7 +51,10 @@ STATUS_CODES: tuple[tuple[type[ContactPointError], int], ...] = (
     (CsrfRefused, 403),
     (NotAllowed, 403),
     (AccessRefused, 403),
+    (NotificationRefused, 403),
     (AccountRefused, 409),
+    (InvolvementRefused, 409),
+    (ContactRequestRefused, 409),
     (UnknownSource, 404),
     (NotFound, 404),
     (SourceSuspended, 409),
@@ -109,7 +115,7 @@ def error_response(
 
 # Refusals written to the audit trail by the handler (their request's own transaction
 # was rolled back): anything refused for who is asking.
-AUDITED_REFUSALS = (NotAllowed, AccessRefused, CsrfRefused, NotSignedIn)
+AUDITED_REFUSALS = (NotAllowed, AccessRefused, NotificationRefused, CsrfRefused, NotSignedIn)
 
 
 def _audit_refusal(request: Request, error: ContactPointError) -> None:

@@ -13,11 +13,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader
+from markupsafe import Markup
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
 from contactpoint.access.auth import Current
 from contactpoint.access.policy import Action, decide
+from contactpoint.notify.service import unread_count
 from contactpoint.web.security import csp_nonce
 
 SERVICE_NAME = "ContactPoint"
@@ -65,8 +68,10 @@ def _in_london(value: datetime) -> datetime:
 
 
 # The service's pages: (path, label, the action whose permission shows the link).
+# Those who search may read records, and so register involvement with children.
 PAGES = (
     ("/search", "Search", Action.SEARCH),
+    ("/involvements", "Your involvements", Action.SEARCH),
     ("/users", "Users", Action.MANAGE_USERS),
     ("/audit", "Audit trail", Action.READ_AUDIT),
     ("/", "What the index holds", None),
@@ -75,14 +80,34 @@ PAGES = (
 
 def page_context(request: Request) -> dict[str, Any]:
     """Values every page needs: the nonce for GOV.UK Frontend's inline script, the
-    signed-in user (if any) and the pages their roles open."""
+    signed-in user (if any), the pages their roles open and their inbox, with how many
+    notifications are unread (counted while the request's unit of work is open; an
+    error page, rendered after it closed, shows the inbox without a count)."""
     user: Current | None = getattr(request.state, "user", None)
     navigation = [
         {"href": path, "text": label, "current": request.url.path == path}
         for path, label, action in PAGES
         if user is not None and (action is None or decide(user.principal, action).allowed)
     ]
+    session: Session | None = getattr(request.state, "session", None)
+    if user is not None:
+        unread = unread_count(session, user.user) if session is not None else 0
+        navigation.insert(
+            -1,
+            {
+                "href": "/inbox",
+                "html": inbox_label(unread),
+                "current": request.url.path == "/inbox",
+            },
+        )
     return {"cspNonce": csp_nonce(request), "user": user, "navigation": navigation}
+
+
+def inbox_label(unread: int) -> Markup:
+    """The menu's "Inbox (2)", read aloud as "Inbox (2) unread" (the words seen come first)."""
+    if not unread:
+        return Markup("Inbox")
+    return Markup('Inbox ({})<span class="govuk-visually-hidden"> unread</span>').format(unread)
 
 
 def build_environment() -> Environment:

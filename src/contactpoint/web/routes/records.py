@@ -20,6 +20,7 @@ from starlette.responses import Response
 
 from contactpoint.access import reasons
 from contactpoint.access.auth import Current
+from contactpoint.access.policy import Action
 from contactpoint.access.reasons import MAX_OTHER, REASONS, Reason
 from contactpoint.children.view import (
     MAX_OVERRIDE_REASON,
@@ -29,6 +30,7 @@ from contactpoint.children.view import (
 )
 from contactpoint.errors import AccessRefused, InvalidValue, NotFound
 from contactpoint.feeds.sources import SOURCES
+from contactpoint.signposting import guard
 from contactpoint.signposting.alerts import view_record
 from contactpoint.web.auth import CheckedForm, CurrentUser
 from contactpoint.web.deps import SessionDep, Templates
@@ -39,6 +41,8 @@ SOURCE_TITLES = {name: source.title for name, source in SOURCES.items()}
 # A little over the limits, so that a too-long value is told by the reasons' own message.
 ReasonCode = Annotated[str | None, Query(max_length=60)]
 ReasonDetail = Annotated[str | None, Query(max_length=MAX_OTHER + 100)]
+# The signposting pages a record links to, for those the policy lets use them.
+SIGNPOSTING = (Action.REGISTER_INVOLVEMENT, Action.SIGNPOST, Action.MANAGE_FLAGS)
 
 
 class _Read(BaseModel):
@@ -268,6 +272,12 @@ def _page(
     shown = _look(request, session, user, cp_id, why)
     if isinstance(shown, Response):
         return shown
+    # What else the page offers (each asks the policy again when it is done).
+    offered = (
+        frozenset()
+        if shown.shielded
+        else guard.may(session, user.principal, cp_id, SIGNPOSTING, overrides=user.login.overrides)
+    )
     page: Response = templates.TemplateResponse(
         request,
         "records/view.html",
@@ -277,6 +287,7 @@ def _page(
             "sources": SOURCE_TITLES,
             "why": why,
             "can_override": shown.shielded and may_override(session, user.principal, cp_id),
+            "may": {action.value for action in offered},
         },
     )
     return page

@@ -34,6 +34,7 @@ from contactpoint.access.policy import Action, decide
 from contactpoint.errors import InvalidValue, NotFound
 from contactpoint.web.auth import CheckedForm, CurrentUser, require
 from contactpoint.web.deps import SessionDep, Templates
+from contactpoint.web.forms import posted_date, sentence
 
 router = APIRouter(include_in_schema=False)
 
@@ -99,9 +100,7 @@ AdminForm = Annotated[Admin, Depends(admin_form)]
 
 def _sentence(text: str, field: str | None = None) -> str:
     """A domain error's reason as a sentence (about ``field``, if it needs its name)."""
-    if field and text.startswith(("is ", "must ")):
-        return f"{LABELS.get(field, field)} {text}"
-    return text[:1].upper() + text[1:]
+    return sentence(text, field, LABELS)
 
 
 def _too_long(values: dict[str, str]) -> dict[str, str]:
@@ -274,19 +273,7 @@ def account_page(admin: AdminPage, username: str, done: Done = "") -> Response:
 
 def _day(admin: Admin, name: str) -> date | None:
     """A GOV.UK date input's day, month and year; None when all three are blank."""
-    parts = {part: admin.value(f"{name}-{part}") for part in ("day", "month", "year")}
-    if not any(parts.values()):
-        return None
-    missing = [part for part, value in parts.items() if not value]
-    if missing:
-        raise InvalidValue(name, "", f"must include a {' and a '.join(missing)}")
-    day, month, year = parts.values()
-    if not all(value.isascii() and value.isdigit() for value in parts.values()) or len(year) != 4:
-        raise InvalidValue(name, "", "must be a real date")
-    try:
-        return date(int(year), int(month), int(day))
-    except ValueError:
-        raise InvalidValue(name, "", "must be a real date") from None
+    return posted_date(admin.value, name)
 
 
 @router.post("/users/{username}/checks")

@@ -1,0 +1,152 @@
+"""Commands for a record's life and the service's end: the retention job, a later archive
+age, an authority's reports (children missing education, children with no GP), and
+decommissioning (request, approve, export for a successor, run).
+
+Commands on someone's behalf take ``--as USERNAME``: the policy decides what that
+account may do, and the audit trail records the action as theirs.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from contactpoint import db, migrate
+from contactpoint.children import lifecycle, reports
+from contactpoint.cli.console import (
+    acting_as,
+    out,
+    parse_date,
+    progress_bars,
+    reported_errors,
+    unit_of_work,
+)
+from contactpoint.decommission import service as decommission
+from contactpoint.decommission.models import Stage
+from contactpoint.settings import get_settings
+from contactpoint.signposting.guard import child_by_cp_id
+
+retention_app = typer.Typer(help="Retention: archive and purge records.", no_args_is_help=True)
+decommission_app = typer.Typer(
+    help="Decommission the service: four eyes, destruction, certificate.", no_args_is_help=True
+)
+report_app = typer.Typer(help="An authority's reports for its data managers.", no_args_is_help=True)
+AsUser = Annotated[str, typer.Option("--as", help="The account acting (policy decides).")]
+
+
+@retention_app.command("run")
+def retention_run(
+    today: Annotated[
+        str | None, typer.Option(help="Run as of this day (YYYY-MM-DD); default today.")
+    ] = None,
+) -> None:
+    """Archive the records due (18th birthday or later archive age; a year after death)
+    and purge those six years in the archive. Safe to run again; resumes a killed run."""
+    day = parse_date(today, "--today") if today else date.today()
+    engine = db.get_engine()
+    with reported_errors():
+        migrate.require_current(engine)
+    with progress_bars() as bars, reported_errors():
+        task = bars.add_task("purge", total=None)
+        report = lifecycle.run_retention(
+            engine, day, progress=lambda done, total: bars.update(task, completed=done, total=total)
+        )
+    out.print(f"Retention for {day}: {report.archived} archived, {report.purged} purged.")
+
+
+@retention_app.command("archive-age")
+def retention_archive_age(
+    cp_id: str,
+    age: Annotated[int, typer.Argument(help="The birthday the record moves to the archive.")],
+    evidence: Annotated[str, typer.Option(help="How the young person consented.")],
+    as_user: AsUser,
+) -> None:
+    """Keep a care leaver's record out of the archive until a later birthday (to 25)."""
+    with unit_of_work() as session, reported_errors():
+        lifecycle.set_archive_age(
+            session, acting_as(session, as_user), child_by_cp_id(session, cp_id), age, evidence
+        )
+    out.print(f"{cp_id} moves to the archive at {age}.")
+
+
+@decommission_app.command("request")
+def decommission_request(as_user: AsUser) -> None:
+    """Ask for the service to be decommissioned (a national administrator)."""
+    with unit_of_work() as session, reported_errors():
+        decommission.request(session, acting_as(session, as_user))
+    out.print("Decommissioning asked for: two national administrators must approve.")
+
+
+@decommission_app.command("approve")
+def decommission_approve(as_user: AsUser) -> None:
+    """Approve decommissioning; two different national administrators must."""
+    with unit_of_work() as session, reported_errors():
+        found = decommission.approve(session, acting_as(session, as_user))
+    out.print(f"Approved ({len(found.approved_by)} of 2).")
+
+
+@decommission_app.command("export")
+def decommission_export(
+    out_dir: Annotated[Path, typer.Option("--out", help="Directory for the CSV files.")],
+) -> None:
+    """Before destruction: key professionals and flags for a successor service."""
+    with unit_of_work() as session, reported_errors():
+        written = decommission.export_for_successor(session, out_dir)
+    for path in written:
+        out.print(f"Wrote {path}")
+
+
+@decommission_app.command("run")
+def decommission_run(
+    as_user: AsUser,
+    confirm: Annotated[
+        str, typer.Option(help=f"Type exactly: {decommission.CONFIRMATION}", prompt=True)
+    ],
+) -> None:
+    """Destroy all personal data for good and write the destruction certificate."""
+    engine = db.get_engine()
+    with reported_errors():
+        migrate.require_current(engine)
+    with unit_of_work() as session, reported_errors():
+        found = decommission.current(session)
+        resuming = found is not None and found.stage is Stage.DESTROYING
+        principal = None if resuming else acting_as(session, as_user)
+    with reported_errors():
+        certificate = decommission.run(engine, principal, confirm)
+    path = get_settings().var_dir / "decommission-certificate.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(certificate, indent=2, sort_keys=True), encoding="utf-8")
+    out.print(f"Decommissioned. The certificate is in {path}:")
+    out.print_json(data=certificate)
+
+
+@report_app.command("missing-education")
+def report_missing_education(
+    as_user: AsUser,
+    today: Annotated[str | None, typer.Option(help="As of this day; default today.")] = None,
+) -> None:
+    """The authority's children of compulsory school age with no school registration."""
+    day = parse_date(today, "--today") if today else date.today()
+    with unit_of_work() as session, reported_errors():
+        _print(reports.missing_education(session, acting_as(session, as_user), day))
+
+
+@report_app.command("no-gp")
+def report_no_gp(as_user: AsUser) -> None:
+    """The authority's children registered with no GP practice."""
+    with unit_of_work() as session, reported_errors():
+        _print(reports.no_gp(session, acting_as(session, as_user)))
+
+
+def _print(listed: list[reports.Listed]) -> None:
+    table = Table("ContactPoint ID", "Name", "Date of birth")
+    for child in listed:
+        name = " ".join(part for part in (child.given_names, child.family_name) if part)
+        table.add_row(child.cp_id, name, str(child.date_of_birth or ""))
+    out.print(table)
+    out.print(f"{len(listed)} children.")

@@ -1,0 +1,72 @@
+"""Subject access as a page, a PDF and JSON; and a decommissioned service answering
+every request with one page."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+
+from contactpoint import db
+from contactpoint.access.models import Role
+from contactpoint.children.models import Child
+from contactpoint.decommission.models import Decommission, Stage
+from contactpoint.feeds import pipeline
+from contactpoint.web import decommissioned
+from tests.builders import birth, write_feed
+from tests.people import HULL
+from tests.web.test_records import as_user
+
+
+@pytest.fixture
+def cp_id(committed_engine: Engine, tmp_path: Path) -> str:
+    path = write_feed(tmp_path / "births.csv", "gro-births", [birth(1)])
+    with db.unit_of_work() as session:
+        pipeline.load_file(
+            session, source_name="gro-births", path=path, loaded_by="t", today=date(2026, 11, 1)
+        )
+        found = session.scalars(select(Child.cp_id)).one()
+    return found
+
+
+def test_a_data_manager_gets_the_subject_access_report_as_a_page_a_pdf_and_json(
+    client: TestClient, cp_id: str
+) -> None:
+    as_user(client, "dee.manager", Role.DATA_MANAGER)
+    page = client.get(f"/children/{cp_id}/subject-access")
+    assert page.status_code == 200 and "Information held about" in page.text
+    assert birth(1)["given_names"] in page.text
+    pdf = client.get(f"/children/{cp_id}/subject-access?format=pdf")
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content[:4] == b"%PDF"
+    document = client.get(f"/children/{cp_id}/subject-access?format=json").json()
+    assert document["record"]["cp_id"] == cp_id
+
+
+def test_subject_access_is_refused_to_others_and_unknown_children_are_not_found(
+    client: TestClient, cp_id: str
+) -> None:
+    as_user(client, "hal.manager", Role.DATA_MANAGER, la_code=HULL)
+    assert client.get(f"/children/{cp_id}/subject-access").status_code == 403
+    assert client.get("/children/CP-000-000-000/subject-access").status_code == 404
+
+
+def test_a_decommissioned_service_answers_every_request_with_one_page(
+    client: TestClient, committed_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(decommissioned, "RECHECK_SECONDS", 0.0)
+    assert client.get("/sign-in").status_code == 200
+    with db.unit_of_work() as session:
+        session.add(Decommission(id=1, stage=Stage.DONE, requested_by="ada", approved_by=[]))
+    for path in ("/", "/sign-in", "/children/CP-000-000-000", "/healthz"):
+        answer = client.get(path)
+        assert answer.status_code == 410, path
+        assert "decommissioned" in answer.text
+    assert (
+        client.get("/api/v1/children?given_names=Ava")
+        .json()["detail"]
+        .startswith("ContactPoint has been decommissioned")
+    )
+    assert client.post("/sign-in", data={"username": "x"}).status_code == 410
