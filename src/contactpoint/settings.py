@@ -22,6 +22,12 @@ class Settings(BaseSettings):
         default="sqlite:///var/contactpoint.db",
         description="SQLAlchemy URL of the database; PostgreSQL through psycopg 3.",
     )
+    database_pool_size: int = Field(
+        default=20,
+        ge=1,
+        description="PostgreSQL connections each process keeps open (each request being"
+        " served holds one; up to 10 more are opened, and closed again, at peaks).",
+    )
     var_dir: Path = Field(
         default=Path("var"),
         description="Where run-time files go: exception reports, the SQLite database.",

@@ -187,6 +187,13 @@ def _session(
     login = session.scalar(
         select(LoginSession).where(LoginSession.token_hash == credentials.token_hash(token))
     )
+    return _live(session, login, moment, second_factor_done=second_factor_done)
+
+
+def _live(
+    session: Session, login: LoginSession | None, moment: datetime, *, second_factor_done: bool
+) -> LoginSession:
+    """The session, if it is open, at the right step, and neither idle nor too old."""
     if login is None or login.ended_at is not None:
         raise NotSignedIn("you are not signed in")
     if (login.second_factor_at is not None) != second_factor_done:
@@ -201,11 +208,18 @@ def _session(
 
 def current(session: Session, token: str, *, now: datetime | None = None) -> Current:
     """The signed-in user behind a session token (refused if the account stopped being
-    usable since)."""
+    usable since). Every request asks this, so the session, the account and its
+    authority come in one query, and its roles in a second."""
     moment = _now(now)
-    login = _session(session, token, moment, second_factor_done=True)
-    account = session.get(User, login.user_id)
-    assert account is not None
+    found = session.execute(
+        select(LoginSession, User, Organisation.la_code)
+        .join(User, User.id == LoginSession.user_id)
+        .join(Organisation, Organisation.id == User.organisation_id)
+        .where(LoginSession.token_hash == credentials.token_hash(token))
+    ).first()
+    login = _live(session, found[0] if found else None, moment, second_factor_done=True)
+    assert found is not None  # _live refuses a missing session
+    account, la_code = found[1], found[2]
     problem = _usable(account, moment.date())
     if problem:
         login.ended_at = moment
@@ -213,9 +227,6 @@ def current(session: Session, token: str, *, now: datetime | None = None) -> Cur
         raise NotSignedIn(problem)
     if moment - _aware(login.last_seen_at) >= TOUCH_EVERY:
         login.last_seen_at = moment
-    la_code = session.scalar(
-        select(Organisation.la_code).where(Organisation.id == account.organisation_id)
-    )
     principal = Principal(account.id, account.username, roles_of(session, account.id), la_code)
     return Current(login, account, principal, login.csrf_token, account.display_name)
 

@@ -3,8 +3,8 @@
 ``record`` adds an entry in the caller's transaction — the entry commits or rolls back
 with the action it describes. Each entry's hash covers its own fields and the previous
 entry's hash (SHA-256 over canonical JSON), so altering, removing or reordering any
-entry breaks every later link. Appenders lock the chain head row first, so entries from
-concurrent transactions chain in commit order.
+entry breaks every later link. Appenders lock the chain head row first (by taking the
+next id from it), so entries from concurrent transactions chain in commit order.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from contactpoint.audit.models import AuditEntry, AuditHead
@@ -76,15 +76,21 @@ def record(
     reason: str | None = None,
     details: Mapping[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append one entry, chained to the last, in the caller's transaction."""
-    head = session.scalars(
-        select(AuditHead)
-        .where(AuditHead.id == 1)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+    """Append one entry, chained to the last, in the caller's transaction.
+
+    Three statements, without the ORM's unit of work (every search and view writes one,
+    so this is on the hot path): taking the next id from the head row locks it until the
+    caller's transaction ends, so concurrent appenders chain one after another; then the
+    entry, then the head's new hash. The returned entry is not attached to the session."""
+    head = cast(Table, AuditHead.__table__)
+    next_id, previous = session.execute(
+        update(head)
+        .where(head.c.id == 1)
+        .values(last_id=head.c.last_id + 1)
+        .returning(head.c.last_id, head.c.last_hash)
     ).one()
     entry = AuditEntry(
-        id=head.last_id + 1,
+        id=next_id,
         at=datetime.now(UTC),
         user_id=actor.user_id,
         actor=actor.name[:120],
@@ -93,19 +99,32 @@ def record(
         child_id=child_id,
         reason=reason,
         details=dict(details or {}),
-        previous_hash=head.last_hash,
+        previous_hash=previous,
         hash="",
     )
-    entry.hash = entry_hash(head.last_hash, _fields(entry))
-    session.add(entry)
-    session.flush()
+    entry.hash = entry_hash(previous, _fields(entry))
     session.execute(
-        update(AuditHead)
-        .where(AuditHead.id == 1)
-        .values(last_id=entry.id, last_hash=entry.hash)
-        .execution_options(synchronize_session=False)
+        insert(cast(Table, AuditEntry.__table__)).values(
+            {column: getattr(entry, column) for column in _COLUMNS}
+        )
     )
+    session.execute(update(head).where(head.c.id == 1).values(last_hash=entry.hash))
     return entry
+
+
+_COLUMNS = [
+    "id",
+    "at",
+    "user_id",
+    "actor",
+    "action",
+    "outcome",
+    "child_id",
+    "reason",
+    "details",
+    "previous_hash",
+    "hash",
+]
 
 
 @dataclass(frozen=True, slots=True)

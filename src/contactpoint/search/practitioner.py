@@ -81,7 +81,8 @@ def find_children(
         return Findings(True, narrow_by=outcome.narrow_by, message=outcome.message)
     ids = [result.child_id for result in outcome.results]
     children = {c.id: c for c in session.scalars(select(Child).where(Child.id.in_(ids)))}
-    teams = _teams(session, {c.responsible_la_code for c in children.values()})
+    # Whom to contact is shown for shielded records only.
+    teams = _teams(session, {c.responsible_la_code for c in children.values() if c.shielded})
     findings = []
     for result in outcome.results:
         child = children[result.child_id]
@@ -126,6 +127,8 @@ def find_children(
 
 def _teams(session: Session, la_codes: set[str | None]) -> dict[str | None, Contact]:
     codes = [code for code in la_codes if code]
+    if not codes:
+        return {}
     rows = session.execute(
         select(
             Organisation.la_code,
