@@ -101,6 +101,7 @@ def test_only_the_training_module_imports_splink(path: Path) -> None:
 PUBLIC_ROUTES = {
     "/healthz": "the load balancer's liveness check",
     "/readyz": "the load balancer's readiness check",
+    "/metrics": "Prometheus scrapes it: counts by route template and queue, no personal data",
     "/sign-in": "signing in",
     "/sign-in/code": "signing in: the second factor",
     "/api/docs": "the API's documentation (the OpenAPI document names no child)",

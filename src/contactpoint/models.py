@@ -8,13 +8,14 @@ from contactpoint.access.models import (
     User,
     UserRole,
 )
-from contactpoint.audit.models import AuditEntry, AuditHead
+from contactpoint.audit.models import AuditAlert, AuditEntry, AuditHead
 from contactpoint.children.models import (
     Address,
     Carer,
     Child,
     ChildIdentifier,
     ChildName,
+    IdentityChange,
     RetentionRun,
     SensitiveConsent,
     ServiceRegistration,
@@ -45,6 +46,7 @@ from contactpoint.signposting.models import (
 __all__ = [
     "Address",
     "ApiToken",
+    "AuditAlert",
     "AuditEntry",
     "AuditHead",
     "Base",
@@ -59,6 +61,7 @@ __all__ = [
     "FeedRun",
     "FeedRunException",
     "FeedSourceState",
+    "IdentityChange",
     "Involvement",
     "KeptApart",
     "LinkEvent",

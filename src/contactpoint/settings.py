@@ -163,6 +163,55 @@ class Settings(BaseSettings):
         description="How many key professionals an organisation may name, unless its own"
         " cap is set.",
     )
+    audit_volume_factor: float = Field(
+        default=3.0,
+        gt=1,
+        description="A user's searches and views in a day are flagged above this many times"
+        " the median of the other users active that day (and above the floor).",
+    )
+    audit_volume_floor: int = Field(
+        default=50,
+        ge=1,
+        description="Searches and views in a day that are never flagged as volume, whatever"
+        " the peers did.",
+    )
+    audit_outside_area_threshold: int = Field(
+        default=5,
+        ge=1,
+        description="Children outside the user's own authority whose records one user opens"
+        " in a day that are flagged (national partners' users are not).",
+    )
+    audit_shielded_threshold: int = Field(
+        default=3,
+        ge=1,
+        description="Views of shielded records by one user in a day that are flagged.",
+    )
+    audit_same_child_threshold: int = Field(
+        default=10,
+        ge=2,
+        description="Times one user opens the same child's record in a day that are flagged.",
+    )
+    audit_night_start_hour: int = Field(
+        default=22, ge=0, le=23, description="Unusual hours start at this hour, UK time."
+    )
+    audit_night_end_hour: int = Field(
+        default=6, ge=0, le=23, description="Unusual hours end at this hour, UK time."
+    )
+    audit_night_threshold: int = Field(
+        default=3,
+        ge=1,
+        description="Searches and views by one user in a day's unusual hours that are flagged.",
+    )
+    audit_alerts: bool = Field(
+        default=True,
+        description="Whether the web server's daily jobs analyse the audit trail and alert"
+        " auditors to new findings.",
+    )
+    log_format: str = Field(
+        default="text",
+        pattern="^(text|json)$",
+        description="text (development) or json: one JSON object a line, for log collectors.",
+    )
 
 
 @lru_cache(maxsize=1)

@@ -1,15 +1,19 @@
-"""What the index holds: the counts ``contactpoint stats`` and the home page show."""
+"""What the index holds: the counts ``contactpoint stats`` and the home page show, and
+the figures by day the administration console charts."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from contactpoint.children.models import Child, ChildStatus, SourceRecord
 from contactpoint.feeds.models import FeedRun
 from contactpoint.feeds.sources import SOURCES
+from contactpoint.review.models import ReviewStatus, ReviewTask
 
 
 def index_counts(session: Session) -> dict[str, Any]:
@@ -44,3 +48,76 @@ def index_counts(session: Session) -> dict[str, Any]:
             **{name: runs.get(name, 0) for name in SOURCES},
         },
     }
+
+
+@dataclass(frozen=True, slots=True)
+class DayFigures:
+    """One day of the index's figures: what the feeds delivered, what people decided,
+    and the review queue at the day's end."""
+
+    day: date
+    rows: int
+    new_children: int
+    linked: int
+    for_review: int
+    rejected: int
+    decided_linked: int
+    decided_apart: int
+    queue: int
+    # How many days the oldest task still open at the day's end had waited.
+    oldest_waiting_days: int
+
+
+def figures_by_day(session: Session, days: int = 14, today: date | None = None) -> list[DayFigures]:
+    """The last ``days`` days' figures, oldest first, derived from the feed runs and the
+    review tasks as stored (days in UTC)."""
+    last = today or datetime.now(UTC).date()
+    first = last - timedelta(days=days - 1)
+    start = datetime.combine(first, time(), UTC)
+    runs = session.execute(
+        select(
+            FeedRun.started_at, FeedRun.rows_read, FeedRun.new_children, FeedRun.linked,
+            FeedRun.for_review, FeedRun.rejected,
+        ).where(FeedRun.started_at >= start)
+    ).all()  # fmt: skip
+    tasks = session.execute(
+        select(ReviewTask.created_at, ReviewTask.decided_at, ReviewTask.status).where(
+            or_(ReviewTask.decided_at.is_(None), ReviewTask.decided_at >= start)
+        )
+    ).all()
+    delivered: dict[date, list[int]] = {}
+    for started, *counts in runs:
+        totals = delivered.setdefault(_utc(started).date(), [0] * 5)
+        for index, value in enumerate(counts):
+            totals[index] += value
+    result = []
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        end = datetime.combine(day + timedelta(days=1), time(), UTC)
+        waiting = [
+            _utc(created)
+            for created, decided, _ in tasks
+            if _utc(created) < end and (decided is None or _utc(decided) >= end)
+        ]
+        decided_today = [
+            status
+            for _, decided, status in tasks
+            if decided is not None and _utc(decided).date() == day
+        ]
+        rows, new, linked, review, rejected = delivered.get(day, [0] * 5)
+        result.append(
+            DayFigures(
+                day=day, rows=rows, new_children=new, linked=linked, for_review=review,
+                rejected=rejected,
+                decided_linked=decided_today.count(ReviewStatus.LINKED),
+                decided_apart=decided_today.count(ReviewStatus.KEPT_APART),
+                queue=len(waiting),
+                oldest_waiting_days=(end - min(waiting)).days if waiting else 0,
+            )
+        )  # fmt: skip
+    return result
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite hands back naive timestamps; the database writes them in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -13,6 +13,7 @@ from contactpoint import db
 from contactpoint.access import accounts
 from contactpoint.access.models import Organisation, Role
 from contactpoint.access.policy import Principal
+from contactpoint.audit.service import Actor, record
 from contactpoint.children.models import Child, ChildIdentifier
 from contactpoint.feeds import pipeline
 from contactpoint.signposting import flags, involvement
@@ -286,3 +287,29 @@ def test_the_subject_access_report_passes_axe(
     expect(page).to_have_title(f"Information held about {cp_id} – ContactPoint")
     expect(page.get_by_role("main")).to_have_count(1)
     assert_accessible(page)
+
+
+def test_the_audit_analytics_page_passes_axe_and_works_without_javascript(
+    new_page: NewPage, add_user: AddUser, live_server: LiveServer
+) -> None:
+    with db.unit_of_work(live_server.engine) as session:
+        trawler = active_user(session, "tara.trawler", Role.PRACTITIONER)
+        for _ in range(51):
+            record(session, Actor(trawler.username, trawler.id), "search", reason="test")
+    for scripts in (True, False):
+        page = new_page(java_script_enabled=scripts)
+        page.goto("/audit/analytics")
+        # A new auditor each time: an authenticator code is never accepted twice.
+        sign_in(page, add_user(Role.AUDITOR))
+
+        expect(page).to_have_title("Likely misuse – ContactPoint")
+        expect(page.get_by_role("main")).to_have_count(1)
+        expect(page.get_by_role("table", name="Findings (1)")).to_contain_text("tara.trawler")
+        expect(
+            page.get_by_role("img", name=re.compile("Searches and views per day"))
+        ).to_be_visible()
+        expect(
+            page.get_by_role("table", name="Searches and views per day, by kind")
+        ).to_be_visible()
+        if scripts:
+            assert_accessible(page)

@@ -43,6 +43,7 @@ def test_a_clean_load_exits_zero_and_reports_its_counts(
         "archived": 0,
         "destroyed": 0,
         "merged": 0,
+        "closed": 0,
         "incomplete": 0,
     }
 

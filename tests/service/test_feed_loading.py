@@ -256,6 +256,7 @@ def test_stats_count_children_records_and_runs(session: Session, tmp_path: Path)
         "archived": 0,
         "destroyed": 0,
         "merged": 0,
+        "closed": 0,
         "incomplete": 0,
     }
     assert counts["source_records"]["gro-births"] == 2

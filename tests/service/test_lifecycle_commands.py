@@ -6,11 +6,12 @@ import json
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
 from contactpoint import db
 from contactpoint.access.models import Role
+from contactpoint.children.models import Child
 from contactpoint.cli import app
 from contactpoint.feeds import pipeline
 from contactpoint.settings import get_settings
@@ -81,3 +82,22 @@ def test_decommissioning_needs_two_approvals_and_writes_a_certificate(
     )
     assert certificate["destroyed_rows"]["children"] == 2
     assert certificate["scan"]["personal_values_found"] == 0
+
+
+def test_a_record_is_closed_for_a_new_identity_and_traced_by_the_national_team(
+    committed_engine: Engine, tmp_path: Path
+) -> None:
+    populated(committed_engine, tmp_path)
+    with db.unit_of_work(committed_engine) as session:
+        cp_ids = list(session.scalars(select(Child.cp_id).order_by(Child.id)))
+    code, output = run(
+        "identity", "close", cp_ids[0], "--reason", "adoption", "--as", "dee.manager"
+    )
+    assert code == 1
+    code, output = run(
+        "identity", "close", cp_ids[0], "--reason", "adoption", "--new", cp_ids[1],
+        "--as", "ada.national",
+    )  # fmt: skip
+    assert code == 0, output
+    code, output = run("identity", "trace", cp_ids[0], "--as", "ada.national")
+    assert code == 0 and cp_ids[1] in output

@@ -27,7 +27,7 @@ from contactpoint.feeds import pipeline
 from contactpoint.models import Base
 from contactpoint.signposting import involvement
 from contactpoint.signposting.involvement import InvolvementCreate
-from tests.builders import birth, death, write_feed
+from tests.builders import birth, death, nhs_record, write_feed
 from tests.people import LEEDS, active_user
 
 LOADED = date(2020, 6, 1)
@@ -200,3 +200,11 @@ def test_an_archive_age_outside_18_to_25_is_refused(population: Engine) -> None:
         kim = _principal(session, "kim.key")
         with pytest.raises(AccessRefused):
             lifecycle.set_archive_age(session, kim, _child(session, 2), 20, "asked")
+
+
+def test_a_new_record_for_an_archived_child_does_not_bring_it_back(
+    population: Engine, tmp_path: Path
+) -> None:
+    run_retention(population, date(2020, 7, 1))
+    _load(population, tmp_path, "nhs-demographics", [nhs_record(1, date_of_birth="2002-03-01")])
+    assert statuses(population)[0] == (ChildStatus.ARCHIVED, date(2020, 3, 1))

@@ -63,6 +63,7 @@ def test_the_stats_api_returns_the_same_counts_as_json(
         "archived": 0,
         "destroyed": 0,
         "merged": 0,
+        "closed": 0,
         "incomplete": 0,
     }
     assert counts["source_records"]["total"] == 2

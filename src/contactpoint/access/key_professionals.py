@@ -5,6 +5,8 @@ the organisation's user administrators (or a national administrator)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -36,6 +38,27 @@ def named(session: Session, org: Organisation) -> int:
         )
         or 0
     )
+
+
+@dataclass(frozen=True, slots=True)
+class CapRead:
+    """An organisation's cap on key professionals and how many it names now."""
+
+    code: str
+    name: str
+    cap: int
+    # The organisation's own cap; None when the national one applies.
+    own_cap: int | None
+    named: int
+
+
+def caps(session: Session) -> list[CapRead]:
+    """Every organisation's cap and how many key professionals it names, by name."""
+    orgs = session.scalars(select(Organisation).order_by(Organisation.name))
+    return [
+        CapRead(org.code, org.name, cap_of(org), org.key_professional_cap, named(session, org))
+        for org in orgs
+    ]
 
 
 def check_room(session: Session, org: Organisation) -> None:

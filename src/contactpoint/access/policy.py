@@ -10,9 +10,10 @@ The rules:
 * Searching and opening records is for practitioners, key professionals and data
   managers. Administrators and auditors manage users and read the audit trail; they do
   not read children's records.
-* A destroyed record is never shown. An archived record (the child is 18 or over) is
-  shown to data managers only, and after a year in the archive only for a statutory
-  enquiry (the reason given for the look).
+* A destroyed record, or one closed for a new identity, is never shown (only the
+  national team can trace a closed record to the new one). An archived record (the
+  child is 18 or over) is shown to data managers only, and after a year in the archive
+  only for a statutory enquiry (the reason given for the look).
 * A shielded record shows practitioners only that it exists and whom to contact (the
   authority's ContactPoint team). The owning authority's data managers see it all. A
   key professional (child-protection responsibilities) may override the shield ("break
@@ -67,6 +68,8 @@ class Action(enum.StrEnum):
     SET_ARCHIVE_AGE = "set_archive_age"
     SUBJECT_ACCESS = "subject_access"
     AUTHORITY_REPORTS = "authority_reports"
+    # Close a record for a new identity (adoption, protection), and trace one closed.
+    CHANGE_IDENTITY = "change_identity"
 
 
 # Actions on one child's record (they need a RecordState).
@@ -159,6 +162,10 @@ def decide(
         if roles & READERS:
             return _allow("searching is part of your role")
         return _refuse("your role does not include searching for children")
+    if action is Action.CHANGE_IDENTITY:
+        if Role.NATIONAL_ADMIN in roles:
+            return _allow("the national team closes and traces records for a new identity")
+        return _refuse("only the national team closes or traces records for a new identity")
     if action is Action.AUTHORITY_REPORTS:
         if Role.DATA_MANAGER in roles and principal.la_code is not None:
             return _allow("an authority's data managers read its reports")
@@ -202,7 +209,7 @@ def _on_record(principal: Principal, action: Action, record: RecordState, own: b
         return _refuse("only professionals with child-protection responsibilities may override")
     if action is Action.SUBJECT_ACCESS:
         # The family's right of access holds wherever the record is, archive included.
-        if record.status in (ChildStatus.DESTROYED, ChildStatus.MERGED):
+        if record.status in (ChildStatus.DESTROYED, ChildStatus.MERGED, ChildStatus.CLOSED):
             return _refuse(view.reason)
         if owner:
             return _allow("the owning authority's data managers answer subject access requests")
@@ -257,6 +264,8 @@ def _view(principal: Principal, record: RecordState) -> Verdict:
         return _refuse("this record has been destroyed")
     if record.status is ChildStatus.MERGED:
         return _refuse("this record was merged into another; open that one")
+    if record.status is ChildStatus.CLOSED:
+        return _refuse("there is no record to show")
     if record.status is ChildStatus.ARCHIVED and Role.DATA_MANAGER not in roles:
         return _refuse("archived records are for data managers only")
     if (

@@ -9,10 +9,10 @@ not fit.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from contactpoint.db import Base
@@ -24,7 +24,8 @@ class AuditEntry(Base):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    # Indexed for reading a period (audit analytics).
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, index=True)
     # The user id (None for a failed sign-in by an unknown name, or a machine client).
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # Who, as people read it: a username, "token:<name>", or "system".
@@ -50,3 +51,22 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_id: Mapped[int] = mapped_column(Integer, nullable=False)
     last_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class AuditAlert(Base):
+    """A misuse finding auditors were alerted to (``audit.analytics``): kept so that each
+    finding is alerted once, however often the trail is analysed."""
+
+    __tablename__ = "audit_alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The finding's identity: pattern, user, UK day (and child, for one child opened often).
+    key: Mapped[str] = mapped_column(String(120), unique=True, nullable=False)
+    pattern: Mapped[str] = mapped_column(String(20), nullable=False)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+    day: Mapped[date] = mapped_column(Date, nullable=False)
+    raised_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+    # The evidence when alerted: count, peer median, ContactPoint IDs, why.
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)

@@ -40,6 +40,9 @@ class ChildStatus(enum.StrEnum):
     DESTROYED = "destroyed"
     # Joined to another child: the ContactPoint ID redirects to ``merged_into_id``.
     MERGED = "merged"
+    # Closed for a new identity (adoption, protection): shown to nobody; only the
+    # national team can trace it to the new record (``IdentityChange``).
+    CLOSED = "closed"
 
 
 class LinkKind(enum.StrEnum):
@@ -260,3 +263,21 @@ class RetentionRun(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     archived: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     purged: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class IdentityChange(Base):
+    """A record closed because the child has a new identity (adoption, protection). The
+    link to the new record is held here only, for the national team to trace."""
+
+    __tablename__ = "identity_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    old_child_id: Mapped[int] = mapped_column(
+        ForeignKey("children.id"), nullable=False, unique=True
+    )
+    new_child_id: Mapped[int | None] = mapped_column(ForeignKey("children.id"))
+    by: Mapped[str] = mapped_column(String(100), nullable=False)
+    at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+    reason: Mapped[str] = mapped_column(Text, nullable=False)

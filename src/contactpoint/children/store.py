@@ -23,6 +23,7 @@ from contactpoint.children.models import (
     Child,
     ChildIdentifier,
     ChildName,
+    ChildStatus,
     IdentifierScheme,
     ServiceRegistration,
     SourceRecord,
@@ -123,10 +124,31 @@ def insert_children(session: Session, goldens: Sequence[Golden]) -> list[int]:
     return ids
 
 
+# Statuses a golden record's rebuild must not undo: where the record is in its life
+# (archived, destroyed, merged, closed for a new identity) is not the sources' to say.
+KEPT_STATUSES = frozenset(
+    {ChildStatus.ARCHIVED, ChildStatus.DESTROYED, ChildStatus.MERGED, ChildStatus.CLOSED}
+)
+
+
 def update_children(session: Session, goldens: dict[int, Golden], batch: int) -> None:
+    kept: set[int] = set()
+    for ids in bulk.parts(session, sorted(goldens)):
+        kept.update(
+            session.scalars(
+                select(Child.id).where(
+                    bulk.among(session, Child.id, ids), Child.status.in_(KEPT_STATUSES)
+                )
+            )
+        )
     rows = [{"id": child_id, **as_row(g)} for child_id, g in sorted(goldens.items())]
-    for part in chunks(rows, batch):
-        session.execute(update(Child), list(part))
+    for row in rows:
+        if row["id"] in kept:
+            del row["status"]
+    # One executemany per set of columns.
+    for group in ([r for r in rows if "status" in r], [r for r in rows if "status" not in r]):
+        for part in chunks(group, batch):
+            session.execute(update(Child), list(part))
 
 
 def insert_source_records(session: Session, rows: list[dict[str, Any]]) -> list[int]:

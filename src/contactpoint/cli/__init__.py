@@ -25,6 +25,7 @@ from contactpoint.cli.access import (
     token_app,
     user_app,
 )
+from contactpoint.cli.audit_analysis import audit_analyse
 from contactpoint.cli.console import (
     EXIT_CODES,
     EXIT_REFUSED,
@@ -37,7 +38,12 @@ from contactpoint.cli.console import (
 )
 from contactpoint.cli.feeds import feed_app
 from contactpoint.cli.key_professionals import key_professional_app, org_cap
-from contactpoint.cli.lifecycle import decommission_app, report_app, retention_app
+from contactpoint.cli.lifecycle import (
+    decommission_app,
+    identity_app,
+    report_app,
+    retention_app,
+)
 from contactpoint.cli.matching import match_app, trace_file
 from contactpoint.cli.notify import notify_app
 from contactpoint.cli.review import list_merges, merge_children, review_app, unmerge_children
@@ -63,6 +69,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(policy_app, name="policy")
 app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
+audit_app.command("analyse")(audit_analyse)
 app.add_typer(notify_app, name="notify")
 app.add_typer(signposting_app, name="signposting")
 app.add_typer(flag_app, name="flag")
@@ -70,6 +77,7 @@ app.add_typer(key_professional_app, name="key-professional")
 app.add_typer(retention_app, name="retention")
 app.add_typer(report_app, name="report")
 app.add_typer(decommission_app, name="decommission")
+app.add_typer(identity_app, name="identity")
 org_app.command("cap")(org_cap)
 demo_app = typer.Typer(help="Demo accounts (not in production).", no_args_is_help=True)
 demo_app.command("users")(demo_users)
@@ -137,12 +145,18 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
 ) -> None:
     """Serve the web application. Requests are logged by route, never with their query
-    strings (uvicorn's access log, which prints whole URLs, is off)."""
-    import logging
+    strings (uvicorn's access log, which prints whole URLs, is off); as JSON lines with
+    CONTACTPOINT_LOG_FORMAT=json. Metrics at /metrics are per worker process."""
+    import logging.config
 
     import uvicorn
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    from contactpoint.logs import log_config
+    from contactpoint.settings import get_settings
+
+    # Uvicorn applies the same configuration in each worker process.
+    logging_config = log_config(get_settings().log_format)
+    logging.config.dictConfig(logging_config)
     out.print(f"ContactPoint is at http://{host}:{port}/ (health: /healthz). Ctrl-C stops it.")
     uvicorn.run(
         "contactpoint.web.app:create_app",
@@ -151,4 +165,5 @@ def serve(
         port=port,
         workers=workers,
         access_log=False,
+        log_config=logging_config,
     )

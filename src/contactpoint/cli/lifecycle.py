@@ -1,6 +1,7 @@
 """Commands for a record's life and the service's end: the retention job, a later archive
-age, an authority's reports (children missing education, children with no GP), and
-decommissioning (request, approve, export for a successor, run).
+age, a new identity (close a record; trace it), an authority's reports (children missing
+education, children with no GP), and decommissioning (request, approve, export for a
+successor, run).
 
 Commands on someone's behalf take ``--as USERNAME``: the policy decides what that
 account may do, and the audit trail records the action as theirs.
@@ -17,7 +18,7 @@ import typer
 from rich.table import Table
 
 from contactpoint import db, migrate
-from contactpoint.children import lifecycle, reports
+from contactpoint.children import identity, lifecycle, reports
 from contactpoint.cli.console import (
     acting_as,
     out,
@@ -34,6 +35,10 @@ from contactpoint.signposting.guard import child_by_cp_id
 retention_app = typer.Typer(help="Retention: archive and purge records.", no_args_is_help=True)
 decommission_app = typer.Typer(
     help="Decommission the service: four eyes, destruction, certificate.", no_args_is_help=True
+)
+identity_app = typer.Typer(
+    help="A new identity (adoption, protection): close a record; trace one closed.",
+    no_args_is_help=True,
 )
 report_app = typer.Typer(help="An authority's reports for its data managers.", no_args_is_help=True)
 AsUser = Annotated[str, typer.Option("--as", help="The account acting (policy decides).")]
@@ -150,3 +155,27 @@ def _print(listed: list[reports.Listed]) -> None:
         table.add_row(child.cp_id, name, str(child.date_of_birth or ""))
     out.print(table)
     out.print(f"{len(listed)} children.")
+
+
+@identity_app.command("close")
+def identity_close(
+    cp_id: str,
+    reason: Annotated[str, typer.Option(help="Why: an adoption order, protection.")],
+    as_user: AsUser,
+    new: Annotated[str | None, typer.Option(help="The child's new record, if held.")] = None,
+) -> None:
+    """Close a record for a new identity: shown to nobody, never joined to the new one."""
+    with unit_of_work() as session, reported_errors():
+        identity.close_for_new_identity(session, acting_as(session, as_user), cp_id, reason, new)
+    out.print(f"{cp_id} is closed; only the national team can trace it.")
+
+
+@identity_app.command("trace")
+def identity_trace(cp_id: str, as_user: AsUser) -> None:
+    """The new record a closed one leads to (the national team only; audited)."""
+    with unit_of_work() as session, reported_errors():
+        traced = identity.trace(session, acting_as(session, as_user), cp_id)
+    out.print(
+        f"{traced.closed_cp_id} was closed by {traced.by} on {traced.at:%d %B %Y}"
+        f" ({traced.reason}); new record: {traced.new_cp_id or 'not named'}"
+    )

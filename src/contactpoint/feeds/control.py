@@ -1,4 +1,5 @@
-"""Suspending and resuming sources: the scaled-down mode (DESIGN §4)."""
+"""Suspending and resuming sources: the scaled-down mode (DESIGN §4), and each
+source's state and latest deliveries."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpoint.errors import SourceSuspended
+from contactpoint.access.policy import Action, Principal, decide
+from contactpoint.audit.service import Actor, record
+from contactpoint.errors import AccessRefused, InvalidValue, SourceSuspended
 from contactpoint.feeds.models import FeedControlEvent, FeedRun, FeedSourceState
 from contactpoint.feeds.sources import SOURCES, get_source
 
@@ -53,6 +56,72 @@ def suspend(session: Session, source: str, *, by: str, reason: str | None = None
 def resume(session: Session, source: str, *, by: str, reason: str | None = None) -> None:
     """Accept the source's files again."""
     _set(session, source, suspended=False, by=by, reason=reason)
+
+
+def change(
+    session: Session, principal: Principal, source: str, *, suspended: bool, reason: str
+) -> None:
+    """A national administrator suspends or resumes a source, saying why: checked
+    against the policy and audited."""
+    verdict = decide(principal, Action.CONTROL_FEEDS)
+    if not verdict.allowed:
+        raise AccessRefused(verdict.reason)
+    if not reason.strip():
+        raise InvalidValue("reason", "", "say why the source is suspended or resumed")
+    name = get_source(source).name
+    _set(session, name, suspended=suspended, by=principal.username, reason=reason)
+    action = "feed.suspend" if suspended else "feed.resume"
+    record(
+        session,
+        Actor(principal.username, principal.user_id),
+        action,
+        reason=reason,
+        details={"source": name},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRunRead:
+    """One delivery of a source: the file, when it was loaded and what it did."""
+
+    id: int
+    source: str
+    file_name: str
+    status: str
+    started_at: datetime
+    rows_read: int
+    new_children: int
+    linked: int
+    for_review: int
+    rejected: int
+
+
+def recent_runs(session: Session, per_source: int = 5) -> dict[str, list[FeedRunRead]]:
+    """Each source's latest deliveries, newest first."""
+    found: dict[str, list[FeedRunRead]] = {}
+    for name in SOURCES:
+        runs = session.scalars(
+            select(FeedRun)
+            .where(FeedRun.source == name)
+            .order_by(FeedRun.started_at.desc(), FeedRun.id.desc())
+            .limit(per_source)
+        )
+        found[name] = [
+            FeedRunRead(
+                id=run.id,
+                source=run.source,
+                file_name=run.file_name,
+                status=run.status.value,
+                started_at=run.started_at,
+                rows_read=run.rows_read,
+                new_children=run.new_children,
+                linked=run.linked,
+                for_review=run.for_review,
+                rejected=run.rejected,
+            )
+            for run in runs
+        ]
+    return found
 
 
 def ensure_accepting(session: Session, source: str, file_name: str) -> None:

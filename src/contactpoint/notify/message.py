@@ -25,6 +25,7 @@ KIND_NAMES = {
     "match_signal": "match signal",
     "reminder": "reminder",
     "contact_alert": "contact alert",
+    "misuse_alert": "misuse alert",
 }
 
 

@@ -21,7 +21,9 @@ from contactpoint.web.decommissioned import Decommissioned
 from contactpoint.web.errors import register_error_handlers
 from contactpoint.web.requestlog import RequestLog
 from contactpoint.web.routes import (
+    admin,
     api_docs,
+    audit_analytics,
     audit_reports,
     feeds_api,
     flags,
@@ -30,6 +32,7 @@ from contactpoint.web.routes import (
     inbox,
     involvements,
     records,
+    review,
     search,
     signin,
     signposting,
@@ -67,6 +70,7 @@ def create_app() -> FastAPI:
     app.include_router(health.router)
     app.include_router(signin.router)
     app.include_router(audit_reports.router)
+    app.include_router(audit_analytics.router)
     app.include_router(search.router)
     app.include_router(search.api)
     app.include_router(records.router)
@@ -75,6 +79,8 @@ def create_app() -> FastAPI:
         app.include_router(concept.router)
         app.include_router(concept.api)
     app.include_router(users.router)
+    app.include_router(admin.router)
+    app.include_router(review.router)
     app.include_router(feeds_api.router)
     app.include_router(home.router)
     app.include_router(home.api)

@@ -8,7 +8,8 @@ up a request, each on its own interval (0: never):
   (a day) after: signposting's housekeeping (reminding, lapsing and purging
   involvements), then retention (archiving and purging records, ``children.lifecycle``).
   Both are idempotent within a day; on PostgreSQL only one worker process runs them at a
-  time.
+  time. Then, unless ``audit_alerts`` is off, the audit trail's last two days are
+  analysed for likely misuse and auditors alerted to new findings (each once).
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
-from datetime import date
+from datetime import UTC, date, datetime
 
 from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from contactpoint import db
+from contactpoint.audit.analytics import analyse_and_alert
 from contactpoint.children.lifecycle import run_retention
 from contactpoint.notify.sender import SmtpSettings, send_due
 from contactpoint.settings import get_settings
@@ -90,6 +92,12 @@ def _housekeep_once() -> None:
     )
     kept = run_retention(db.get_engine(), today)
     log.info("retention: archived %d, purged %d", kept.archived, kept.purged)
+    if get_settings().audit_alerts:
+        with db.unit_of_work() as session:
+            if not _only_worker(session):
+                return
+            raised = analyse_and_alert(session, datetime.now(UTC))
+        log.info("audit analytics: %d new alerts to auditors", len(raised))
 
 
 def _only_worker(session: Session) -> bool:

@@ -169,7 +169,9 @@ async def invalid_request(request: Request, error: Exception) -> Response:
 
 async def unexpected_error(request: Request, error: Exception) -> Response:
     """The 500 page. It is sent from outside the middleware, so it adds the headers itself."""
-    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
+    # The route's template, never the path: a path can hold a ContactPoint ID.
+    route = getattr(request.scope.get("route"), "path", None) or "(no route)"
+    log.exception("unexpected error on %s %s", request.method, route, exc_info=error)
     response = error_response(request, 500, None)
     apply_security_headers(request, response.headers)
     return response

@@ -72,7 +72,9 @@ def _in_london(value: datetime) -> datetime:
 PAGES = (
     ("/search", "Search", Action.SEARCH),
     ("/involvements", "Your involvements", Action.SEARCH),
+    ("/review", "Review matches", Action.REVIEW_MATCHES),
     ("/users", "Users", Action.MANAGE_USERS),
+    ("/admin", "Administration", Action.CONTROL_FEEDS),
     ("/audit", "Audit trail", Action.READ_AUDIT),
     ("/", "What the index holds", None),
 )

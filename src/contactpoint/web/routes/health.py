@@ -1,4 +1,5 @@
-"""Health checks for the platform: liveness (``/healthz``) and readiness (``/readyz``).
+"""Health checks for the platform: liveness (``/healthz``) and readiness (``/readyz``);
+and Prometheus metrics (``/metrics``, ``web.metrics``: counts, never personal data).
 
 Liveness touches nothing: it answers while the process can answer. Readiness asks the
 database for ``SELECT 1`` and checks the schema is at this version's head revision, so a
@@ -10,11 +11,13 @@ from __future__ import annotations
 import logging
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from contactpoint import db, migrate
+from contactpoint.web.metrics import exposition
 
 router = APIRouter(tags=["health"])
 log = logging.getLogger(__name__)
@@ -53,3 +56,9 @@ def readyz() -> JSONResponse:
             status_code=503,
         )
     return JSONResponse({"status": "ready", "database": "ok", "schema": revision})
+
+
+@router.get("/metrics", include_in_schema=False)
+def metrics() -> Response:
+    """Requests and latencies by route, feed runs and queue sizes, for Prometheus."""
+    return Response(exposition(), media_type=CONTENT_TYPE_LATEST)

@@ -22,7 +22,8 @@ api = APIRouter(prefix="/api/v1", tags=["index"])
 
 class ChildCountsRead(BaseModel):
     """Children in the index by status; ``incomplete`` counts across statuses; ``merged``
-    counts records joined into another child (not in ``total``)."""
+    counts records joined into another child (not in ``total``); ``closed`` counts old
+    records closed for a new identity (adoption)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -32,6 +33,7 @@ class ChildCountsRead(BaseModel):
     archived: int
     destroyed: int
     merged: int
+    closed: int
     incomplete: int
 
 

@@ -1,0 +1,162 @@
+"""A data manager's review work as the pages do it: the pair of a task side by side, and
+each decision (link, keep apart, unmerge) checked against the policy and written to the
+audit trail in the same transaction.
+
+The decisions themselves are ``review.service``'s and ``review.merge``'s; this module
+adds who may make them (``Action.REVIEW_MATCHES``) and the audit entries: opening a task
+shows two children's records, so it is audited once for each child.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from contactpoint.access.policy import Action, Principal, decide
+from contactpoint.audit.service import Actor, record
+from contactpoint.children.facts import facts_from_json
+from contactpoint.children.models import Child, SourceRecord
+from contactpoint.errors import AccessRefused, InvalidValue, NotFound
+from contactpoint.review import service
+from contactpoint.review.merge import unmerge
+from contactpoint.review.service import MergeRead, ReviewTaskRead
+
+
+@dataclass(frozen=True, slots=True)
+class StatementRead:
+    """One source record of a child, as the source said it."""
+
+    source: str
+    record_id: str
+    received_at: datetime
+    link_kind: str
+    given_names: str | None
+    family_name: str | None
+    date_of_birth: date | None
+    gender: str
+    postcode: str | None
+    identifiers: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SideRead:
+    """One child of the pair: its golden record and the source records behind it."""
+
+    cp_id: str
+    status: str
+    given_names: str | None
+    family_name: str | None
+    date_of_birth: date | None
+    gender: str
+    address_line: str | None
+    postcode: str | None
+    responsible_la_code: str | None
+    records: tuple[StatementRead, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PairRead:
+    """A review task and its two children side by side."""
+
+    task: ReviewTaskRead
+    child: SideRead
+    candidate: SideRead
+
+
+def _allowed(principal: Principal) -> Actor:
+    verdict = decide(principal, Action.REVIEW_MATCHES)
+    if not verdict.allowed:
+        raise AccessRefused(verdict.reason)
+    return Actor(principal.username, principal.user_id)
+
+
+def _reason(reason: str) -> str:
+    if not reason.strip():
+        raise InvalidValue("reason", "", "say why: it is kept with the decision")
+    return reason.strip()
+
+
+def open_tasks(session: Session, principal: Principal, limit: int = 100) -> list[ReviewTaskRead]:
+    """The review queue, oldest first, for a data manager."""
+    _allowed(principal)
+    return service.open_tasks(session, limit=limit)
+
+
+def compare(session: Session, principal: Principal, task_id: int) -> PairRead:
+    """A task with both children's records side by side; audited for each child."""
+    actor = _allowed(principal)
+    task = service.get_task(session, task_id)
+    sides = (_side(session, task.child.id), _side(session, task.candidate.id))
+    for summary in (task.child, task.candidate):
+        record(session, actor, "review.view", child_id=summary.id, details={"task": task.id})
+    return PairRead(task, *sides)
+
+
+def _side(session: Session, child_id: int) -> SideRead:
+    child = session.get(Child, child_id)
+    if child is None:
+        raise NotFound(f"no child with id {child_id}")
+    rows = session.scalars(
+        select(SourceRecord).where(SourceRecord.child_id == child_id).order_by(SourceRecord.id)
+    ).all()
+    statements = []
+    for row in rows:
+        facts = facts_from_json(row.facts)
+        statements.append(
+            StatementRead(
+                source=row.source, record_id=row.record_id, received_at=row.received_at,
+                link_kind=row.link_kind.value, given_names=facts.given_names,
+                family_name=facts.family_name, date_of_birth=facts.date_of_birth,
+                gender=facts.gender,
+                postcode=facts.address.postcode if facts.address else None,
+                identifiers=tuple(f"{i.scheme.value}: {i.value}" for i in facts.identifiers),
+            )
+        )  # fmt: skip
+    return SideRead(
+        cp_id=child.cp_id, status=child.status.value, given_names=child.given_names,
+        family_name=child.family_name, date_of_birth=child.date_of_birth, gender=child.gender,
+        address_line=child.address_line, postcode=child.postcode,
+        responsible_la_code=child.responsible_la_code, records=tuple(statements),
+    )  # fmt: skip
+
+
+def link(session: Session, principal: Principal, task_id: int, reason: str) -> None:
+    """The same child: link the pair (``service.link``), and audit the decision."""
+    actor = _allowed(principal)
+    why = _reason(reason)
+    merged = service.link(session, task_id=task_id, actor=principal.username, reason=why)
+    details = {"task": task_id, "merge": merged.id if merged else None}
+    record(session, actor, "review.link", reason=why, details=details)
+
+
+def keep_apart(session: Session, principal: Principal, task_id: int, reason: str) -> None:
+    """Different children: keep the pair apart for good (``service.separate``), audited."""
+    actor = _allowed(principal)
+    why = _reason(reason)
+    service.separate(session, task_id=task_id, actor=principal.username, reason=why)
+    record(session, actor, "review.keep_apart", reason=why, details={"task": task_id})
+
+
+def merges_of(session: Session, principal: Principal, cp_id: str) -> tuple[Child, list[MergeRead]]:
+    """The child a ContactPoint ID stands for now, and every merge it took part in."""
+    _allowed(principal)
+    child = service.resolve(session, cp_id)
+    return child, service.merge_history(session, child.id)
+
+
+def undo_merge(session: Session, principal: Principal, merge_id: int, reason: str) -> None:
+    """Undo a merge exactly (``merge.unmerge``), audited."""
+    actor = _allowed(principal)
+    why = _reason(reason)
+    undone = unmerge(session, merge_id=merge_id, actor=principal.username, reason=why)
+    record(
+        session,
+        actor,
+        "review.unmerge",
+        child_id=undone.survivor_id,
+        reason=why,
+        details={"merge": merge_id, "merged": undone.merged_id},
+    )

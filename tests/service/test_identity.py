@@ -1,0 +1,120 @@
+"""A new identity on both databases: the old record is closed, shown to nobody and never
+found, kept apart from the new one, and traced only by the national team."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from contactpoint.access import accounts
+from contactpoint.access.models import Role
+from contactpoint.access.policy import Principal
+from contactpoint.access.reasons import reason
+from contactpoint.audit.service import Actor
+from contactpoint.children.identity import IdentityRefused, close_for_new_identity, trace
+from contactpoint.children.models import Child, ChildStatus
+from contactpoint.children.view import view_for
+from contactpoint.errors import AccessRefused, InvalidValue
+from contactpoint.feeds import pipeline
+from contactpoint.linkage.models import KeptApart
+from contactpoint.search.practitioner import find_children
+from contactpoint.search.query import SearchQuery
+from tests.builders import birth, nhs_record, write_feed
+from tests.people import LEEDS, active_user
+
+TODAY = date(2026, 11, 1)
+BIRTH = {"given_names": "Keira", "family_name": "Blackwood"}
+ADOPTED = {"given_names": "Keira", "family_name": "Ashworth-Lyle"}
+
+
+def load(session: Session, tmp_path: Path, source: str, rows: list[dict[str, Any]]) -> None:
+    path = write_feed(tmp_path / f"{source}-{len(list(tmp_path.iterdir()))}.csv", source, rows)
+    pipeline.load_file(session, source_name=source, path=path, loaded_by="t", today=TODAY)
+
+
+def principal(session: Session, username: str) -> Principal:
+    user = accounts.user(session, username)
+    return Principal(user.id, user.username, accounts.roles_of(session, user.id), LEEDS)
+
+
+def cp_id_of(session: Session, **names: str) -> str:
+    found = session.scalar(select(Child.cp_id).where(Child.family_name == names["family_name"]))
+    assert found is not None
+    return found
+
+
+@pytest.fixture
+def adopted(session: Session, tmp_path: Path) -> tuple[str, str]:
+    """Keira's birth record, and her new record after adoption (new name, new NHS number,
+    a new home); the national team closes the old one."""
+    load(session, tmp_path, "gro-births", [birth(1, **BIRTH)])
+    new_home = {"address": "9 Park Lane, Leeds", "postcode": "LS8 2QB"}
+    load(session, tmp_path, "nhs-demographics", [nhs_record(2, **ADOPTED, **new_home,
+         date_of_birth=birth(1)["date_of_birth"], gender="2")])  # fmt: skip
+    for username, role in (("nat.admin", Role.NATIONAL_ADMIN), ("pat.practitioner",
+                           Role.PRACTITIONER), ("dee.manager", Role.DATA_MANAGER)):  # fmt: skip
+        active_user(session, username, role)
+    old, new = cp_id_of(session, **BIRTH), cp_id_of(session, **ADOPTED)
+    close_for_new_identity(session, principal(session, "nat.admin"), old, "adoption order", new)
+    return old, new
+
+
+def search(session: Session, username: str, **fields: str) -> list[str]:
+    found = find_children(
+        session, principal(session, username), Actor(username), SearchQuery(**fields),
+        reason("identity"),
+    )  # fmt: skip
+    return [f.cp_id for f in found.findings]
+
+
+def test_the_old_record_is_shown_to_nobody_and_never_found(
+    session: Session, adopted: tuple[str, str]
+) -> None:
+    old, new = adopted
+    child = session.scalar(select(Child).where(Child.cp_id == old))
+    assert child is not None and child.status is ChildStatus.CLOSED
+    for username in ("pat.practitioner", "dee.manager"):
+        with pytest.raises(AccessRefused):
+            view_for(session, principal(session, username), child.id, reason("identity"))
+    born = birth(1)["date_of_birth"]
+    assert search(session, "pat.practitioner", **BIRTH, date_of_birth=born) == []
+    assert search(session, "pat.practitioner", **ADOPTED, date_of_birth=born) == [new]
+
+
+def test_a_record_under_the_birth_name_never_leads_to_the_new_one(
+    session: Session, tmp_path: Path, adopted: tuple[str, str]
+) -> None:
+    old, new = adopted
+    assert session.scalar(select(func.count()).select_from(KeptApart)) == 1
+    load(session, tmp_path, "nhs-demographics", [nhs_record(1, **BIRTH)])
+    born = birth(1)["date_of_birth"]
+    assert search(session, "pat.practitioner", **BIRTH, date_of_birth=born) == []
+    closed = session.scalar(select(Child).where(Child.cp_id == old))
+    assert closed is not None and closed.status is ChildStatus.CLOSED
+    new_child = session.scalar(select(Child).where(Child.cp_id == new))
+    assert new_child is not None and new_child.family_name == ADOPTED["family_name"]
+
+
+def test_only_the_national_team_traces_a_closed_record(
+    session: Session, adopted: tuple[str, str]
+) -> None:
+    old, new = adopted
+    assert trace(session, principal(session, "nat.admin"), old).new_cp_id == new
+    with pytest.raises(AccessRefused):
+        trace(session, principal(session, "dee.manager"), old)
+
+
+def test_closing_twice_or_without_a_reason_is_refused(
+    session: Session, adopted: tuple[str, str]
+) -> None:
+    old, new = adopted
+    admin = principal(session, "nat.admin")
+    with pytest.raises(IdentityRefused):
+        close_for_new_identity(session, admin, old, "again")
+    with pytest.raises(InvalidValue):
+        close_for_new_identity(session, admin, new, "  ")
