@@ -111,6 +111,7 @@ def test_no_record_action_reveals_more_than_the_record_view(
         Action.PASS_ON_CONTACT,
         Action.END_INVOLVEMENT,  # someone else's: only the owning data managers
         Action.SET_ARCHIVE_AGE,
+        Action.RECORD_DEPARTURE,
     ):
         assert verdict.allowed is (role is Role.DATA_MANAGER and full)
     if action in (Action.REGISTER_INVOLVEMENT, Action.REQUEST_CONTACT):

@@ -70,6 +70,8 @@ class Action(enum.StrEnum):
     AUTHORITY_REPORTS = "authority_reports"
     # Close a record for a new identity (adoption, protection), and trace one closed.
     CHANGE_IDENTITY = "change_identity"
+    # Record that a child has left England.
+    RECORD_DEPARTURE = "record_departure"
 
 
 # Actions on one child's record (they need a RecordState).
@@ -91,6 +93,7 @@ RECORD_ACTIONS = frozenset(
         Action.PASS_ON_CONTACT,
         Action.SET_ARCHIVE_AGE,
         Action.SUBJECT_ACCESS,
+        Action.RECORD_DEPARTURE,
     }
 )
 
@@ -249,6 +252,7 @@ def _on_record(principal: Principal, action: Action, record: RecordState, own: b
         Action.MANAGE_FLAGS,
         Action.PASS_ON_CONTACT,
         Action.SET_ARCHIVE_AGE,
+        Action.RECORD_DEPARTURE,
     ):
         if owner:
             return _allow("the owning authority's data managers manage this record")

@@ -50,6 +50,8 @@ from contactpoint.signposting.models import (
 ADULT = 18
 LATEST_ARCHIVE_AGE = 25
 LIVE_AFTER_DEATH_YEARS = 1
+# A child who left England (``children.departures``) and has not come back.
+LIVE_AFTER_LEAVING_YEARS = 1
 PURGE_AFTER_YEARS = 6
 # A record archived longer than this is opened only for a statutory enquiry.
 OPEN_ARCHIVE_YEARS = 1
@@ -68,13 +70,17 @@ def years_after(day: date, years: int) -> date:
 
 
 def archive_due(child: Child) -> date | None:
-    """The day the child's record is due in the archive (None: not while living and
-    without a date of birth)."""
+    """The day the child's record is due in the archive: a year after a death; else the
+    18th birthday (or the later archive age) or a year after leaving England, whichever
+    comes first (None: not while living in England without a date of birth)."""
     if child.status is ChildStatus.DECEASED and child.date_of_death is not None:
         return years_after(child.date_of_death, LIVE_AFTER_DEATH_YEARS)
-    if child.date_of_birth is None:
-        return None
-    return years_after(child.date_of_birth, child.archive_age or ADULT)
+    due: list[date] = []
+    if child.left_england_on is not None:
+        due.append(years_after(child.left_england_on, LIVE_AFTER_LEAVING_YEARS))
+    if child.date_of_birth is not None:
+        due.append(years_after(child.date_of_birth, child.archive_age or ADULT))
+    return min(due, default=None)
 
 
 def deep_in_archive(child: Child, today: date) -> bool:

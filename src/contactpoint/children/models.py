@@ -106,6 +106,9 @@ class Child(Timestamped, Base):
     archive_age: Mapped[int | None] = mapped_column(Integer)
     archived_on: Mapped[date | None] = mapped_column(Date)
     destroyed_on: Mapped[date | None] = mapped_column(Date)
+    # The day the child left England (``children.departures``): archived a year later
+    # unless a source gives an address in England again first.
+    left_england_on: Mapped[date | None] = mapped_column(Date)
 
     __table_args__ = (Index("ix_children_status", "status"),)
 

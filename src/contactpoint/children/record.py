@@ -1,13 +1,11 @@
 """A child's whole record as the index holds it, every value with its provenance.
 
-``child_record`` reads the golden record and every source record linked to the child and
-says where each value came from: the source and the date it recorded it (the date the
-file arrived, for a source that gives none). Former names are the names sources hold
-that differ from the golden one; the address history is every address stated, newest
-first. The services involved now, with the practitioner's contact, and the vulnerability
-flags (visible for a year after they end) are signposting's: from the children's-services
-feed and practitioners' own registrations. Nothing here decides who may see what:
-``children.view`` asks the policy.
+``child_record`` says where each value came from: the source and the date it recorded it
+(the day the file arrived, for a source that gives none). Former names are names sources
+hold that differ from the golden one; the address history is every address stated,
+newest first. Services involved (with the practitioner's contact) and vulnerability flags
+(visible a year after they end) are signposting's. Nothing here decides who may see
+what: ``children.view`` asks the policy.
 """
 
 from __future__ import annotations
@@ -173,6 +171,7 @@ class ChildRecord:
     date_of_birth: Stated[date | None]
     gender: Stated[str]
     date_of_death: Stated[date | None]
+    left_england_on: date | None  # recorded by its data managers (children.departures)
     identifiers: tuple[Identifier, ...]
     address: AddressEntry | None
     # Newest first.
@@ -287,6 +286,7 @@ def assemble(
         date_of_birth=_stated(child.date_of_birth, trusted, lambda f: f.date_of_birth),
         gender=_stated(child.gender, trusted, lambda f: f.gender),
         date_of_death=_stated(child.date_of_death, trusted, lambda f: f.date_of_death),
+        left_england_on=child.left_england_on,
         identifiers=tuple(
             _unique(
                 (

@@ -1,8 +1,9 @@
 """Reports for each local authority (DESIGN §9): children of compulsory school age with
 no school registration (children missing education), and children with no GP practice.
 
-For the authority's own data managers; a report lists ContactPoint IDs, names and dates
-of birth only, and producing it is audited.
+Children recorded as having left England are not listed. For the authority's own data
+managers; a report lists ContactPoint IDs, names and dates of birth only, and producing
+it is audited.
 """
 
 from __future__ import annotations
@@ -83,6 +84,8 @@ def _listed(session: Session, la_code: str, kind: RegistrationKind, *where: obje
         .where(
             Child.responsible_la_code == la_code,
             Child.status == ChildStatus.ACTIVE,
+            # A child who has left England is no longer the authority's to find.
+            Child.left_england_on.is_(None),
             ~registered,
             *where,  # type: ignore[arg-type]
         )

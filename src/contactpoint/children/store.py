@@ -202,3 +202,7 @@ def rebuild_golden_records(session: Session, child_ids: Sequence[int]) -> None:
     update_children(
         session, {child_id: build_golden(facts[child_id]) for child_id in child_ids}, 5000
     )
+    # A child who left England and whom a source now places here again has come back.
+    from contactpoint.children.departures import note_returns
+
+    note_returns(session, child_ids)

@@ -40,6 +40,7 @@ from contactpoint.cli.feeds import feed_app
 from contactpoint.cli.key_professionals import key_professional_app, org_cap
 from contactpoint.cli.lifecycle import (
     decommission_app,
+    departure_app,
     identity_app,
     report_app,
     retention_app,
@@ -78,6 +79,7 @@ app.add_typer(retention_app, name="retention")
 app.add_typer(report_app, name="report")
 app.add_typer(decommission_app, name="decommission")
 app.add_typer(identity_app, name="identity")
+app.add_typer(departure_app, name="departure")
 org_app.command("cap")(org_cap)
 demo_app = typer.Typer(help="Demo accounts (not in production).", no_args_is_help=True)
 demo_app.command("users")(demo_users)

@@ -1,7 +1,7 @@
 """Commands for a record's life and the service's end: the retention job, a later archive
-age, a new identity (close a record; trace it), an authority's reports (children missing
-education, children with no GP), and decommissioning (request, approve, export for a
-successor, run).
+age, a child leaving England, a new identity (close a record; trace it), an authority's
+reports (children missing education, children with no GP), and decommissioning
+(request, approve, export for a successor, run).
 
 Commands on someone's behalf take ``--as USERNAME``: the policy decides what that
 account may do, and the audit trail records the action as theirs.
@@ -18,7 +18,7 @@ import typer
 from rich.table import Table
 
 from contactpoint import db, migrate
-from contactpoint.children import identity, lifecycle, reports
+from contactpoint.children import departures, identity, lifecycle, reports
 from contactpoint.cli.console import (
     acting_as,
     out,
@@ -38,6 +38,10 @@ decommission_app = typer.Typer(
 )
 identity_app = typer.Typer(
     help="A new identity (adoption, protection): close a record; trace one closed.",
+    no_args_is_help=True,
+)
+departure_app = typer.Typer(
+    help="A child leaving England: archived a year later unless they come back.",
     no_args_is_help=True,
 )
 report_app = typer.Typer(help="An authority's reports for its data managers.", no_args_is_help=True)
@@ -77,6 +81,23 @@ def retention_archive_age(
             session, acting_as(session, as_user), child_by_cp_id(session, cp_id), age, evidence
         )
     out.print(f"{cp_id} moves to the archive at {age}.")
+
+
+@departure_app.command("record")
+def departure_record(
+    cp_id: str,
+    left_on: Annotated[str, typer.Option("--on", help="The day the child left (YYYY-MM-DD).")],
+    reason: Annotated[str, typer.Option(help="How you know: a school, the family, a court.")],
+    as_user: AsUser,
+) -> None:
+    """Record that a child left England (the responsible authority's data managers)."""
+    day = parse_date(left_on, "--on")
+    with unit_of_work() as session, reported_errors():
+        child = child_by_cp_id(session, cp_id)
+        departures.record_departure(
+            session, acting_as(session, as_user), child, day, reason, date.today()
+        )
+    out.print(f"{cp_id} left England on {day}; archived a year later unless they come back.")
 
 
 @decommission_app.command("request")

@@ -148,6 +148,7 @@ class ChildRecordRead(_Read):
     date_of_birth: DateRead
     gender: TextRead
     date_of_death: DateRead
+    left_england_on: date | None
     identifiers: list[IdentifierRead]
     address: AddressRead | None
     address_history: list[AddressRead] | None
@@ -341,6 +342,7 @@ def record_api(
             "date_of_birth": full.date_of_birth,
             "gender": full.gender,
             "date_of_death": full.date_of_death,
+            "left_england_on": full.left_england_on,
             "identifiers": full.identifiers,
             "address": full.address,
             "address_history": history,
