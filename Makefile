@@ -69,7 +69,7 @@ demo-data: install
 	  CONTACTPOINT_DATABASE_URL=sqlite:///$(DEMO_DB) $(CP) feed load $$source $(DEMO_SYNTH)/$$source.csv; \
 	  status=$$?; if [ $$status -ne 0 ] && [ $$status -ne 3 ]; then exit $$status; fi; \
 	done
-	CONTACTPOINT_DATABASE_URL=sqlite:///$(DEMO_DB) $(CP) stats
+	CONTACTPOINT_DATABASE_URL=sqlite:///$(DEMO_DB) $(CP) stats --snapshot
 
 postgres:
 	@scripts/ensure-postgres

@@ -42,6 +42,7 @@ from contactpoint.signposting.models import (
     SignalMember,
     VulnerabilityFlag,
 )
+from contactpoint.stats import IndexSnapshot
 
 __all__ = [
     "Address",
@@ -62,6 +63,7 @@ __all__ = [
     "FeedRunException",
     "FeedSourceState",
     "IdentityChange",
+    "IndexSnapshot",
     "Involvement",
     "KeptApart",
     "LinkEvent",

@@ -1,5 +1,11 @@
 """What the index holds: the counts ``contactpoint stats`` and the home page show, and
-the figures by day the administration console charts."""
+the figures by day the administration console charts.
+
+Feed deliveries and review decisions are dated, so their figures by day are derived.
+What the index holds on a day — records per source, children, incomplete records — is
+not: the daily jobs keep a snapshot of the counts (``take_snapshot``, one row a day,
+counts only, no personal data), and the console charts those with today's counts.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +13,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import JSON, Date, DateTime, Integer, delete, func, or_, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from contactpoint.children.models import Child, ChildStatus, SourceRecord
+from contactpoint.db import Base
 from contactpoint.feeds.models import FeedRun
 from contactpoint.feeds.sources import SOURCES
 from contactpoint.review.models import ReviewStatus, ReviewTask
@@ -121,3 +128,44 @@ def figures_by_day(session: Session, days: int = 14, today: date | None = None) 
 def _utc(moment: datetime) -> datetime:
     # SQLite hands back naive timestamps; the database writes them in UTC.
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class IndexSnapshot(Base):
+    """What the index held on a day (``index_counts`` and the open review tasks)."""
+
+    __tablename__ = "index_snapshots"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, unique=True, nullable=False)
+    taken_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+
+
+def current_figures(session: Session) -> dict[str, Any]:
+    """The counts a snapshot keeps, as they are now."""
+    open_tasks = session.scalar(select(func.count()).where(ReviewTask.status == ReviewStatus.OPEN))
+    return {**index_counts(session), "review_open": open_tasks or 0}
+
+
+def take_snapshot(session: Session, day: date) -> None:
+    """Keep today's counts (taken again the same day, the later counts stand)."""
+    session.execute(delete(IndexSnapshot).where(IndexSnapshot.day == day))
+    session.add(IndexSnapshot(day=day, figures=current_figures(session)))
+    session.flush()
+
+
+def snapshots(
+    session: Session, days: int, today: date, now: dict[str, Any]
+) -> list[tuple[date, dict[str, Any]]]:
+    """The last ``days`` days' snapshots, oldest first, ending with ``now`` (today's
+    ``current_figures``); days with no snapshot (the service was not running) are left
+    out."""
+    first = today - timedelta(days=days - 1)
+    kept = session.execute(
+        select(IndexSnapshot.day, IndexSnapshot.figures)
+        .where(IndexSnapshot.day >= first, IndexSnapshot.day < today)
+        .order_by(IndexSnapshot.day)
+    ).all()
+    return [*((day, figures) for day, figures in kept), (today, now)]

@@ -111,3 +111,24 @@ def test_suspending_a_source_needs_a_national_administrator_and_a_reason_and_is_
     assert next(s for s in control.status(session) if s.source == "gro-births").suspended
     entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "feed.suspend")).one()
     assert (entry.actor, entry.reason) == ("nia.national", "Scaled down")
+
+
+def test_a_days_snapshot_keeps_what_the_index_held_and_the_latest_of_a_day_stands(
+    session: Session, tmp_path: Path
+) -> None:
+    today = date(2026, 11, 20)
+    stats.take_snapshot(session, today - timedelta(days=3))
+    _load(session, tmp_path, "a.csv", [birth(1)])
+    stats.take_snapshot(session, today - timedelta(days=1))
+    _load(session, tmp_path, "b.csv", [birth(2)])
+    stats.take_snapshot(session, today - timedelta(days=1))  # again: the later counts stand
+
+    now = stats.current_figures(session)
+    held = stats.snapshots(session, 7, today, now)
+
+    # The day with no snapshot is left out; today is the counts as they are now.
+    assert [day for day, _ in held] == [today - timedelta(days=n) for n in (3, 1, 0)]
+    assert [figures["source_records"]["gro-births"] for _, figures in held] == [0, 2, 2]
+    assert [figures["children"]["total"] for _, figures in held] == [0, 2, 2]
+    assert held[-1][1] is now
+    assert len(session.scalars(select(stats.IndexSnapshot)).all()) == 2

@@ -59,3 +59,12 @@ def test_an_empty_chart_still_draws_its_axis() -> None:
 
     assert ">5</text>" in chart
     ElementTree.fromstring(chart)
+
+
+def test_a_legend_of_more_than_two_series_wraps_and_the_picture_grows_to_hold_it() -> None:
+    series = [Series(f"Source {n}", [n, n + 1]) for n in range(6)]
+    root = ElementTree.fromstring(str(line_chart("Records", "d", ["1", "2"], series)))
+
+    assert root.get("viewBox") == "0 0 640 296"
+    keys = [(r.get("x"), r.get("y")) for r in root.iter("{http://www.w3.org/2000/svg}rect")]
+    assert keys == [(x, y) for y in ("242", "260", "278") for x in ("48", "344")]

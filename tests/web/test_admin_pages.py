@@ -149,8 +149,11 @@ def test_the_figures_over_time_are_charts_with_their_numbers_in_tables(
 
     page = admin.get("/admin").text
 
-    assert page.count('role="img"') == 4
+    assert page.count('role="img"') == 5
     assert "<title>Rows received from the feeds each day</title>" in page
+    # What the index holds, charted from the daily snapshots and today's counts.
+    assert "<title>Children and incomplete records</title>" in page
+    assert ">GRO birth registrations</text>" in page  # a line per source, named in the legend
     assert 'aria-label="Rows received from the feeds each day, the last 14 days.' in page
     assert "The numbers in this chart" in page
     assert "births.csv" in page  # the latest deliveries

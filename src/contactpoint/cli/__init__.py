@@ -49,7 +49,7 @@ from contactpoint.cli.matching import match_app, trace_file
 from contactpoint.cli.notify import notify_app
 from contactpoint.cli.review import list_merges, merge_children, review_app, unmerge_children
 from contactpoint.cli.signposting import flag_app, signposting_app
-from contactpoint.stats import index_counts
+from contactpoint.stats import index_counts, take_snapshot
 
 app = typer.Typer(
     help="ContactPoint: the national index of children.",
@@ -126,10 +126,18 @@ def synth(
 
 
 @app.command()
-def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Counts of what the index holds."""
+def stats(
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    snapshot: Annotated[
+        bool, typer.Option(help="Also keep today's counts for the console's charts.")
+    ] = False,
+) -> None:
+    """Counts of what the index holds (the server keeps a snapshot daily; --snapshot
+    keeps one where no server runs its daily jobs)."""
     with unit_of_work() as session:
         counts = index_counts(session)
+        if snapshot:
+            take_snapshot(session, date.today())
     if as_json:
         print(json.dumps(counts, indent=2))
         return

@@ -6,7 +6,8 @@ up a request, each on its own interval (0: never):
   (``notify.sender`` claims each e-mail for one of them);
 * the daily jobs, when the server starts and every ``signposting_housekeeping_hours``
   (a day) after: signposting's housekeeping (reminding, lapsing and purging
-  involvements), then retention (archiving and purging records, ``children.lifecycle``).
+  involvements), then retention (archiving and purging records, ``children.lifecycle``),
+  then a snapshot of what the index holds (``stats.take_snapshot``, for the console).
   Both are idempotent within a day; on PostgreSQL only one worker process runs them at a
   time. Then, unless ``audit_alerts`` is off, the audit trail's last two days are
   analysed for likely misuse and auditors alerted to new findings (each once).
@@ -30,6 +31,7 @@ from contactpoint.children.lifecycle import run_retention
 from contactpoint.notify.sender import SmtpSettings, send_due
 from contactpoint.settings import get_settings
 from contactpoint.signposting.involvement import housekeeping
+from contactpoint.stats import take_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +94,8 @@ def _housekeep_once() -> None:
     )
     kept = run_retention(db.get_engine(), today)
     log.info("retention: archived %d, purged %d", kept.archived, kept.purged)
+    with db.unit_of_work() as session:
+        take_snapshot(session, today)
     if get_settings().audit_alerts:
         with db.unit_of_work() as session:
             if not _only_worker(session):

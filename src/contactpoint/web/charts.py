@@ -15,8 +15,10 @@ from markupsafe import Markup, escape
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 16, 48
-# GOV.UK colours with enough contrast against white: blue, orange, green, red, purple.
-COLOURS = ("#1d70b8", "#b14602", "#00703c", "#d4351c", "#4c2c92")
+LEGEND_PER_ROW, LEGEND_COLUMN, LEGEND_ROW = 2, 296, 18
+# GOV.UK colours with enough contrast against white: blue, orange, green, red, purple,
+# and dark grey.
+COLOURS = ("#1d70b8", "#b14602", "#00703c", "#d4351c", "#4c2c92", "#505a5f")
 TEXT = "#0b0c0c"
 GRID = "#b1b4b6"
 
@@ -42,11 +44,19 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
-def _frame(title: str, description: str, top: float, labels: Sequence[str]) -> list[str]:
-    """The opening tag, the title, the grid with its values, and every few labels."""
+def _legend_rows(series: Sequence[Series]) -> int:
+    return 0 if len(series) < 2 else -(-len(series) // LEGEND_PER_ROW)
+
+
+def _frame(
+    title: str, description: str, top: float, labels: Sequence[str], series: Sequence[Series]
+) -> list[str]:
+    """The opening tag, the title, the grid with its values, and every few labels; the
+    picture grows a row for each further row of the legend."""
     plot_h = HEIGHT - TOP - BOTTOM
+    height = HEIGHT + LEGEND_ROW * max(0, _legend_rows(series) - 1)
     parts = [
-        f'<svg class="cp-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}"'
+        f'<svg class="cp-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}"'
         f' width="100%" role="img" aria-label="{escape(description)}" focusable="false">',
         f"<title>{escape(title)}</title>",
     ]
@@ -72,13 +82,16 @@ def _frame(title: str, description: str, top: float, labels: Sequence[str]) -> l
 
 
 def _legend(series: Sequence[Series]) -> list[str]:
+    """Each series' colour and name, two to a row below the chart."""
     parts = []
     for index, one in enumerate(series):
-        x = LEFT + index * 150
+        row, column = divmod(index, LEGEND_PER_ROW)
+        x = LEFT + column * LEGEND_COLUMN
+        y = HEIGHT - 18 + row * LEGEND_ROW
         colour = COLOURS[index % len(COLOURS)]
         parts.append(
-            f'<rect x="{x}" y="{HEIGHT - 18}" width="12" height="12" fill="{colour}"/>'
-            f'<text x="{x + 18}" y="{HEIGHT - 8}" font-size="12" fill="{TEXT}">'
+            f'<rect x="{x}" y="{y}" width="12" height="12" fill="{colour}"/>'
+            f'<text x="{x + 18}" y="{y + 10}" font-size="12" fill="{TEXT}">'
             f"{escape(one.name)}</text>"
         )
     return parts
@@ -92,7 +105,7 @@ def bar_chart(
     plot_h = HEIGHT - TOP - BOTTOM
     slot = (WIDTH - LEFT - RIGHT) / max(1, len(labels))
     bar = slot * 0.8 / max(1, len(series))
-    parts = _frame(title, description, top, labels)
+    parts = _frame(title, description, top, labels, series)
     for s_index, one in enumerate(series):
         colour = COLOURS[s_index % len(COLOURS)]
         for index, value in enumerate(one.values):
@@ -116,7 +129,7 @@ def line_chart(
     top = _top([v for one in series for v in one.values])
     plot_h = HEIGHT - TOP - BOTTOM
     slot = (WIDTH - LEFT - RIGHT) / max(1, len(labels))
-    parts = _frame(title, description, top, labels)
+    parts = _frame(title, description, top, labels, series)
     for s_index, one in enumerate(series):
         colour = COLOURS[s_index % len(COLOURS)]
         points = [

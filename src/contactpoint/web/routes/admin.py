@@ -13,6 +13,7 @@ re-shows the page with an error summary (status 400), changing nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -72,9 +73,15 @@ ConsolePage = Annotated[Console, Depends(console_page)]
 ConsoleForm = Annotated[Console, Depends(console_form)]
 
 
-def _charts(days: list[stats.DayFigures], counts: dict[str, Any]) -> list[dict[str, Any]]:
+def _label(day: date) -> str:
+    return f"{day.day} {day:%b}"
+
+
+def _charts(
+    days: list[stats.DayFigures], held: list[tuple[date, dict[str, Any]]]
+) -> list[dict[str, Any]]:
     """Each chart: its heading, the SVG, and the table of the same numbers."""
-    labels = [f"{d.day.day} {d.day:%b}" for d in days]
+    labels = [_label(d.day) for d in days]
     per_day = (
         ("Rows received", [d.rows for d in days]),
         ("New children", [d.new_children for d in days]),
@@ -90,12 +97,20 @@ def _charts(days: list[stats.DayFigures], counts: dict[str, Any]) -> list[dict[s
         ("Open tasks", [d.queue for d in days]),
         ("Oldest task’s wait in days", [d.oldest_waiting_days for d in days]),
     )
-    sources = [(SOURCES[name].title, n) for name, n in counts["source_records"].items()
-               if name in SOURCES]  # fmt: skip
+    # What the index held each day (the daily snapshots, and today's counts).
+    held_labels = [_label(day) for day, _ in held]
+    per_source = [
+        (source.title, [figures["source_records"].get(name, 0) for _, figures in held])
+        for name, source in SOURCES.items()
+    ]
+    quality = (
+        ("Children", [figures["children"]["total"] for _, figures in held]),
+        ("Incomplete records", [figures["children"]["incomplete"] for _, figures in held]),
+    )
     span = f"the last {len(days)} days"
     return [
-        _chart("Source records per source", "records", [t for t, _ in sources],
-               [("Records", [n for _, n in sources])], bar=True),
+        _chart("Source records per source", span, held_labels, per_source, bar=False),
+        _chart("Children and incomplete records", span, held_labels, quality, bar=False),
         _chart("Rows received from the feeds each day", span, labels, per_day, bar=True),
         _chart("Match decisions each day", span, labels, decisions, bar=True),
         _chart("Review queue at the end of each day", span, labels, queue, bar=False),
@@ -109,7 +124,7 @@ def _chart(title: str, span: str, labels: list[str], series: Any, *, bar: bool) 
     return {
         "title": title,
         "svg": draw(title, f"{title}, {span}. {described}", labels, lines),
-        "head": ["" if span == "records" else "Day", *[one.name for one in lines]],
+        "head": ["Day", *[one.name for one in lines]],
         "rows": [
             [label, *[one.values[index] for one in lines]] for index, label in enumerate(labels)
         ],
@@ -124,14 +139,18 @@ def _described(labels: list[str], one: Series) -> str:
 
 def _page(console: Console, done: str = "", errors: dict[str, str] | None = None) -> Response:
     session = console.session
-    counts = stats.index_counts(session)
+    counts = stats.current_figures(session)
+    today = datetime.now(UTC).date()
     context = {
         "sources": control.status(session),
         "runs": control.recent_runs(session),
         "national_open": accounts.onboarding_open(session, None),
         "caps": key_professionals.caps(session),
         "counts": counts,
-        "charts": _charts(stats.figures_by_day(session, DAYS), counts),
+        "charts": _charts(
+            stats.figures_by_day(session, DAYS, today),
+            stats.snapshots(session, DAYS, today, counts),
+        ),
         "done": done,
         "errors": errors or {},
         "max_reason": MAX_REASON,
