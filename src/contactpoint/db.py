@@ -60,7 +60,10 @@ def str_enum(kind: type[enum.Enum], name: str) -> Enum:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for ``url``; SQLite gets foreign keys, WAL and a busy timeout."""
+    """An engine for ``url``; SQLite gets foreign keys, WAL and a busy timeout. A
+    database error's text never carries the statement's values (names, postcodes): it
+    may reach a log."""
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         database = url.split("///", 1)[-1]
         if database and database != ":memory:":

@@ -118,3 +118,20 @@ def test_closing_twice_or_without_a_reason_is_refused(
         close_for_new_identity(session, admin, old, "again")
     with pytest.raises(InvalidValue):
         close_for_new_identity(session, admin, new, "  ")
+
+
+def test_closing_a_pair_a_data_manager_already_kept_apart_keeps_one_pair(
+    session: Session, tmp_path: Path
+) -> None:
+    load(session, tmp_path, "gro-births", [birth(1, **BIRTH)])
+    load(session, tmp_path, "nhs-demographics", [nhs_record(2, **ADOPTED,
+         date_of_birth=birth(1)["date_of_birth"], gender="2")])  # fmt: skip
+    active_user(session, "nat.admin", Role.NATIONAL_ADMIN)
+    old, new = cp_id_of(session, **BIRTH), cp_id_of(session, **ADOPTED)
+    ids = sorted(session.scalars(select(Child.id).where(Child.cp_id.in_((old, new)))))
+    session.add(KeptApart(child_a_id=ids[0], child_b_id=ids[1], by="dee", reason="two"))
+    session.flush()
+
+    close_for_new_identity(session, principal(session, "nat.admin"), old, "adoption", new)
+
+    assert session.scalar(select(func.count()).select_from(KeptApart)) == 1

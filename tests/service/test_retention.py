@@ -19,6 +19,7 @@ from contactpoint.access.policy import Principal
 from contactpoint.access.reasons import reason
 from contactpoint.audit import service as audit
 from contactpoint.children import lifecycle
+from contactpoint.children.identity import close_for_new_identity
 from contactpoint.children.lifecycle import RetentionRefused, run_retention
 from contactpoint.children.models import Child, ChildStatus, RetentionRun, SourceRecord
 from contactpoint.children.view import view_for
@@ -208,3 +209,20 @@ def test_a_new_record_for_an_archived_child_does_not_bring_it_back(
     run_retention(population, date(2020, 7, 1))
     _load(population, tmp_path, "nhs-demographics", [nhs_record(1, date_of_birth="2002-03-01")])
     assert statuses(population)[0] == (ChildStatus.ARCHIVED, date(2020, 3, 1))
+
+
+def test_a_record_closed_for_a_new_identity_is_never_archived_and_is_purged_in_time(
+    population: Engine,
+) -> None:
+    with db.unit_of_work(population) as session:
+        active_user(session, "nat.admin", Role.NATIONAL_ADMIN)
+        admin = _principal(session, "nat.admin")
+        close_for_new_identity(session, admin, _child(session, 1).cp_id, "adoption order")
+    run_retention(population, date(2020, 7, 1))
+    assert statuses(population)[0] == (ChildStatus.CLOSED, None)  # 18 in March 2020
+    run_retention(population, date(2026, 3, 1))  # six years after its 18th birthday
+    with db.unit_of_work(population) as session:
+        child = _child(session, 1)
+        assert (child.status, child.given_names, child.date_of_birth) == (
+            ChildStatus.DESTROYED, None, None,
+        )  # fmt: skip

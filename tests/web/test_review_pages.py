@@ -21,15 +21,17 @@ from contactpoint.feeds import pipeline
 from contactpoint.review import service
 from contactpoint.review.models import Merge, ReviewStatus, ReviewTask
 from tests.builders import birth, nhs_number, write_feed
-from tests.people import active_user, field, sign_in
+from tests.people import HULL, LEEDS, active_user, field, sign_in
 from tests.web.conftest import page_text
 
 MANAGER = "dee.manager"
 
 
-def signed_in_as(client: TestClient, username: str, *roles: Role) -> TestClient:
+def signed_in_as(
+    client: TestClient, username: str, *roles: Role, la_code: str = LEEDS
+) -> TestClient:
     with db.unit_of_work() as session:
-        secret = active_user(session, username, *roles).totp_secret
+        secret = active_user(session, username, *roles, la_code=la_code).totp_secret
     assert secret
     sign_in(client, username, secret)
     return client
@@ -200,3 +202,19 @@ def test_anyone_but_a_data_manager_is_refused_and_the_refusal_is_audited(
     assert len(audited("refused", "someone.else")) == 3
     assert audited("review.view", "someone.else") == []
     assert 'href="/review"' not in client.get("/inbox").text
+
+
+def test_a_pair_with_a_record_shielded_from_the_reviewer_is_neither_listed_nor_shown(
+    client: TestClient, committed_engine: Engine, task_id: int
+) -> None:
+    # The children are Leeds's; the reviewer is another authority's data manager.
+    with db.unit_of_work() as session:
+        for child in session.scalars(select(Child)):
+            child.shielded = True
+    signed_in_as(client, "hal.manager", Role.DATA_MANAGER, la_code=HULL)
+
+    assert f'href="/review/{task_id}"' not in client.get("/review").text
+    assert client.get(f"/review/{task_id}").status_code == 403
+    assert post(client, f"/review/{task_id}/link", {"reason": "same"}).status_code == 403
+    assert status_of(task_id) is ReviewStatus.OPEN
+    assert audited("review.queue", "hal.manager")  # the listing itself is audited

@@ -38,6 +38,7 @@ from contactpoint.audit.misuse import (
 from contactpoint.audit.models import AuditAlert, AuditEntry
 from contactpoint.audit.service import SYSTEM, record
 from contactpoint.children.models import Child
+from contactpoint.notify.message import valid_address
 from contactpoint.notify.service import notify
 from contactpoint.settings import Settings, get_settings
 
@@ -124,7 +125,10 @@ def raise_alerts(
             body += " Children concerned: " + ", ".join(finding.cp_ids) + "."
         told = [a for a in auditors if a.id != finding.user_id]
         for auditor in told:
-            notify(session, auditor, ALERT_KIND, subject[:200], body, ALERT_LINK)
+            # An address the outbox could not send to must not stop the alert: the
+            # inbox still gets it.
+            emailed = bool(auditor.email) and valid_address(auditor.email.strip())
+            notify(session, auditor, ALERT_KIND, subject[:200], body, ALERT_LINK, email=emailed)
         record(
             session, SYSTEM, "audit.alert",
             details={"key": finding.key, "user": finding.username, "auditors": len(told)},

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 UK = ZoneInfo("Europe/London")
 SEARCH = "search"
 # Actions that open one child's record.
-VIEW_ACTIONS = ("record.view", "record.override", "signposting.query")
+VIEW_ACTIONS = ("record.view", "record.override", "signposting.query", "review.view")
 ACCESS_ACTIONS = (SEARCH, *VIEW_ACTIONS)
 # How many ContactPoint IDs a finding lists as its evidence.
 EVIDENCE_LIMIT = 25

@@ -63,12 +63,18 @@ def close_for_new_identity(
     old.status = ChildStatus.CLOSED
     if new is not None:
         pair = sorted((old.id, new.id))
-        session.add(
-            KeptApart(
-                child_a_id=pair[0], child_b_id=pair[1], by=principal.username,
-                reason="a new identity: never to be joined",
+        kept = session.scalar(
+            select(KeptApart.id).where(
+                KeptApart.child_a_id == pair[0], KeptApart.child_b_id == pair[1]
             )
-        )  # fmt: skip
+        )
+        if kept is None:  # a data manager may have kept them apart already
+            session.add(
+                KeptApart(
+                    child_a_id=pair[0], child_b_id=pair[1], by=principal.username,
+                    reason="a new identity: never to be joined",
+                )
+            )  # fmt: skip
     # Questions about the old record are no longer anyone's to answer.
     session.execute(
         update(ReviewTask)

@@ -129,6 +129,16 @@ def run_retention(
             )
             if on is not None and years_after(on, PURGE_AFTER_YEARS) <= today
         ]
+        # A record closed for a new identity is never archived (the archive is open to
+        # data managers) but is purged when it would have been.
+        closed = session.scalars(select(Child).where(Child.status == ChildStatus.CLOSED))
+        due.extend(
+            child.id
+            for child in closed
+            if (on := archive_due(child)) is not None
+            and years_after(on, PURGE_AFTER_YEARS) <= today
+        )
+        due.sort()
     purged = 0
     for done, child_id in enumerate(due, start=1):
         with db.unit_of_work(engine) as session:
@@ -174,10 +184,10 @@ def _archive(session: Session, today: date) -> int:
 
 
 def purge_child(session: Session, child_id: int, today: date) -> int:
-    """Destroy one archived child's personal data, and that of children merged into it,
-    leaving tombstones. Returns 1, or 0 if it was purged already."""
+    """Destroy one archived (or closed) child's personal data, and that of children
+    merged into it, leaving tombstones. Returns 1, or 0 if it was purged already."""
     child = session.get(Child, child_id, with_for_update=True)
-    if child is None or child.status is not ChildStatus.ARCHIVED:
+    if child is None or child.status not in (ChildStatus.ARCHIVED, ChildStatus.CLOSED):
         return 0
     ids = [child_id, *session.scalars(select(Child.id).where(Child.merged_into_id == child_id))]
     counts = _delete_everything_of(session, ids)
@@ -187,6 +197,7 @@ def purge_child(session: Session, child_id: int, today: date) -> int:
         one.gender = "U"
         one.responsible_la_code = None
         one.archive_age = None
+        one.left_england_on = None
         one.shielded = False
         one.status = ChildStatus.DESTROYED
         one.destroyed_on = today

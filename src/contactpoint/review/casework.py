@@ -4,7 +4,12 @@ audit trail in the same transaction.
 
 The decisions themselves are ``review.service``'s and ``review.merge``'s; this module
 adds who may make them (``Action.REVIEW_MATCHES``) and the audit entries: opening a task
-shows two children's records, so it is audited once for each child.
+shows two children's records, so it is audited once for each child, and the queue
+(names and dates of birth of each pair) once for what it listed. Reviewing is also
+reading: a pair is shown, decided or unmerged only when the policy would show the
+reviewer both records in full (``Action.VIEW``) — never a record shielded from them,
+closed for a new identity, destroyed, or deep in the archive — and the queue lists only
+such pairs.
 """
 
 from __future__ import annotations
@@ -15,13 +20,15 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpoint.access.policy import Action, Principal, decide
+from contactpoint.access.policy import Action, Disclosure, Principal, decide
 from contactpoint.audit.service import Actor, record
 from contactpoint.children.facts import facts_from_json
-from contactpoint.children.models import Child, SourceRecord
+from contactpoint.children.models import Child, ChildStatus, SourceRecord
+from contactpoint.children.view import record_state
 from contactpoint.errors import AccessRefused, InvalidValue, NotFound
 from contactpoint.review import service
 from contactpoint.review.merge import unmerge
+from contactpoint.review.models import Merge
 from contactpoint.review.service import MergeRead, ReviewTaskRead
 
 
@@ -73,6 +80,23 @@ def _allowed(principal: Principal) -> Actor:
     return Actor(principal.username, principal.user_id)
 
 
+def _in_full_view(session: Session, principal: Principal, child_id: int) -> bool:
+    """Whether the policy shows the reviewer this child's record in full (a child merged
+    into another: the record it is part of now)."""
+    child = session.get(Child, child_id)
+    while child is not None and child.status is ChildStatus.MERGED and child.merged_into_id:
+        child = session.get(Child, child.merged_into_id)
+    if child is None:
+        return False
+    verdict = decide(principal, Action.VIEW, record_state(session, child.id))
+    return verdict.allowed and verdict.disclosure is Disclosure.FULL
+
+
+def _require_view(session: Session, principal: Principal, *child_ids: int) -> None:
+    if not all(_in_full_view(session, principal, child_id) for child_id in child_ids):
+        raise AccessRefused("a record of this pair is not one you may see in full")
+
+
 def _reason(reason: str) -> str:
     if not reason.strip():
         raise InvalidValue("reason", "", "say why: it is kept with the decision")
@@ -80,15 +104,24 @@ def _reason(reason: str) -> str:
 
 
 def open_tasks(session: Session, principal: Principal, limit: int = 100) -> list[ReviewTaskRead]:
-    """The review queue, oldest first, for a data manager."""
-    _allowed(principal)
-    return service.open_tasks(session, limit=limit)
+    """The review queue, oldest first, for a data manager: the pairs whose records they
+    may both see in full; the listing is audited."""
+    actor = _allowed(principal)
+    tasks = [
+        task
+        for task in service.open_tasks(session, limit=limit)
+        if _in_full_view(session, principal, task.child.id)
+        and _in_full_view(session, principal, task.candidate.id)
+    ]
+    record(session, actor, "review.queue", details={"tasks": [task.id for task in tasks]})
+    return tasks
 
 
 def compare(session: Session, principal: Principal, task_id: int) -> PairRead:
     """A task with both children's records side by side; audited for each child."""
     actor = _allowed(principal)
     task = service.get_task(session, task_id)
+    _require_view(session, principal, task.child.id, task.candidate.id)
     sides = (_side(session, task.child.id), _side(session, task.candidate.id))
     for summary in (task.child, task.candidate):
         record(session, actor, "review.view", child_id=summary.id, details={"task": task.id})
@@ -123,10 +156,16 @@ def _side(session: Session, child_id: int) -> SideRead:
     )  # fmt: skip
 
 
+def _require_pair(session: Session, principal: Principal, task_id: int) -> None:
+    task = service.get_task(session, task_id)
+    _require_view(session, principal, task.child.id, task.candidate.id)
+
+
 def link(session: Session, principal: Principal, task_id: int, reason: str) -> None:
     """The same child: link the pair (``service.link``), and audit the decision."""
     actor = _allowed(principal)
     why = _reason(reason)
+    _require_pair(session, principal, task_id)
     merged = service.link(session, task_id=task_id, actor=principal.username, reason=why)
     details = {"task": task_id, "merge": merged.id if merged else None}
     record(session, actor, "review.link", reason=why, details=details)
@@ -136,6 +175,7 @@ def keep_apart(session: Session, principal: Principal, task_id: int, reason: str
     """Different children: keep the pair apart for good (``service.separate``), audited."""
     actor = _allowed(principal)
     why = _reason(reason)
+    _require_pair(session, principal, task_id)
     service.separate(session, task_id=task_id, actor=principal.username, reason=why)
     record(session, actor, "review.keep_apart", reason=why, details={"task": task_id})
 
@@ -144,6 +184,7 @@ def merges_of(session: Session, principal: Principal, cp_id: str) -> tuple[Child
     """The child a ContactPoint ID stands for now, and every merge it took part in."""
     _allowed(principal)
     child = service.resolve(session, cp_id)
+    _require_view(session, principal, child.id)
     return child, service.merge_history(session, child.id)
 
 
@@ -151,6 +192,9 @@ def undo_merge(session: Session, principal: Principal, merge_id: int, reason: st
     """Undo a merge exactly (``merge.unmerge``), audited."""
     actor = _allowed(principal)
     why = _reason(reason)
+    merge = session.get(Merge, merge_id)
+    if merge is not None:  # an unknown merge is unmerge's to refuse
+        _require_view(session, principal, merge.survivor_id)
     undone = unmerge(session, merge_id=merge_id, actor=principal.username, reason=why)
     record(
         session,

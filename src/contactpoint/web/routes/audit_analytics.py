@@ -25,6 +25,7 @@ ACTION_NAMES = {
     "record.view": "Records viewed",
     "record.override": "Shields overridden",
     "signposting.query": "Signposting questions",
+    "review.view": "Pairs reviewed",
 }
 
 
