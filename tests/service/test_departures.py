@@ -20,7 +20,7 @@ from contactpoint.access.policy import Principal
 from contactpoint.audit.models import AuditEntry
 from contactpoint.children import departures, reports
 from contactpoint.children.lifecycle import run_retention
-from contactpoint.children.models import Child, ChildStatus
+from contactpoint.children.models import Child, ChildStatus, SourceRecord
 from contactpoint.errors import AccessRefused, InvalidValue
 from contactpoint.feeds import pipeline
 from tests.builders import birth, nhs_record, write_feed
@@ -139,6 +139,15 @@ def test_a_child_back_at_an_address_in_england_is_no_longer_recorded_as_gone(
     before = nhs_record(1, date_of_birth=BORN, gp_registration_date="2020-06-01")
     _load(leeds, tmp_path, "nhs-demographics", [before])
     assert _left_on(leeds) == LEFT
+
+    # Nor does one that gives no date: its arriving now says nothing of when it was true.
+    undated = nhs_record(1, record_id="PDS-UNDATED", date_of_birth=BORN, gp_registration_date="")
+    _load(leeds, tmp_path, "nhs-demographics", [undated])
+    assert _left_on(leeds) == LEFT
+    with db.unit_of_work(leeds) as session:  # both NHS records reached the child
+        held = session.scalars(select(SourceRecord.record_id).where(
+            SourceRecord.child_id == _first(session).id)).all()  # fmt: skip
+        assert {"PDS000001", "PDS-UNDATED"} <= set(held)
 
     after = nhs_record(
         1, record_id="PDS-RETURN", date_of_birth=BORN, gp_registration_date="2020-09-28"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -29,6 +29,7 @@ from contactpoint.access.models import (
 from contactpoint.audit.misuse import (
     ACCESS_ACTIONS,
     SEARCH,
+    UK,
     Access,
     Finding,
     Thresholds,
@@ -138,10 +139,13 @@ def raise_alerts(
     return raised
 
 
-def analyse_and_alert(session: Session, now: datetime, hours: int = 48) -> list[AuditAlert]:
-    """The daily job: the last ``hours`` analysed (so a day that ended after the last
-    run is seen whole), new findings alerted."""
-    report = misuse_report(session, now - timedelta(hours=hours), now, now=now)
+def analyse_and_alert(session: Session, now: datetime) -> list[AuditAlert]:
+    """The daily job: yesterday and today so far, as whole UK days from midnight (so a
+    day that ended after the last run is seen whole, and no day is cut part-way, which
+    would compare a user's part of a day with the peers'), new findings alerted."""
+    yesterday = now.astimezone(UK).date() - timedelta(days=1)
+    since = datetime.combine(yesterday, time(), UK)
+    report = misuse_report(session, since, now, now=now)
     return raise_alerts(session, report.findings, now)
 
 

@@ -8,9 +8,10 @@ archive (``lifecycle.archive_due``), as after a death. The responsible authority
 the last one, whose data managers made the entry.
 
 A child who comes back is noticed by the feeds: when a source states an address in
-England recorded after the day the child left (or, with no date recorded, received after
-it), the departure is cleared (``note_returns``, run whenever golden records are
-rebuilt) and the responsible authority follows that address as usual. Both changes are
+England and the date it recorded it, after the day the child left, the departure is
+cleared (``note_returns``, run whenever golden records are rebuilt) and the responsible
+authority follows that address as usual. A record that gives no date cannot show a
+return (when it arrived says nothing of when its address was true). Both changes are
 audited.
 """
 
@@ -80,18 +81,14 @@ def note_returns(session: Session, child_ids: Sequence[int]) -> int:
     if not gone:
         return 0
     rows = session.execute(
-        select(
-            SourceRecord.child_id,
-            SourceRecord.recorded_on,
-            SourceRecord.received_at,
-            SourceRecord.facts,
-        ).where(SourceRecord.child_id.in_(sorted(gone)))
+        select(SourceRecord.child_id, SourceRecord.recorded_on, SourceRecord.facts).where(
+            SourceRecord.child_id.in_(sorted(gone)), SourceRecord.recorded_on.is_not(None)
+        )
     )
     back: set[int] = set()
-    for child_id, recorded_on, received_at, facts in rows:
-        stated = recorded_on or received_at.date()
+    for child_id, recorded_on, facts in rows:
         address = facts_from_json(facts).address
-        if stated > gone[child_id] and address is not None and address.la_code is not None:
+        if recorded_on > gone[child_id] and address is not None and address.la_code is not None:
             back.add(child_id)
     for child_id in sorted(back):
         session.get_one(Child, child_id).left_england_on = None
