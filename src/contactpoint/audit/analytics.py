@@ -96,7 +96,8 @@ def raise_alerts(
     """Alert every active auditor to each finding not alerted before (the flagged user
     is not told of their own); each alert is recorded and audited as ``audit.alert``.
     The message names the user, the pattern and ContactPoint IDs — never a child's name."""
-    known = set(session.scalars(select(AuditAlert.key)))
+    keys = sorted({finding.key for finding in findings})
+    known = set(session.scalars(select(AuditAlert.key).where(AuditAlert.key.in_(keys))))
     fresh = [finding for finding in findings if finding.key not in known]
     if not fresh:
         return []

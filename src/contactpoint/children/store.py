@@ -14,6 +14,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from contactpoint import bulk
+from contactpoint.children.departures import note_returns
 from contactpoint.children.facts import ChildFacts, as_row, facts_from_json
 from contactpoint.children.golden import Golden, build_golden
 from contactpoint.children.models import (
@@ -203,6 +204,4 @@ def rebuild_golden_records(session: Session, child_ids: Sequence[int]) -> None:
         session, {child_id: build_golden(facts[child_id]) for child_id in child_ids}, 5000
     )
     # A child who left England and whom a source now places here again has come back.
-    from contactpoint.children.departures import note_returns
-
     note_returns(session, child_ids)

@@ -86,6 +86,18 @@ def record_state(session: Session, child_id: int, *, overridden: bool = False) -
     return _with_archive(session, child_id, state)
 
 
+def listing_state(child: Child, today: date) -> RecordState:
+    """What the policy needs to decide whether a record is shown at all (``Action.VIEW``),
+    read from the child's row alone — for listings of many children, where building each
+    whole record (``record_state``) would cost far more than the decision."""
+    return RecordState(
+        child.status,
+        shielded=child.shielded,
+        la_code=child.responsible_la_code,
+        deep_archive=deep_in_archive(child, today),
+    )
+
+
 def _with_archive(
     session: Session, child_id: int, state: RecordState, reason: Reason | None = None
 ) -> RecordState:

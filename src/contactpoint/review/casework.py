@@ -24,7 +24,7 @@ from contactpoint.access.policy import Action, Disclosure, Principal, decide
 from contactpoint.audit.service import Actor, record
 from contactpoint.children.facts import facts_from_json
 from contactpoint.children.models import Child, ChildStatus, SourceRecord
-from contactpoint.children.view import record_state
+from contactpoint.children.view import listing_state
 from contactpoint.errors import AccessRefused, InvalidValue, NotFound
 from contactpoint.review import service
 from contactpoint.review.merge import unmerge
@@ -88,7 +88,7 @@ def _in_full_view(session: Session, principal: Principal, child_id: int) -> bool
         child = session.get(Child, child.merged_into_id)
     if child is None:
         return False
-    verdict = decide(principal, Action.VIEW, record_state(session, child.id))
+    verdict = decide(principal, Action.VIEW, listing_state(child, date.today()))
     return verdict.allowed and verdict.disclosure is Disclosure.FULL
 
 
