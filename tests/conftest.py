@@ -18,6 +18,7 @@ from sqlalchemy import Engine, delete, text
 from sqlalchemy.orm import Session
 
 from contactpoint import db, migrate
+from contactpoint.audit.models import SQLITE_GUARDS
 from contactpoint.models import Base
 from contactpoint.settings import get_settings
 
@@ -30,6 +31,8 @@ os.environ.setdefault("CONTACTPOINT_ARGON2_MEMORY_KIB", "1024")
 os.environ.setdefault("CONTACTPOINT_ARGON2_TIME_COST", "1")
 # No background e-mail sender in the apps tests build: tests send the outbox themselves.
 os.environ.setdefault("CONTACTPOINT_EMAIL_SEND_INTERVAL_SECONDS", "0")
+# Nor a background audit sealer: each request seals its own entries after its commit.
+os.environ.setdefault("CONTACTPOINT_AUDIT_SEAL_INTERVAL_SECONDS", "0")
 # Nor background housekeeping of involvements: tests run it when they mean to.
 os.environ.setdefault("CONTACTPOINT_SIGNPOSTING_HOUSEKEEPING_HOURS", "0")
 BACKENDS = ("sqlite", "postgresql")
@@ -116,22 +119,19 @@ def empty_all_tables(engine: Engine) -> None:
         if engine.dialect.name == "postgresql":
             connection.execute(text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
         else:
-            for event in ("update", "delete"):
-                connection.execute(text(f"DROP TRIGGER audit_log_no_{event}"))
+            for name in SQLITE_GUARDS:
+                connection.execute(text(f"DROP TRIGGER {name}"))
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(delete(table))
         if engine.dialect.name == "postgresql":
             connection.execute(text("ALTER TABLE audit_log ENABLE TRIGGER USER"))
         else:
-            for event in ("UPDATE", "DELETE"):
-                connection.execute(
-                    text(
-                        f"CREATE TRIGGER audit_log_no_{event.lower()} BEFORE {event} ON"
-                        " audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
-                    )
-                )
+            for guard in SQLITE_GUARDS.values():
+                connection.execute(text(guard))
         connection.execute(
-            text(f"INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, 0, '{'0' * 64}')")
+            text(
+                f"INSERT INTO audit_head (id, last_position, last_hash) VALUES (1, 0, '{'0' * 64}')"
+            )
         )
         connection.execute(
             text("INSERT INTO national_policy (id, onboarding_open) VALUES (1, true)")

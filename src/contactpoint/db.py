@@ -8,17 +8,20 @@ back on any error, so a failed operation leaves the database exactly as it was.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from contactpoint.settings import get_settings
+
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_N_label)s",
@@ -106,7 +109,8 @@ def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
 
 @contextmanager
 def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
-    """One transaction: commit if the block succeeds, roll back if it raises."""
+    """One transaction: commit if the block succeeds, roll back if it raises. Work
+    registered with ``after_commit`` runs once the commit has succeeded."""
     session = session_factory(engine)()
     try:
         yield session
@@ -115,4 +119,23 @@ def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
         session.rollback()
         raise
     finally:
+        follow_ups = session.info.pop(_AFTER_COMMIT, {})
+        bind = cast(Engine, session.get_bind())
         session.close()
+    for name, work in follow_ups.items():
+        try:
+            work(bind)
+        except Exception as error:  # what committed stays committed; the work is retried
+            # The class only: a database error's text can hold the statement's values.
+            log.error("%s after a commit failed (%s)", name, type(error).__name__)
+
+
+_AFTER_COMMIT = "after commit"
+
+
+def after_commit(session: Session, name: str, work: Callable[[Engine], object]) -> None:
+    """Have the unit of work holding ``session`` run ``work(engine)`` in its own
+    transaction(s) once it has committed — once per name however often registered; not
+    at all if it rolls back. Work that must not be lost is retried by its owner (the
+    audit trail's background sealer, ``contactpoint audit verify``)."""
+    session.info.setdefault(_AFTER_COMMIT, {})[name] = work

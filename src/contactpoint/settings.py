@@ -123,6 +123,13 @@ class Settings(BaseSettings):
         description="How long a sender holds the e-mails it claimed; a sender killed"
         " mid-send leaves them to be sent again after this.",
     )
+    audit_seal_interval_seconds: float = Field(
+        default=0.25,
+        ge=0,
+        description="How often the web server seals the audit entries its requests have"
+        " committed into the chain; 0: each request seals its own after its commit (slower"
+        " under load: requests then take turns at the chain head).",
+    )
     email_send_interval_seconds: int = Field(
         default=30,
         ge=0,

@@ -8,6 +8,9 @@ import pytest
 from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
+from contactpoint import db
+from contactpoint.audit import service as audit
+from contactpoint.audit.models import SQLITE_GUARDS
 from contactpoint.cli import app
 
 runner = CliRunner()
@@ -71,48 +74,52 @@ def test_demo_users_one_per_role_and_the_audit_chain_verifies(committed_engine: 
     assert "intact" in output
 
 
+def _tamper(engine: Engine, statement: str) -> None:
+    """Change the log as only the database's owner could: around its triggers."""
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"))
+            connection.execute(text(statement))
+            connection.execute(text("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only"))
+        else:
+            for name in SQLITE_GUARDS:
+                connection.execute(text(f"DROP TRIGGER {name}"))
+            connection.execute(text(statement))
+            for guard in SQLITE_GUARDS.values():
+                connection.execute(text(guard))
+
+
 def test_audit_verify_names_the_first_entry_altered_in_the_database(
     committed_engine: Engine,
 ) -> None:
     run("demo", "users")
-    with committed_engine.begin() as connection:
-        if committed_engine.dialect.name == "postgresql":
-            connection.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"))
-            connection.execute(text("UPDATE audit_log SET actor = 'someone else' WHERE id = 7"))
-            connection.execute(text("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only"))
-        else:
-            connection.execute(text("DROP TRIGGER audit_log_no_update"))
-            connection.execute(text("UPDATE audit_log SET actor = 'someone else' WHERE id = 7"))
-            connection.execute(
-                text(
-                    "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log"
-                    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
-                )
-            )
+    with committed_engine.connect() as connection:
+        seventh = connection.execute(
+            text("SELECT id FROM audit_log WHERE position = 7")
+        ).scalar_one()
+    _tamper(committed_engine, f"UPDATE audit_log SET actor = 'someone else' WHERE id = {seventh}")
     code, output = run("audit", "verify")
     assert code == 1
-    assert "audit entry 7" in output
+    assert f"audit entry {seventh} at position 7" in output
     assert "altered" in output
 
 
 def test_audit_verify_notices_a_deleted_last_entry(committed_engine: Engine) -> None:
     run("demo", "users")
-    with committed_engine.begin() as connection:
-        last = connection.execute(text("SELECT max(id) FROM audit_log")).scalar_one()
-        if committed_engine.dialect.name == "postgresql":
-            connection.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"))
-        else:
-            connection.execute(text("DROP TRIGGER audit_log_no_delete"))
-        connection.execute(text("DELETE FROM audit_log WHERE id = :id"), {"id": last})
-        if committed_engine.dialect.name == "postgresql":
-            connection.execute(text("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only"))
-        else:
-            connection.execute(
-                text(
-                    "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
-                    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
-                )
-            )
+    with committed_engine.connect() as connection:
+        last = connection.execute(text("SELECT max(position) FROM audit_log")).scalar_one()
+    _tamper(committed_engine, f"DELETE FROM audit_log WHERE position = {last}")
     code, output = run("audit", "verify")
     assert code == 1
-    assert f"audit entry {last}" in output
+    assert f"position {last}" in output
+    assert "missing" in output
+
+
+def test_audit_verify_seals_what_was_committed_unsealed(committed_engine: Engine) -> None:
+    """Entries a server's background sealer had not reached yet are sealed, then checked."""
+    with db.unit_of_work(committed_engine) as session:
+        audit.leave_sealing_to_background(session)
+        audit.record(session, audit.Actor("ann"), "search", reason="identity")
+    code, output = run("audit", "verify")
+    assert code == 0, output
+    assert "intact: 1 entries" in output

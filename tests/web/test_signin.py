@@ -3,6 +3,8 @@ are shown and audited, forms need their anti-forgery token."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
@@ -12,6 +14,8 @@ from contactpoint.access import credentials
 from contactpoint.access.models import Role, User
 from contactpoint.audit import service as audit
 from contactpoint.audit.models import AuditEntry
+from contactpoint.settings import get_settings
+from contactpoint.web.app import create_app
 from tests.people import PASSWORD, active_user, field, sign_in
 
 
@@ -140,3 +144,29 @@ def test_after_sign_in_the_user_returns_to_the_page_they_asked_for_on_this_servi
     assert field(page, "next") == "/search"
     page = client.get("/sign-in?next=/").text
     assert field(page, "next") == "/"
+
+
+def test_the_servers_background_sealer_chains_what_requests_audited(
+    committed_engine: Engine, secret: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a background sealer (as served), a request commits its entries unsealed and
+    the sealer chains them within moments; the last are sealed when the server stops."""
+    monkeypatch.setenv("CONTACTPOINT_AUDIT_SEAL_INTERVAL_SECONDS", "0.05")
+    get_settings.cache_clear()
+    with TestClient(create_app()) as client:
+        assert client.app.state.sealing_in_background  # type: ignore[attr-defined]
+        sign_in(client, "pat.practitioner", secret)
+        deadline = time.monotonic() + 10
+        while True:
+            with db.unit_of_work() as session:
+                result = audit.verify(session)
+            if result.unsealed == 0 or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert result.intact and result.unsealed == 0
+        assert {"sign_in.password", "sign_in"} <= set(audit_actions())
+        client.get("/sign-in")  # no audit entry
+    with db.unit_of_work() as session:
+        result = audit.verify(session)
+    assert (result.intact, result.unsealed) == (True, 0)
+    assert result.entries == len(audit_actions())

@@ -1,10 +1,13 @@
 """The audit trail: an append-only log, each entry chained to the one before by hash.
 
-On PostgreSQL (and SQLite) triggers refuse any UPDATE or DELETE of ``audit_log`` (and,
-on PostgreSQL, TRUNCATE): the database enforces append-only, not only the code. The
-chain makes any change made around the triggers (by a superuser disabling them) show:
-``contactpoint audit verify`` recomputes every hash and names the first entry that does
-not fit.
+An entry is written in its action's transaction and *sealed* just after the commit: given
+the next position in the chain, the previous entry's hash and its own
+(``audit.service.seal``). On PostgreSQL and SQLite triggers refuse any DELETE of
+``audit_log`` (and, on PostgreSQL, TRUNCATE) and any UPDATE but that one sealing of an
+unsealed entry, which may change nothing else: the database enforces append-only, not
+only the code. The chain makes any change made around the triggers (by a superuser
+disabling them) show: ``contactpoint audit verify`` recomputes every hash and names the
+first entry that does not fit.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, func
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from contactpoint.db import Base
@@ -36,20 +39,33 @@ class AuditEntry(Base):
     child_id: Mapped[int | None] = mapped_column(ForeignKey("children.id"), index=True)
     reason: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
-    previous_hash: Mapped[str] = mapped_column(String(64), nullable=False)
-    hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    # Set once, when the entry is sealed into the chain (None until then): its place in
+    # the chain (1, 2, 3, ... in the order entries were sealed), the hash of the entry
+    # before it there, and its own hash over its fields and that previous hash.
+    position: Mapped[int | None] = mapped_column(Integer, unique=True)
+    previous_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
-    __table_args__ = (Index("ix_audit_log_actor_at", "actor", "at"),)
+    __table_args__ = (
+        Index("ix_audit_log_actor_at", "actor", "at"),
+        # The entries waiting to be sealed: few at any moment, found without a scan.
+        Index(
+            "ix_audit_log_unsealed",
+            "id",
+            postgresql_where=text("position IS NULL"),
+            sqlite_where=text("position IS NULL"),
+        ),
+    )
 
 
 class AuditHead(Base):
-    """The chain's last entry (one row): appenders lock it, so entries chain in order
-    even when many transactions audit at once."""
+    """The chain's last sealed entry (one row): a sealer locks it, so one sealer at a
+    time extends the chain."""
 
     __tablename__ = "audit_head"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    last_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    last_position: Mapped[int] = mapped_column(Integer, nullable=False)
     last_hash: Mapped[str] = mapped_column(String(64), nullable=False)
 
 
@@ -70,3 +86,42 @@ class AuditAlert(Base):
     )
     # The evidence when alerted: count, peer median, ContactPoint IDs, why.
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+
+
+# The database's guard on audit_log, as migration 0013 installs it (tests and
+# decommissioning lift and restore it). An UPDATE may only seal an unsealed entry: set
+# its chain fields and change nothing else.
+_SEALS = (
+    "OLD.position IS NULL AND NEW.position IS NOT NULL"
+    " AND NEW.previous_hash IS NOT NULL AND NEW.hash IS NOT NULL"
+)
+_UNCHANGED = ("id", "at", "user_id", "actor", "action", "outcome", "child_id", "reason")
+SQLITE_SEALING_ONLY = " AND ".join(
+    [_SEALS, *(f"NEW.{column} IS OLD.{column}" for column in (*_UNCHANGED, "details"))]
+)
+PG_SEALING_ONLY = " AND ".join(
+    [
+        _SEALS,
+        *(f"NEW.{column} IS NOT DISTINCT FROM OLD.{column}" for column in _UNCHANGED),
+        "NEW.details::text IS NOT DISTINCT FROM OLD.details::text",  # json has no "="
+    ]
+)
+PG_GUARD = f"""
+CREATE OR REPLACE FUNCTION audit_log_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        IF {PG_SEALING_ONLY} THEN
+            RETURN NEW;
+        END IF;
+    END IF;
+    RAISE EXCEPTION 'the audit log is append-only (% refused)', TG_OP;
+END;
+$$
+"""
+SQLITE_GUARDS = {
+    "audit_log_no_update": "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log"
+    f" WHEN NOT ({SQLITE_SEALING_ONLY})"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+    "audit_log_no_delete": "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+}

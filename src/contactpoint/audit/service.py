@@ -1,10 +1,14 @@
-"""Appending to the audit trail, verifying its chain, and the standard reports.
+"""Appending to the audit trail, sealing it into a chain, verifying the chain, and the
+standard reports.
 
 ``record`` adds an entry in the caller's transaction — the entry commits or rolls back
-with the action it describes. Each entry's hash covers its own fields and the previous
-entry's hash (SHA-256 over canonical JSON), so altering, removing or reordering any
-entry breaks every later link. Appenders lock the chain head row first (by taking the
-next id from it), so entries from concurrent transactions chain in commit order.
+with the action it describes — taking no lock, so concurrent requests never wait on one
+another to audit. Once committed, entries are *sealed*: a sealer locks the chain head,
+gives each unsealed entry the next position, the previous entry's hash and its own hash
+(SHA-256 over canonical JSON of its fields and that previous hash), so altering,
+removing or reordering any sealed entry breaks every later link. A unit of work seals
+its entries right after it commits; the web server leaves its requests' entries to a
+background sealer that runs a few times a second (``audit_seal_interval_seconds``).
 """
 
 from __future__ import annotations
@@ -16,9 +20,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Engine, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from contactpoint import db
 from contactpoint.audit.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
@@ -75,102 +80,173 @@ def record(
     child_id: int | None = None,
     reason: str | None = None,
     details: Mapping[str, Any] | None = None,
-) -> AuditEntry:
-    """Append one entry, chained to the last, in the caller's transaction.
+) -> None:
+    """Append one entry in the caller's transaction: it commits or rolls back with the
+    action it describes, and is sealed into the chain after the commit.
 
-    Three statements, without the ORM's unit of work (every search and view writes one,
-    so this is on the hot path): taking the next id from the head row locks it until the
-    caller's transaction ends, so concurrent appenders chain one after another; then the
-    entry, then the head's new hash. The returned entry is not attached to the session."""
-    head = cast(Table, AuditHead.__table__)
-    next_id, previous = session.execute(
-        update(head)
-        .where(head.c.id == 1)
-        .values(last_id=head.c.last_id + 1)
-        .returning(head.c.last_id, head.c.last_hash)
-    ).one()
-    entry = AuditEntry(
-        id=next_id,
-        at=datetime.now(UTC),
-        user_id=actor.user_id,
-        actor=actor.name[:120],
-        action=action,
-        outcome=outcome,
-        child_id=child_id,
-        reason=reason,
-        details=dict(details or {}),
-        previous_hash=previous,
-        hash="",
-    )
-    entry.hash = entry_hash(previous, _fields(entry))
+    One INSERT, taking no lock (every search and view writes one, so this is on the hot
+    path). The unit of work seals the session's entries once it has committed
+    (``db.after_commit``), unless the session leaves them to a background sealer."""
     session.execute(
-        insert(cast(Table, AuditEntry.__table__)).values(
-            {column: getattr(entry, column) for column in _COLUMNS}
-        )
+        _INSERT,
+        {
+            "at": datetime.now(UTC),
+            "user_id": actor.user_id,
+            "actor": actor.name[:120],
+            "action": action,
+            "outcome": outcome,
+            "child_id": child_id,
+            "reason": reason,
+            "details": dict(details or {}),
+        },
     )
-    session.execute(update(head).where(head.c.id == 1).values(last_hash=entry.hash))
-    return entry
+    if not session.info.get(_SEALED_IN_BACKGROUND):
+        db.after_commit(session, "audit.seal", seal_pending)
 
 
-_COLUMNS = [
-    "id",
-    "at",
-    "user_id",
-    "actor",
-    "action",
-    "outcome",
-    "child_id",
-    "reason",
-    "details",
-    "previous_hash",
-    "hash",
-]
+_LOG = cast(Table, AuditEntry.__table__)
+_HEAD = cast(Table, AuditHead.__table__)
+_INSERT = insert(_LOG)
+_WAITING = select(_LOG.c.id).where(_LOG.c.position.is_(None)).limit(1)
+_SEALED_IN_BACKGROUND = "audit: sealed in the background"
+# Entries sealed per transaction.
+SEAL_BATCH = 2000
+
+
+def leave_sealing_to_background(session: Session) -> None:
+    """This session's entries are sealed by a background sealer (the web server's), not
+    after its commit: a request then ends without waiting to extend the chain."""
+    session.info[_SEALED_IN_BACKGROUND] = True
+
+
+def seal(session: Session, limit: int = SEAL_BATCH) -> int:
+    """Chain up to ``limit`` unsealed entries, oldest first, in the caller's transaction;
+    how many were sealed.
+
+    The chain head is locked first, so one sealer at a time extends the chain; on
+    PostgreSQL a sealer that finds it locked leaves the work to the holder (0 sealed).
+    Entries committed by other transactions while a sealer runs wait for the next."""
+    if session.get_bind().dialect.name == "postgresql":
+        head = session.execute(
+            select(_HEAD.c.last_position, _HEAD.c.last_hash)
+            .where(_HEAD.c.id == 1)
+            .with_for_update(skip_locked=True)
+        ).first()
+    else:  # SQLite: writing takes the database's one write lock
+        head = session.execute(
+            update(_HEAD)
+            .where(_HEAD.c.id == 1)
+            .values(last_position=_HEAD.c.last_position)
+            .returning(_HEAD.c.last_position, _HEAD.c.last_hash)
+        ).first()
+    if head is None:
+        return 0
+    entries = session.execute(
+        select(_LOG).where(_LOG.c.position.is_(None)).order_by(_LOG.c.id).limit(limit)
+    ).all()
+    if not entries:
+        return 0
+    position, previous = head
+    seals = []
+    for entry in entries:
+        position += 1
+        hashed = entry_hash(previous, _fields(entry))
+        seals.append({"entry": entry.id, "p": position, "previous": previous, "h": hashed})
+        previous = hashed
+    session.execute(
+        update(_LOG)
+        .where(_LOG.c.id == bindparam("entry"))
+        .values(position=bindparam("p"), previous_hash=bindparam("previous"), hash=bindparam("h")),
+        seals,
+    )
+    session.execute(
+        update(_HEAD).where(_HEAD.c.id == 1).values(last_position=position, last_hash=previous)
+    )
+    return len(entries)
+
+
+def seal_pending(engine: Engine) -> int:
+    """Seal every entry committed so far, a batch per transaction; how many. Asks first,
+    in a transaction of its own, whether any entry waits: an idle server's sealer takes
+    no lock and writes nothing (and a SQLite transaction that starts by writing waits its
+    turn for the lock instead of failing)."""
+    sealed = 0
+    while True:
+        with db.unit_of_work(engine) as session:
+            if session.execute(_WAITING).first() is None:
+                return sealed
+        with db.unit_of_work(engine) as session:
+            count = seal(session)
+        sealed += count
+        if count < SEAL_BATCH:
+            return sealed
+
+
+def unsealed(session: Session) -> int:
+    """Entries not yet sealed into the chain."""
+    return (
+        session.scalar(select(func.count()).select_from(_LOG).where(_LOG.c.position.is_(None))) or 0
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class Verification:
     entries: int
-    # The first entry that does not fit the chain, and why; None when intact.
+    # The first place in the chain that does not fit, the entry there (None if it is
+    # missing) and why; all None when intact.
     broken_at: int | None = None
+    entry_id: int | None = None
     problem: str | None = None
+    # Entries not yet sealed (written since the last seal): not part of the chain yet.
+    unsealed: int = 0
 
     @property
     def intact(self) -> bool:
         return self.broken_at is None
 
+    def describe(self) -> str:
+        if self.intact:
+            return f"intact: {self.entries} entries"
+        entry = f"audit entry {self.entry_id}" if self.entry_id is not None else "an entry"
+        return f"{entry} at position {self.broken_at} of the chain: {self.problem}"
+
 
 def verify(session: Session, batch: int = 5000) -> Verification:
-    """Recompute the chain from the start; name the first entry that does not fit."""
-    previous, expected_id, count = GENESIS, 1, 0
-    for entry in _all(session, batch):
+    """Recompute the sealed chain from the start; name the first entry that does not
+    fit. Entries not yet sealed are counted, not checked."""
+    previous, expected, count = GENESIS, 1, 0
+    for entry in _sealed(session, batch):
         count += 1
-        if entry.id != expected_id:
-            return Verification(count, expected_id, f"entry {expected_id} is missing")
+        if entry.position != expected:
+            return Verification(count, expected, None, "the entry there is missing")
         if entry.previous_hash != previous:
-            return Verification(count, entry.id, "its link to the previous entry is broken")
+            return Verification(
+                count, expected, entry.id, "its link to the previous entry is broken"
+            )
         if entry.hash != entry_hash(previous, _fields(entry)):
-            return Verification(count, entry.id, "its contents were altered after it was written")
-        previous, expected_id = entry.hash, entry.id + 1
+            return Verification(
+                count, expected, entry.id, "its contents were altered after it was written"
+            )
+        previous, expected = entry.hash, expected + 1
     head = session.get(AuditHead, 1)
-    if head is not None and (head.last_id, head.last_hash) != (expected_id - 1, previous):
+    if head is not None and (head.last_position, head.last_hash) != (expected - 1, previous):
         return Verification(
-            count, expected_id, f"entries after {expected_id - 1} are missing from the log"
+            count, expected, None, f"the chain's entries after {expected - 1} are missing"
         )
-    return Verification(count)
+    return Verification(count, unsealed=unsealed(session))
 
 
-def _all(session: Session, batch: int) -> Iterator[Any]:
-    """Every entry as a plain row (not held in the session), in id order."""
-    table = AuditEntry.__table__
+def _sealed(session: Session, batch: int) -> Iterator[Any]:
+    """Every sealed entry as a plain row (not held in the session), in chain order."""
     last = 0
     while True:
         rows = session.execute(
-            select(table).where(table.c.id > last).order_by(table.c.id).limit(batch)
+            select(_LOG).where(_LOG.c.position > last).order_by(_LOG.c.position).limit(batch)
         ).all()
         if not rows:
             return
         yield from rows
-        last = rows[-1].id
+        last = rows[-1].position
 
 
 def accesses_to_child(session: Session, child_id: int, limit: int = 100) -> list[AuditEntry]:

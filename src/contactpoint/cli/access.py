@@ -12,6 +12,7 @@ import segno
 import typer
 from rich.table import Table
 
+from contactpoint import db
 from contactpoint.access import accounts, credentials, tokens
 from contactpoint.access.demo import create_demo_users
 from contactpoint.access.models import OrganisationKind, Role, User
@@ -200,13 +201,17 @@ def token_create(
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Check the whole chain; exit 1 naming the first entry that does not fit."""
+    """Seal what has been committed, then check the whole chain; exit 1 naming the first
+    entry that does not fit."""
     with unit_of_work() as session:
+        audit.seal_pending(db.get_engine())  # before the session reads anything
         result = audit.verify(session)
     if not result.intact:
-        err.print(f"[bold red]Broken:[/] audit entry {result.broken_at}: {result.problem}")
+        err.print(f"[bold red]Broken:[/] {result.describe()}")
         raise typer.Exit(EXIT_REFUSED)
     out.print(f"Audit trail intact: {result.entries} entries.")
+    if result.unsealed:
+        out.print(f"{result.unsealed} entries written meanwhile are not yet sealed.")
 
 
 def _print_entries(entries: list[AuditEntry], as_json: bool) -> None:

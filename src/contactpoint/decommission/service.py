@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session
 from contactpoint import db
 from contactpoint.access.models import NationalPolicy, Organisation, Role, User, UserRole
 from contactpoint.access.policy import Action, Principal, decide
-from contactpoint.audit.models import AuditHead
-from contactpoint.audit.service import Actor, record
+from contactpoint.audit.models import SQLITE_GUARDS, AuditHead
+from contactpoint.audit.service import Actor, record, seal_pending
 from contactpoint.children.models import Child
 from contactpoint.decommission.models import Decommission, Stage
 from contactpoint.errors import AccessRefused, ContactPointError
@@ -172,6 +172,7 @@ def run(engine: Engine, principal: Principal | None, confirmation: str) -> dict[
         if found.stage is Stage.APPROVED:
             assert principal is not None
             _close(session, principal, found)
+    seal_pending(engine)  # the certificate's final hash covers every entry
     _destroy(engine)
     _reclaim(engine)
     with db.unit_of_work(engine) as session:
@@ -188,7 +189,7 @@ def run(engine: Engine, principal: Principal | None, confirmation: str) -> dict[
             "approved_by": found.approved_by,
             "run_by": principal.username if principal else "(resumed)",
             "destroyed_rows": {k: v for k, v in sorted(found.destroyed.items())},
-            "audit_trail": {"entries": head.last_id, "final_head_hash": head.last_hash},
+            "audit_trail": {"entries": head.last_position, "final_head_hash": head.last_hash},
             "space_reclaimed": "VACUUM FULL" if engine.dialect.name == "postgresql" else "VACUUM",
             "scan": scan,
         }
@@ -251,12 +252,7 @@ def _empty_audit_log(session: Session) -> None:
         return
     session.execute(text("DROP TRIGGER IF EXISTS audit_log_no_delete"))
     session.execute(text("DELETE FROM audit_log"))
-    session.execute(
-        text(
-            "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
-            " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
-        )
-    )
+    session.execute(text(SQLITE_GUARDS["audit_log_no_delete"]))
 
 
 def _reclaim(engine: Engine) -> None:

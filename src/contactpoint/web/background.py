@@ -1,6 +1,11 @@
 """The web server's background work, each job in a worker thread so that it never holds
 up a request, each on its own interval (0: never):
 
+* sealing the audit entries requests have committed into the chain, every
+  ``audit_seal_interval_seconds`` (a fraction of a second), so that a request never waits
+  to extend the chain. Each worker process runs its own sealer; on PostgreSQL one that
+  finds another sealing leaves the work to it. With no sealer (0) each request seals its
+  own entries after its commit;
 * sending due e-mails from the outbox, every ``email_send_interval_seconds``. Each
   worker process runs its own sender; they never send the same e-mail at once
   (``notify.sender`` claims each e-mail for one of them);
@@ -27,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from contactpoint import db
 from contactpoint.audit.analytics import analyse_and_alert
+from contactpoint.audit.service import seal_pending
 from contactpoint.children.lifecycle import run_retention
 from contactpoint.notify.sender import SmtpSettings, send_due
 from contactpoint.settings import get_settings
@@ -40,10 +46,11 @@ HOUSEKEEPING_LOCK = 0x5167_6E70  # "Sign"
 
 
 @asynccontextmanager
-async def background_work(_app: FastAPI) -> AsyncIterator[None]:
+async def background_work(app: FastAPI) -> AsyncIterator[None]:
     """The application's lifespan: the jobs run while the application does."""
     settings = get_settings()
     jobs = [
+        ("audit-sealer", _seal_once, settings.audit_seal_interval_seconds),
         ("email-sender", _send_once, float(settings.email_send_interval_seconds)),
         (
             "signposting-housekeeping",
@@ -56,6 +63,7 @@ async def background_work(_app: FastAPI) -> AsyncIterator[None]:
         for name, job, interval in jobs
         if interval > 0
     ]
+    app.state.sealing_in_background = settings.audit_seal_interval_seconds > 0
     try:
         yield
     finally:
@@ -64,16 +72,27 @@ async def background_work(_app: FastAPI) -> AsyncIterator[None]:
         for task in tasks:
             with suppress(asyncio.CancelledError):
                 await task
+        if app.state.sealing_in_background:  # what the last requests wrote
+            app.state.sealing_in_background = False
+            await _run_once("audit-sealer", _seal_once)
 
 
 async def _every(name: str, job: Callable[[], None], interval: float) -> None:
     while True:
-        try:
-            await asyncio.to_thread(job)
-        except Exception as error:  # the job must outlive any one failure
-            # The class only: a database error's text can hold the statement's values.
-            log.error("%s failed (%s); trying again later", name, type(error).__name__)
+        await _run_once(name, job)
         await asyncio.sleep(interval)
+
+
+async def _run_once(name: str, job: Callable[[], None]) -> None:
+    try:
+        await asyncio.to_thread(job)
+    except Exception as error:  # the job must outlive any one failure
+        # The class only: a database error's text can hold the statement's values.
+        log.error("%s failed (%s); trying again later", name, type(error).__name__)
+
+
+def _seal_once() -> None:
+    seal_pending(db.get_engine())
 
 
 def _send_once() -> None:

@@ -15,12 +15,16 @@ from sqlalchemy.orm import Session
 from starlette.templating import Jinja2Templates
 
 from contactpoint import db
+from contactpoint.audit.service import leave_sealing_to_background
 
 
 def get_session(request: Request) -> Iterator[Session]:
     """The request's unit of work; pages rendered while it is open read from it too
-    (``templating.page_context``: the unread count in the navigation)."""
+    (``templating.page_context``: the unread count in the navigation). Its audit entries
+    are sealed by the server's background sealer when that runs, else after the commit."""
     with db.unit_of_work() as session:
+        if getattr(request.app.state, "sealing_in_background", False):
+            leave_sealing_to_background(session)
         request.state.session = session
         try:
             yield session
