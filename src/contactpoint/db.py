@@ -104,7 +104,12 @@ def get_engine(url: str | None = None) -> Engine:
 
 def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
     """Sessions bound to ``engine`` that keep objects readable after commit."""
-    return sessionmaker(bind=engine or get_engine(), expire_on_commit=False)
+    return _factory(engine or get_engine())
+
+
+@lru_cache(maxsize=16)
+def _factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False)
 
 
 @contextmanager

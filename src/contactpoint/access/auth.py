@@ -9,12 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from contactpoint.access import credentials
-from contactpoint.access.accounts import roles_of
-from contactpoint.access.models import ApiToken, LoginSession, Organisation, User, UserStatus
+from contactpoint.access.models import (
+    ApiToken,
+    LoginSession,
+    Organisation,
+    User,
+    UserRole,
+    UserStatus,
+)
 from contactpoint.access.policy import Principal
 from contactpoint.audit.service import FAILED, REFUSED, Actor, record
 from contactpoint.errors import AccessRefused, ContactPointError
@@ -206,20 +212,24 @@ def _live(
     return login
 
 
+# Built once: every request runs it.
+_CURRENT = (
+    select(LoginSession, User, Organisation.la_code, UserRole.role)
+    .join(User, User.id == LoginSession.user_id)
+    .join(Organisation, Organisation.id == User.organisation_id)
+    .outerjoin(UserRole, UserRole.user_id == User.id)
+    .where(LoginSession.token_hash == bindparam("token_hash"))
+)
+
+
 def current(session: Session, token: str, *, now: datetime | None = None) -> Current:
     """The signed-in user behind a session token (refused if the account stopped being
-    usable since). Every request asks this, so the session, the account and its
-    authority come in one query, and its roles in a second."""
+    usable since). Every request asks this, so the session, the account, its authority
+    and its roles come in one query (a row per role)."""
     moment = _now(now)
-    found = session.execute(
-        select(LoginSession, User, Organisation.la_code)
-        .join(User, User.id == LoginSession.user_id)
-        .join(Organisation, Organisation.id == User.organisation_id)
-        .where(LoginSession.token_hash == credentials.token_hash(token))
-    ).first()
-    login = _live(session, found[0] if found else None, moment, second_factor_done=True)
-    assert found is not None  # _live refuses a missing session
-    account, la_code = found[1], found[2]
+    rows = session.execute(_CURRENT, {"token_hash": credentials.token_hash(token)}).all()
+    login = _live(session, rows[0][0] if rows else None, moment, second_factor_done=True)
+    account, la_code = rows[0][1], rows[0][2]
     problem = _usable(account, moment.date())
     if problem:
         login.ended_at = moment
@@ -227,7 +237,8 @@ def current(session: Session, token: str, *, now: datetime | None = None) -> Cur
         raise NotSignedIn(problem)
     if moment - _aware(login.last_seen_at) >= TOUCH_EVERY:
         login.last_seen_at = moment
-    principal = Principal(account.id, account.username, roles_of(session, account.id), la_code)
+    roles = frozenset(row[3] for row in rows if row[3] is not None)
+    principal = Principal(account.id, account.username, roles, la_code)
     return Current(login, account, principal, login.csrf_token, account.display_name)
 
 

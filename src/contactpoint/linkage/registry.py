@@ -25,9 +25,12 @@ def shipped_document() -> dict[str, Any]:
     return document
 
 
+_ACTIVE = select(MatchModelVersion.version).where(MatchModelVersion.active)
+
+
 def active_version(session: Session) -> str:
     """The active model's version; installs the shipped model if none is registered."""
-    version = session.scalar(select(MatchModelVersion.version).where(MatchModelVersion.active))
+    version = session.connection().scalar(_ACTIVE)  # every search asks: no ORM round
     if version is None:
         document = shipped_document()
         MatchModel(document)  # refuse a shipped file this version cannot read

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from contactpoint.access.models import Organisation
@@ -80,7 +80,7 @@ def find_children(
         )  # fmt: skip
         return Findings(True, narrow_by=outcome.narrow_by, message=outcome.message)
     ids = [result.child_id for result in outcome.results]
-    children = {c.id: c for c in session.scalars(select(Child).where(Child.id.in_(ids)))}
+    children = {c.id: c for c in session.execute(_LISTED, {"ids": ids})}
     # Whom to contact is shown for shielded records only.
     teams = _teams(session, {c.responsible_la_code for c in children.values() if c.shielded})
     findings = []
@@ -123,6 +123,23 @@ def find_children(
         details={"criteria": asked, "results": len(findings), "cp_ids": listed},
     )  # fmt: skip
     return Findings(False, tuple(findings))
+
+
+# What a result list shows of each child, and what the policy decides on: plain rows
+# (loading whole ORM children cost a tenth of a search's time).
+_LISTED = select(
+    Child.id,
+    Child.cp_id,
+    Child.status,
+    Child.shielded,
+    Child.responsible_la_code,
+    Child.given_names,
+    Child.family_name,
+    Child.date_of_birth,
+    Child.gender,
+    Child.postcode,
+    Child.date_of_death,
+).where(Child.id.in_(bindparam("ids", expanding=True)))
 
 
 def _teams(session: Session, la_codes: set[str | None]) -> dict[str | None, Contact]:

@@ -99,8 +99,15 @@ def records_of_children(session: Session, child_ids: Iterable[int]) -> dict[int,
 
 
 def _record(row: Any) -> MatchRecord:
-    values = {column: getattr(row, column) for column in _RECORD_COLUMNS}
-    for column in LIST_COLUMNS:
-        if values[column] is not None:
-            values[column] = tuple(values[column].split("|"))
-    return MatchRecord(uid=row.source_record_id, **values)
+    """A match record from a row of ``_RECORDS`` (its values by position: this runs for
+    every candidate record of every search)."""
+    values = list(row[2:])
+    for at in _LIST_AT:
+        if values[at] is not None:
+            values[at] = tuple(values[at].split("|"))
+    return MatchRecord(row[0], *values)
+
+
+# MatchRecord's fields are uid and then _RECORD_COLUMNS, in this order.
+assert MATCH_COLUMNS.index("uid") == 0
+_LIST_AT = tuple(at for at, column in enumerate(_RECORD_COLUMNS) if column in LIST_COLUMNS)
