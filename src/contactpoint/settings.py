@@ -127,8 +127,8 @@ class Settings(BaseSettings):
         default=0.25,
         ge=0,
         description="How often the web server seals the audit entries its requests have"
-        " committed into the chain; 0: each request seals its own after its commit (slower"
-        " under load: requests then take turns at the chain head).",
+        " committed into the chain; 0: each request seals what is waiting after its commit"
+        " (an extra short transaction per request).",
     )
     email_send_interval_seconds: int = Field(
         default=30,

@@ -87,7 +87,7 @@ def record(
     One INSERT, taking no lock (every search and view writes one, so this is on the hot
     path). The unit of work seals the session's entries once it has committed
     (``db.after_commit``), unless the session leaves them to a background sealer."""
-    session.execute(
+    session.connection().execute(
         _INSERT,
         {
             "at": datetime.now(UTC),

@@ -80,7 +80,7 @@ def find_children(
         )  # fmt: skip
         return Findings(True, narrow_by=outcome.narrow_by, message=outcome.message)
     ids = [result.child_id for result in outcome.results]
-    children = {c.id: c for c in session.execute(_LISTED, {"ids": ids})}
+    children = {c.id: c for c in session.connection().execute(_LISTED, {"ids": ids})}
     # Whom to contact is shown for shielded records only.
     teams = _teams(session, {c.responsible_la_code for c in children.values() if c.shielded})
     findings = []
