@@ -104,19 +104,15 @@ def get_engine(url: str | None = None) -> Engine:
 
 def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
     """Sessions bound to ``engine`` that keep objects readable after commit."""
-    return _factory(engine or get_engine())
-
-
-@lru_cache(maxsize=16)
-def _factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    return sessionmaker(bind=engine or get_engine(), expire_on_commit=False)
 
 
 @contextmanager
 def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
     """One transaction: commit if the block succeeds, roll back if it raises. Work
     registered with ``after_commit`` runs once the commit has succeeded."""
-    session = session_factory(engine)()
+    # A plain Session, not a sessionmaker's: making a factory per request cost more.
+    session = Session(bind=engine or get_engine(), expire_on_commit=False)
     try:
         yield session
         session.commit()

@@ -86,6 +86,21 @@ def test_verify_notices_reordered_removed_and_lost_last_entries(session: Session
     assert result.describe().startswith("an entry at position 2")
 
 
+def test_verify_notices_an_entry_put_where_no_sealer_puts_one(session: Session) -> None:
+    """An entry marked sealed at place 0 or below would otherwise never be chained."""
+    _write(session, 3)
+    audit.seal(session, limit=2)
+    hidden = session.scalars(select(AuditEntry.id).where(AuditEntry.position.is_(None))).one()
+    _lift_guard(session)
+    session.execute(
+        text("UPDATE audit_log SET position = -1, previous_hash = 'x', hash = 'y' WHERE id = :id"),
+        {"id": hidden},
+    )
+    result = audit.verify(session)
+    assert (result.intact, result.broken_at, result.entry_id) == (False, -1, hidden)
+    assert "no sealer gives" in (result.problem or "")
+
+
 def test_verify_notices_the_last_entries_deleted(session: Session) -> None:
     _write(session, 4)
     audit.seal(session)
@@ -107,6 +122,10 @@ def test_the_database_allows_only_the_one_sealing_update(session: Session) -> No
         f" actor = 'someone else' WHERE id = {unsealed}",
         # Sealing without a hash.
         f"UPDATE audit_log SET position = 90 WHERE id = {unsealed}",
+        # Sealing at a place no sealer gives (verify walks from 1).
+        f"UPDATE audit_log SET position = 0, previous_hash = 'a', hash = 'b' WHERE id = {unsealed}",
+        f"UPDATE audit_log SET position = -3, previous_hash = 'a', hash = 'b'"
+        f" WHERE id = {unsealed}",
     ]
     audit.seal(session)
     refused += [
@@ -259,3 +278,25 @@ def test_an_entry_cannot_be_sealed_into_the_chain_out_of_turn(session: Session) 
             .where(AuditEntry.position.is_(None))
             .values(position=1, previous_hash=audit.GENESIS, hash="f" * 64)
         )
+
+
+def test_a_sealer_told_to_wait_seals_everything_once_the_head_is_free(postgres: Engine) -> None:
+    """``audit verify`` and decommissioning need every committed entry in the chain."""
+    with db.unit_of_work(postgres) as session:
+        audit.leave_sealing_to_background(session)
+        _write(session, 2)
+    holder = db.session_factory(postgres)()
+    done: list[int] = []
+    try:
+        holder.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update())
+        other = threading.Thread(
+            target=lambda: done.append(audit.seal_pending(postgres, wait=True))
+        )
+        other.start()
+        other.join(timeout=1)
+        assert other.is_alive() and done == []  # waiting its turn
+    finally:
+        holder.rollback()
+        holder.close()
+    other.join(timeout=10)
+    assert done == [2]

@@ -92,7 +92,7 @@ class AuditAlert(Base):
 # decommissioning lift and restore it). An UPDATE may only seal an unsealed entry: set
 # its chain fields and change nothing else.
 _SEALS = (
-    "OLD.position IS NULL AND NEW.position IS NOT NULL"
+    "OLD.position IS NULL AND NEW.position > 0"
     " AND NEW.previous_hash IS NOT NULL AND NEW.hash IS NOT NULL"
 )
 _UNCHANGED = ("id", "at", "user_id", "actor", "action", "outcome", "child_id", "reason")

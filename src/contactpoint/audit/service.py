@@ -119,18 +119,19 @@ def leave_sealing_to_background(session: Session) -> None:
     session.info[_SEALED_IN_BACKGROUND] = True
 
 
-def seal(session: Session, limit: int = SEAL_BATCH) -> int:
+def seal(session: Session, limit: int = SEAL_BATCH, *, wait: bool = False) -> int:
     """Chain up to ``limit`` unsealed entries, oldest first, in the caller's transaction;
     how many were sealed.
 
     The chain head is locked first, so one sealer at a time extends the chain; on
-    PostgreSQL a sealer that finds it locked leaves the work to the holder (0 sealed).
-    Entries committed by other transactions while a sealer runs wait for the next."""
+    PostgreSQL a sealer that finds it locked leaves the work to the holder (0 sealed)
+    unless told to ``wait`` for it. Entries committed by other transactions while a
+    sealer runs wait for the next."""
     if session.get_bind().dialect.name == "postgresql":
         head = session.execute(
             select(_HEAD.c.last_position, _HEAD.c.last_hash)
             .where(_HEAD.c.id == 1)
-            .with_for_update(skip_locked=True)
+            .with_for_update(skip_locked=not wait)
         ).first()
     else:  # SQLite: writing takes the database's one write lock
         head = session.execute(
@@ -165,18 +166,20 @@ def seal(session: Session, limit: int = SEAL_BATCH) -> int:
     return len(entries)
 
 
-def seal_pending(engine: Engine) -> int:
+def seal_pending(engine: Engine, *, wait: bool = False) -> int:
     """Seal every entry committed so far, a batch per transaction; how many. Asks first,
     in a transaction of its own, whether any entry waits: an idle server's sealer takes
     no lock and writes nothing (and a SQLite transaction that starts by writing waits its
-    turn for the lock instead of failing)."""
+    turn for the lock instead of failing). Without ``wait``, a sealer finding another at
+    work on PostgreSQL leaves it the job; with it (``audit verify``, decommissioning),
+    it waits its turn, so everything committed before the call is sealed."""
     sealed = 0
     while True:
         with db.unit_of_work(engine) as session:
             if session.execute(_WAITING).first() is None:
                 return sealed
         with db.unit_of_work(engine) as session:
-            count = seal(session)
+            count = seal(session, wait=wait)
         sealed += count
         if count < SEAL_BATCH:
             return sealed
@@ -213,10 +216,20 @@ class Verification:
 
 def verify(session: Session, batch: int = 5000) -> Verification:
     """Recompute the sealed chain from the start; name the first entry that does not
-    fit. Entries not yet sealed are counted, not checked."""
+    fit. Entries not yet sealed are counted, not checked. On PostgreSQL the chain head is
+    held (FOR SHARE) while the chain is read, so no sealer extends it meanwhile (they
+    skip a locked head); SQLite's read transaction is a snapshot."""
+    head_query = select(_HEAD.c.last_position, _HEAD.c.last_hash).where(_HEAD.c.id == 1)
+    if session.get_bind().dialect.name == "postgresql":
+        head_query = head_query.with_for_update(read=True)
+    head = session.execute(head_query).first()
     previous, expected, count = GENESIS, 1, 0
     for entry in _sealed(session, batch):
         count += 1
+        if entry.position < expected:  # zero or less: a place no sealer gives
+            return Verification(
+                count, entry.position, entry.id, "it holds a place in the chain no sealer gives"
+            )
         if entry.position != expected:
             return Verification(count, expected, None, "the entry there is missing")
         if entry.previous_hash != previous:
@@ -228,8 +241,7 @@ def verify(session: Session, batch: int = 5000) -> Verification:
                 count, expected, entry.id, "its contents were altered after it was written"
             )
         previous, expected = entry.hash, expected + 1
-    head = session.get(AuditHead, 1)
-    if head is not None and (head.last_position, head.last_hash) != (expected - 1, previous):
+    if head is not None and tuple(head) != (expected - 1, previous):
         return Verification(
             count, expected, None, f"the chain's entries after {expected - 1} are missing"
         )
@@ -237,11 +249,14 @@ def verify(session: Session, batch: int = 5000) -> Verification:
 
 
 def _sealed(session: Session, batch: int) -> Iterator[Any]:
-    """Every sealed entry as a plain row (not held in the session), in chain order."""
-    last = 0
+    """Every sealed entry as a plain row (not held in the session), in chain order —
+    any place, even one no sealer gives."""
+    sealed = _LOG.c.position.is_not(None)
+    last: int | None = None
     while True:
+        after = sealed if last is None else _LOG.c.position > last
         rows = session.execute(
-            select(_LOG).where(_LOG.c.position > last).order_by(_LOG.c.position).limit(batch)
+            select(_LOG).where(after).order_by(_LOG.c.position).limit(batch)
         ).all()
         if not rows:
             return

@@ -204,7 +204,7 @@ def audit_verify() -> None:
     """Seal what has been committed, then check the whole chain; exit 1 naming the first
     entry that does not fit."""
     with unit_of_work() as session:
-        audit.seal_pending(db.get_engine())  # before the session reads anything
+        audit.seal_pending(db.get_engine(), wait=True)  # before the session reads
         result = audit.verify(session)
     if not result.intact:
         err.print(f"[bold red]Broken:[/] {result.describe()}")

@@ -172,7 +172,7 @@ def run(engine: Engine, principal: Principal | None, confirmation: str) -> dict[
         if found.stage is Stage.APPROVED:
             assert principal is not None
             _close(session, principal, found)
-    seal_pending(engine)  # the certificate's final hash covers every entry
+    seal_pending(engine, wait=True)  # the certificate's final hash covers every entry
     _destroy(engine)
     _reclaim(engine)
     with db.unit_of_work(engine) as session:

@@ -74,7 +74,7 @@ async def background_work(app: FastAPI) -> AsyncIterator[None]:
                 await task
         if app.state.sealing_in_background:  # what the last requests wrote
             app.state.sealing_in_background = False
-            await _run_once("audit-sealer", _seal_once)
+            await _run_once("audit-sealer", _seal_all)
 
 
 async def _every(name: str, job: Callable[[], None], interval: float) -> None:
@@ -93,6 +93,11 @@ async def _run_once(name: str, job: Callable[[], None]) -> None:
 
 def _seal_once() -> None:
     seal_pending(db.get_engine())
+
+
+def _seal_all() -> None:
+    """At shutdown: waits for another worker's sealer rather than leaving it the job."""
+    seal_pending(db.get_engine(), wait=True)
 
 
 def _send_once() -> None:

@@ -4,7 +4,8 @@ An entry is now written in its action's transaction without a place in the chain
 no lock, and sealed just after: ``position`` (its place in the chain), ``previous_hash``
 and ``hash`` are set then, once. The triggers allow exactly that UPDATE and no other.
 Existing entries keep their hashes; their position is their id, the order they were
-chained in. The chain head counts positions.
+chained in. The chain head counts positions. A downgrade is possible only while every
+entry's place is still its id (on a live PostgreSQL trail it soon is not).
 
 Revision ID: 0013
 Revises: 0012
@@ -22,7 +23,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _SEALS = (
-    "OLD.position IS NULL AND NEW.position IS NOT NULL"
+    "OLD.position IS NULL AND NEW.position > 0"
     " AND NEW.previous_hash IS NOT NULL AND NEW.hash IS NOT NULL"
 )
 _UNCHANGED = ("id", "at", "user_id", "actor", "action", "outcome", "child_id", "reason")
@@ -114,7 +115,9 @@ def downgrade() -> None:
     ).scalar_one()
     if out_of_order:
         raise RuntimeError(
-            "cannot downgrade: audit entries were chained in an order other than their ids"
+            "cannot downgrade: the chain's places are no longer the entries' ids (entries"
+            " wait unsealed, or ids were skipped by rolled-back transactions or committed"
+            " out of order), and the old format chains by id"
         )
     postgresql = bind.dialect.name == "postgresql"
     if postgresql:
