@@ -18,7 +18,7 @@ from sqlalchemy import Engine, delete, text
 from sqlalchemy.orm import Session
 
 from contactpoint import db, migrate
-from contactpoint.audit.models import SQLITE_GUARDS
+from contactpoint.audit.models import lift_guard, restore_guard
 from contactpoint.models import Base
 from contactpoint.settings import get_settings
 
@@ -116,18 +116,10 @@ def empty_all_tables(engine: Engine) -> None:
     append-only in the database, so its triggers are lifted for the moment (as only a
     database owner could) and restored."""
     with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            connection.execute(text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
-        else:
-            for name in SQLITE_GUARDS:
-                connection.execute(text(f"DROP TRIGGER {name}"))
+        lift_guard(connection)
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(delete(table))
-        if engine.dialect.name == "postgresql":
-            connection.execute(text("ALTER TABLE audit_log ENABLE TRIGGER USER"))
-        else:
-            for guard in SQLITE_GUARDS.values():
-                connection.execute(text(guard))
+        restore_guard(connection)
         connection.execute(
             text(
                 f"INSERT INTO audit_head (id, last_position, last_hash) VALUES (1, 0, '{'0' * 64}')"

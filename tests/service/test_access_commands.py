@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from contactpoint import db
 from contactpoint.audit import service as audit
-from contactpoint.audit.models import SQLITE_GUARDS
+from contactpoint.audit.models import lift_guard, restore_guard
 from contactpoint.cli import app
 
 runner = CliRunner()
@@ -77,16 +77,9 @@ def test_demo_users_one_per_role_and_the_audit_chain_verifies(committed_engine: 
 def _tamper(engine: Engine, statement: str) -> None:
     """Change the log as only the database's owner could: around its triggers."""
     with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            connection.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"))
-            connection.execute(text(statement))
-            connection.execute(text("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only"))
-        else:
-            for name in SQLITE_GUARDS:
-                connection.execute(text(f"DROP TRIGGER {name}"))
-            connection.execute(text(statement))
-            for guard in SQLITE_GUARDS.values():
-                connection.execute(text(guard))
+        lift_guard(connection)
+        connection.execute(text(statement))
+        restore_guard(connection)
 
 
 def test_audit_verify_names_the_first_entry_altered_in_the_database(

@@ -15,7 +15,13 @@ from sqlalchemy.orm import Session
 
 from contactpoint import db, migrate
 from contactpoint.audit import service as audit
-from contactpoint.audit.models import PG_GUARD, SQLITE_GUARDS, AuditEntry, AuditHead
+from contactpoint.audit.models import (
+    PG_GUARD,
+    SQLITE_GUARDS,
+    AuditEntry,
+    AuditHead,
+    lift_guard,
+)
 
 ANN = audit.Actor("ann.practitioner", None)
 
@@ -23,15 +29,6 @@ ANN = audit.Actor("ann.practitioner", None)
 def _write(session: Session, count: int, action: str = "search") -> None:
     for n in range(count):
         audit.record(session, ANN, action, reason="identity", details={"n": n})
-
-
-def _lift_guard(session: Session) -> None:
-    """What only the database's owner could do: lift the append-only triggers."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"))
-    else:
-        for name in SQLITE_GUARDS:
-            session.execute(text(f"DROP TRIGGER {name}"))
 
 
 def test_entries_wait_unsealed_until_sealed_in_the_order_written(session: Session) -> None:
@@ -60,7 +57,7 @@ def test_verify_names_the_first_altered_entry_and_its_place(session: Session) ->
     _write(session, 6)
     audit.seal(session)
     target = session.scalars(select(AuditEntry.id).where(AuditEntry.position == 3)).one()
-    _lift_guard(session)
+    lift_guard(session)
     session.execute(text("UPDATE audit_log SET reason = 'tampered' WHERE id = :id"), {"id": target})
     result = audit.verify(session)
     assert (result.intact, result.broken_at, result.entry_id) == (False, 3, target)
@@ -71,7 +68,7 @@ def test_verify_names_the_first_altered_entry_and_its_place(session: Session) ->
 def test_verify_notices_reordered_removed_and_lost_last_entries(session: Session) -> None:
     _write(session, 4)
     audit.seal(session)
-    _lift_guard(session)
+    lift_guard(session)
     ids = {p: i for p, i in session.execute(select(AuditEntry.position, AuditEntry.id))}
     # Two entries swapped in the chain: the links no longer meet.
     session.execute(text("UPDATE audit_log SET position = -1 WHERE id = :id"), {"id": ids[2]})
@@ -91,7 +88,7 @@ def test_verify_notices_an_entry_put_where_no_sealer_puts_one(session: Session) 
     _write(session, 3)
     audit.seal(session, limit=2)
     hidden = session.scalars(select(AuditEntry.id).where(AuditEntry.position.is_(None))).one()
-    _lift_guard(session)
+    lift_guard(session)
     session.execute(
         text("UPDATE audit_log SET position = -1, previous_hash = 'x', hash = 'y' WHERE id = :id"),
         {"id": hidden},
@@ -104,7 +101,7 @@ def test_verify_notices_an_entry_put_where_no_sealer_puts_one(session: Session) 
 def test_verify_notices_the_last_entries_deleted(session: Session) -> None:
     _write(session, 4)
     audit.seal(session)
-    _lift_guard(session)
+    lift_guard(session)
     session.execute(text("DELETE FROM audit_log WHERE position = 4"))
     result = audit.verify(session)
     assert (result.intact, result.broken_at) == (False, 4)

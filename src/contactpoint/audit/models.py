@@ -15,8 +15,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, func, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from contactpoint.db import Base
 
@@ -125,3 +137,27 @@ SQLITE_GUARDS = {
     "audit_log_no_delete": "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
     " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
 }
+
+
+def lift_guard(db: Connection | Session) -> None:
+    """Lift the append-only triggers in ``db``'s transaction, as only the database's
+    owner can (decommissioning's destruction; tests that tamper on purpose)."""
+    if _on_postgresql(db):
+        db.execute(text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
+        return
+    for name in SQLITE_GUARDS:
+        db.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
+
+
+def restore_guard(db: Connection | Session) -> None:
+    """Put back what ``lift_guard`` lifted."""
+    if _on_postgresql(db):
+        db.execute(text("ALTER TABLE audit_log ENABLE TRIGGER USER"))
+        return
+    for guard in SQLITE_GUARDS.values():
+        db.execute(text(guard))
+
+
+def _on_postgresql(db: Connection | Session) -> bool:
+    bind = db.get_bind() if isinstance(db, Session) else db
+    return bind.dialect.name == "postgresql"

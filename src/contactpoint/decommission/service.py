@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from contactpoint import db
 from contactpoint.access.models import NationalPolicy, Organisation, Role, User, UserRole
 from contactpoint.access.policy import Action, Principal, decide
-from contactpoint.audit.models import SQLITE_GUARDS, AuditHead
+from contactpoint.audit.models import AuditHead, lift_guard, restore_guard
 from contactpoint.audit.service import Actor, record, seal_pending
 from contactpoint.children.models import Child
 from contactpoint.decommission.models import Decommission, Stage
@@ -245,14 +245,9 @@ def _destroy(engine: Engine) -> None:
 def _empty_audit_log(session: Session) -> None:
     """The audit log refuses deletion by triggers; decommissioning, run by the database's
     owner, lifts them for this one statement and puts them back."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
-        session.execute(text("DELETE FROM audit_log"))
-        session.execute(text("ALTER TABLE audit_log ENABLE TRIGGER USER"))
-        return
-    session.execute(text("DROP TRIGGER IF EXISTS audit_log_no_delete"))
+    lift_guard(session)
     session.execute(text("DELETE FROM audit_log"))
-    session.execute(text(SQLITE_GUARDS["audit_log_no_delete"]))
+    restore_guard(session)
 
 
 def _reclaim(engine: Engine) -> None:
