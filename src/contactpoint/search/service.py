@@ -1,9 +1,9 @@
 """Search the index: a practitioner's partial record matched against every child with the
 matching engine's standardisation, blocking keys and active model, best first.
 
-A search is a few indexed queries: the query's keys in ``match_keys`` (or the
-ContactPoint ID in ``children``), the candidate children by primary key (their
-survivors, for merged children), and the candidates' match records by child. Scoring is
+A search is a few indexed queries: the candidate children filed under the query's keys
+in ``match_keys``, read in the same statement (or the child with a ContactPoint ID), the
+children merged ones lead to, by primary key, and the candidates' match records by child. Scoring is
 the online scorer, in Python. Access policy (shielding, archived records, roles) and
 auditing belong to the caller: each result carries the facts policy needs — the child's
 id, status and responsible authority — and nothing else about the child.
@@ -87,8 +87,8 @@ def search(
         return _results(candidates, pinned, record, criteria, merged)
     ranked: list[Ranked] = []
     for keys in lookup_stages(record, criteria, today or date.today()):
-        found = store.children_for_keys(session, keys) - set(candidates.children)
-        candidates.add(session, store.children(session, found))
+        found = store.children_under_keys(session, keys)
+        candidates.add(session, {i: c for i, c in found.items() if i not in candidates.children})
         if len(candidates.survivors()) > MAX_CANDIDATES:
             return _too_many(criteria, limit)
         candidates.load_records(session)

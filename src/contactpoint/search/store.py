@@ -1,6 +1,7 @@
-"""The queries a search makes, each an indexed lookup: children filed under keys
-(``match_keys.key``), children by primary key or ContactPoint ID, and the match records
-of children (``match_records.child_id``). Read only.
+"""The queries a search makes, each an indexed lookup: the children filed under keys
+(``match_keys.key``, joined to ``children`` in the same statement), children by primary
+key or ContactPoint ID, and the match records of children (``match_records.child_id``).
+Read only.
 
 Lists of values are sent as one expanding parameter per statement, so a statement's
 text does not depend on the values and SQLAlchemy compiles it once per list length; on
@@ -24,23 +25,25 @@ from contactpoint.linkage.models import MatchKey, MatchRecordRow
 from contactpoint.matching.record import LIST_COLUMNS, MATCH_COLUMNS, MatchRecord
 
 _RECORD_COLUMNS = tuple(c for c in MATCH_COLUMNS if c != "uid")
-_CHILDREN_FOR_KEYS = (
-    select(MatchKey.child_id).where(MatchKey.key.in_(bindparam("keys", expanding=True))).distinct()
-)
-_KEY_ARRAY = (
-    func.unnest(bindparam("keys", type_=postgresql.ARRAY(String)))
-    .table_valued("key")
-    .render_derived(name="wanted")
-)
-_CHILDREN_FOR_KEY_ARRAY = (
-    select(MatchKey.child_id).join(_KEY_ARRAY, MatchKey.key == _KEY_ARRAY.c.key).distinct()
-)
 _CHILD_COLUMNS = (
     Child.id,
     Child.cp_id,
     Child.status,
     Child.responsible_la_code,
     Child.merged_into_id,
+)
+_CHILDREN_UNDER_KEYS = select(*_CHILD_COLUMNS).where(
+    Child.id.in_(
+        select(MatchKey.child_id).where(MatchKey.key.in_(bindparam("keys", expanding=True)))
+    )
+)
+_KEY_ARRAY = (
+    func.unnest(bindparam("keys", type_=postgresql.ARRAY(String)))
+    .table_valued("key")
+    .render_derived(name="wanted")
+)
+_CHILDREN_UNDER_KEY_ARRAY = select(*_CHILD_COLUMNS).where(
+    Child.id.in_(select(MatchKey.child_id).join(_KEY_ARRAY, MatchKey.key == _KEY_ARRAY.c.key))
 )
 _CHILDREN_BY_ID = select(*_CHILD_COLUMNS).where(Child.id.in_(bindparam("ids", expanding=True)))
 _CHILD_BY_CP_ID = select(*_CHILD_COLUMNS).where(Child.cp_id == bindparam("cp_id"))
@@ -62,16 +65,19 @@ class ChildRow:
     merged_into_id: int | None
 
 
-def children_for_keys(session: Session, keys: Iterable[str]) -> set[int]:
-    """The children filed under any of ``keys``."""
+def children_under_keys(session: Session, keys: Iterable[str]) -> dict[int, ChildRow]:
+    """The children filed under any of ``keys``, found and read in one statement."""
     wanted = sorted(set(keys))
-    if session.get_bind().dialect.name == "postgresql":
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
         # One array parameter joined to the index: planned once, not value by value
         # (a year's days are 366 keys), and one statement however many keys.
-        return set(session.connection().scalars(_CHILDREN_FOR_KEY_ARRAY, {"keys": wanted}))
-    found: set[int] = set()
+        rows = connection.execute(_CHILDREN_UNDER_KEY_ARRAY, {"keys": wanted})
+        return {row.id: ChildRow(*row) for row in rows}
+    found: dict[int, ChildRow] = {}
     for part in bulk.parts(session, wanted):
-        found.update(session.connection().scalars(_CHILDREN_FOR_KEYS, {"keys": list(part)}))
+        for row in connection.execute(_CHILDREN_UNDER_KEYS, {"keys": list(part)}):
+            found[row.id] = ChildRow(*row)
     return found
 
 
