@@ -21,6 +21,7 @@ from contactpoint.children.models import (
     ServiceRegistration,
     SourceRecord,
 )
+from contactpoint.daily import DailyRun
 from contactpoint.db import Base
 from contactpoint.decommission.models import Decommission
 from contactpoint.feeds.models import FeedControlEvent, FeedRun, FeedRunException, FeedSourceState
@@ -57,6 +58,7 @@ __all__ = [
     "ChildName",
     "ContactEvent",
     "ContactRequest",
+    "DailyRun",
     "Decommission",
     "FeedControlEvent",
     "FeedRun",

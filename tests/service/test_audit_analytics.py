@@ -223,13 +223,13 @@ def test_the_daily_job_alerts_auditors_unless_switched_off(
             act(session, trawler, "search")
     monkeypatch.setenv("CONTACTPOINT_AUDIT_ALERTS", "false")
     get_settings.cache_clear()
-    background._housekeep_once()
+    background._daily_once()
     with db.unit_of_work() as session:
         assert session.scalar(select(func.count()).select_from(Notification)) == 0
 
     monkeypatch.setenv("CONTACTPOINT_AUDIT_ALERTS", "true")
     get_settings.cache_clear()
-    background._housekeep_once()
+    background._daily_once()
 
     with db.unit_of_work() as session:
         [note] = session.scalars(select(Notification)).all()

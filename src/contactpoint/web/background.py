@@ -9,13 +9,10 @@ up a request, each on its own interval (0: never):
 * sending due e-mails from the outbox, every ``email_send_interval_seconds``. Each
   worker process runs its own sender; they never send the same e-mail at once
   (``notify.sender`` claims each e-mail for one of them);
-* the daily jobs, when the server starts and every ``signposting_housekeeping_hours``
-  (a day) after: signposting's housekeeping (reminding, lapsing and purging
-  involvements), then retention (archiving and purging records, ``children.lifecycle``),
-  then a snapshot of what the index holds (``stats.take_snapshot``, for the console).
-  Both are idempotent within a day; on PostgreSQL only one worker process runs them at a
-  time. Then, unless ``audit_alerts`` is off, the audit trail's last two days are
-  analysed for likely misuse and auditors alerted to new findings (each once).
+* the daily jobs (``daily``: signposting's housekeeping, retention, the index snapshot,
+  the audit trail's misuse analysis), asked for when the server starts and every
+  ``signposting_housekeeping_hours`` (a day) after; each runs at most once a day, so a
+  restart does not repeat them, and on PostgreSQL one worker process at a time runs them.
 """
 
 from __future__ import annotations
@@ -27,22 +24,14 @@ from contextlib import asynccontextmanager, suppress
 from datetime import UTC, date, datetime
 
 from fastapi import FastAPI
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from contactpoint import db
-from contactpoint.audit.analytics import analyse_and_alert
 from contactpoint.audit.service import seal_pending
-from contactpoint.children.lifecycle import run_retention
+from contactpoint.daily import run_daily_jobs
 from contactpoint.notify.sender import SmtpSettings, send_due
 from contactpoint.settings import get_settings
-from contactpoint.signposting.involvement import housekeeping
-from contactpoint.stats import take_snapshot
 
 log = logging.getLogger(__name__)
-
-# The PostgreSQL advisory lock held by the worker process running housekeeping.
-HOUSEKEEPING_LOCK = 0x5167_6E70  # "Sign"
 
 
 @asynccontextmanager
@@ -52,11 +41,7 @@ async def background_work(app: FastAPI) -> AsyncIterator[None]:
     jobs = [
         ("audit-sealer", _seal_once, settings.audit_seal_interval_seconds),
         ("email-sender", _send_once, float(settings.email_send_interval_seconds)),
-        (
-            "signposting-housekeeping",
-            _housekeep_once,
-            settings.signposting_housekeeping_hours * 3600.0,
-        ),
+        ("daily-jobs", _daily_once, settings.signposting_housekeeping_hours * 3600.0),
     ]
     tasks = [
         asyncio.create_task(_every(name, job, interval), name=name)
@@ -104,34 +89,5 @@ def _send_once() -> None:
     send_due(db.get_engine(), SmtpSettings.from_settings(get_settings()))
 
 
-def _housekeep_once() -> None:
-    today = date.today()
-    with db.unit_of_work() as session:
-        if not _only_worker(session):
-            return
-        done = housekeeping(session, today)
-    log.info(
-        "signposting housekeeping: reminded %d, lapsed %d, purged %d",
-        done.reminded,
-        done.lapsed,
-        done.purged,
-    )
-    kept = run_retention(db.get_engine(), today)
-    log.info("retention: archived %d, purged %d", kept.archived, kept.purged)
-    with db.unit_of_work() as session:
-        take_snapshot(session, today)
-    if get_settings().audit_alerts:
-        with db.unit_of_work() as session:
-            if not _only_worker(session):
-                return
-            raised = analyse_and_alert(session, datetime.now(UTC))
-        log.info("audit analytics: %d new alerts to auditors", len(raised))
-
-
-def _only_worker(session: Session) -> bool:
-    """Whether this transaction may run housekeeping: on PostgreSQL, once it holds the
-    advisory lock (another worker process holding it is running it now, so this one
-    leaves it); SQLite lets one writer in at a time anyway."""
-    if session.get_bind().dialect.name != "postgresql":
-        return True
-    return bool(session.scalar(select(func.pg_try_advisory_xact_lock(HOUSEKEEPING_LOCK))))
+def _daily_once() -> None:
+    run_daily_jobs(db.get_engine(), date.today(), datetime.now(UTC))

@@ -1,0 +1,121 @@
+"""The daily jobs, and the record of each day's run so that no restart repeats them.
+
+Two jobs, in this order:
+
+* ``housekeeping``: signposting's housekeeping (reminding, lapsing and purging
+  involvements), then retention (archiving and purging records, ``children.lifecycle``),
+  then a snapshot of what the index holds (``stats.take_snapshot``, for the console);
+* ``audit-analytics``: the audit trail's last two days analysed for likely misuse and
+  auditors alerted to new findings (each once), unless ``audit_alerts`` is off.
+
+Each is idempotent within a day, and each runs at most once a day: the transaction that
+finishes a job records it in ``daily_runs``, and a job recorded for the day is left alone.
+So the web server (``web.background``), which asks when it starts and every
+``signposting_housekeeping_hours``, does the work once a day however often it is
+restarted — the analysis reads two days of the audit trail, too much to redo on every
+deployment while searches wait for the CPU. On PostgreSQL one worker process at a time
+runs them (a session advisory lock); the others leave it the work. The CLI's commands
+(``contactpoint signposting housekeeping``, ``contactpoint audit analyse --alert``) run
+when told, whatever is recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, Engine, String, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from contactpoint import db
+from contactpoint.audit.analytics import analyse_and_alert
+from contactpoint.children.lifecycle import run_retention
+from contactpoint.db import Base
+from contactpoint.settings import get_settings
+from contactpoint.signposting.involvement import housekeeping
+from contactpoint.stats import take_snapshot
+
+log = logging.getLogger(__name__)
+
+HOUSEKEEPING = "housekeeping"
+ANALYTICS = "audit-analytics"
+# The PostgreSQL advisory lock held by the worker process running the daily jobs.
+DAILY_LOCK = 0x5167_6E70  # "Sign"
+
+
+class DailyRun(Base):
+    """A daily job finished on a day (no personal data: the job's name and when)."""
+
+    __tablename__ = "daily_runs"
+
+    job: Mapped[str] = mapped_column(String(40), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+def run_daily_jobs(engine: Engine, today: date, now: datetime) -> list[str]:
+    """Run the jobs not yet recorded for ``today``; the names of those run (none when
+    another worker process is running them)."""
+    ran: list[str] = []
+    with _alone(engine) as alone:
+        if not alone:
+            return ran
+        if not _done(engine, HOUSEKEEPING, today):
+            _housekeeping(engine, today, now)
+            ran.append(HOUSEKEEPING)
+        if get_settings().audit_alerts and not _done(engine, ANALYTICS, today):
+            with db.unit_of_work(engine) as session:
+                raised = analyse_and_alert(session, now)
+                _finished(session, ANALYTICS, today, now)
+            log.info("audit analytics: %d new alerts to auditors", len(raised))
+            ran.append(ANALYTICS)
+    return ran
+
+
+def _housekeeping(engine: Engine, today: date, now: datetime) -> None:
+    with db.unit_of_work(engine) as session:
+        done = housekeeping(session, today)
+    log.info(
+        "signposting housekeeping: reminded %d, lapsed %d, purged %d",
+        done.reminded,
+        done.lapsed,
+        done.purged,
+    )
+    kept = run_retention(engine, today)
+    log.info("retention: archived %d, purged %d", kept.archived, kept.purged)
+    with db.unit_of_work(engine) as session:
+        take_snapshot(session, today)
+        _finished(session, HOUSEKEEPING, today, now)
+
+
+def _done(engine: Engine, job: str, day: date) -> bool:
+    with db.unit_of_work(engine) as session:
+        found = session.get(DailyRun, (job, day))
+    return found is not None
+
+
+def _finished(session: Session, job: str, day: date, now: datetime) -> None:
+    # merge: a SQLite server's second worker may have finished the same job meanwhile.
+    session.merge(DailyRun(job=job, day=day, finished_at=now))
+    session.flush()
+
+
+@contextmanager
+def _alone(engine: Engine) -> Iterator[bool]:
+    """Whether this process may run the daily jobs: on PostgreSQL, once it holds the
+    advisory lock, kept on a connection of its own until the jobs are done (another
+    worker holding it is running them, so this one leaves them); SQLite lets one writer
+    in at a time anyway."""
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    # Autocommit: a session's advisory lock outlives transactions, and none is left open.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        held = bool(connection.scalar(select(func.pg_try_advisory_lock(DAILY_LOCK))))
+        try:
+            yield held
+        finally:
+            if held:
+                connection.scalar(select(func.pg_advisory_unlock(DAILY_LOCK)))
