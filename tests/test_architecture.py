@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import inspect
 import pkgutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -132,7 +133,10 @@ def _calls(dependant: Dependant) -> Iterator[object]:
 )
 def test_every_route_needs_a_signed_in_user_unless_it_says_why_not(route: APIRoute) -> None:
     """Who may do what is the policy's (``access.policy``), asked by the services; a
-    route's part is to know who is asking. A route that needs no signed-in user is
-    listed above with the reason."""
-    signed_in = current_user in set(_calls(route.dependant))
+    route's part is to know who is asking — through the ``CurrentUser`` dependency, or
+    by doing its work inside ``web.auth.signed_in`` — and a route that needs no
+    signed-in user is listed above with the reason."""
+    signed_in = current_user in set(_calls(route.dependant)) or (
+        "await signed_in(request, " in inspect.getsource(route.endpoint)
+    )
     assert signed_in or route.path in PUBLIC_ROUTES, f"{route.path} does not ask who is asking"

@@ -132,6 +132,9 @@ def test_the_api_answers_401_without_sign_in_and_the_same_results_with_it(
     assert body["results"][0]["cp_id"].startswith("CP-")
     practitioner.cookies.clear()
     assert practitioner.get("/api/v1/children", params=params).status_code == 401
+    # Who is asking is settled before what is asked: a bad reason or date is still a 401.
+    bad = {"family_name": "Nowak", "date_of_birth": "2016-13-01", "reason": "nosy"}
+    assert practitioner.get("/api/v1/children", params=bad).status_code == 401
 
 
 def test_the_api_refuses_bad_input_with_422(practitioner: TestClient) -> None:

@@ -15,14 +15,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from contactpoint.access.auth import Current
 from contactpoint.access.policy import Action, Disclosure
 from contactpoint.access.reasons import REASONS, reason
 from contactpoint.errors import InvalidValue
 from contactpoint.search.practitioner import Findings, find_children
 from contactpoint.search.query import TYPED_FIELDS, typed_query
-from contactpoint.web.auth import CheckedForm, CurrentUser, require
+from contactpoint.web.auth import CheckedForm, CurrentUser, require, signed_in
 from contactpoint.web.deps import SessionDep, Templates
 
 router = APIRouter(include_in_schema=False)
@@ -121,9 +123,8 @@ class SearchRead(BaseModel):
 
 
 @api.get("/children", summary="Search for children")
-def search_api(
-    session: SessionDep,
-    user: CurrentUser,
+async def search_api(
+    request: Request,
     reason_code: Annotated[str, Query(alias="reason", max_length=40)],
     given_names: Text = "",
     family_name: Text = "",
@@ -138,11 +139,17 @@ def search_api(
 ) -> SearchRead:
     """Match a partial record against the index: at most 20 children, best first, or
     ``too_many`` with the fields that would narrow the search. ``reason`` is one of the
-    reasons for access (``other`` needs ``reason_detail``)."""
-    require(user, Action.SEARCH)
-    why = reason(reason_code, reason_detail)
-    query = typed_query(locals())  # the query parameters, by the fields' own names
-    return _read(find_children(session, user.principal, user.actor, query, why))
+    reasons for access (``other`` needs ``reason_detail``). Answers 401 without a
+    signed-in session."""
+    typed = {name: value for name, value in locals().items() if isinstance(value, str)}
+
+    def work(session: Session, user: Current) -> SearchRead:
+        require(user, Action.SEARCH)
+        why = reason(reason_code, reason_detail)
+        query = typed_query(typed)  # the query parameters, by the fields' own names
+        return _read(find_children(session, user.principal, user.actor, query, why))
+
+    return await signed_in(request, work)
 
 
 def _read(found: Findings) -> SearchRead:
