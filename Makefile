@@ -13,23 +13,18 @@ DEMO_SYNTH := var/synth
 SOURCES := gro-births gro-deaths dwp-child-benefit nhs-demographics school-census la-childrens-services
 STATIC := src/contactpoint/web/static
 
-.PHONY: install chromium demo demo-data serve test lint typecheck bench postgres clean
+.PHONY: install chromium wrk demo demo-data serve test lint typecheck bench postgres clean
 
 install: $(VENV)/.installed $(STATIC)/govuk/.installed chromium
 
 # Debian's Chromium for the browser tests (tests/browser/): Playwright drives this one, so
 # it never downloads a browser of its own. Installed with apt as root, or through sudo.
 chromium:
-	@if ! command -v chromium >/dev/null 2>&1; then \
-	  if [ "$$(id -u)" -eq 0 ]; then sudo=; \
-	  elif command -v sudo >/dev/null 2>&1; then sudo=sudo; \
-	  else echo "Chromium is missing and apt needs root: run 'apt-get install chromium' as root." >&2; exit 1; fi; \
-	  if ! command -v apt-get >/dev/null 2>&1; then \
-	    echo "Chromium is missing and there is no apt-get: install Chromium and put 'chromium' on PATH." >&2; exit 1; fi; \
-	  echo "Installing Debian's chromium for the browser tests"; \
-	  $$sudo apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium >/dev/null; \
-	fi
+	@scripts/ensure-debian-package chromium chromium "for the browser tests"
+
+# wrk, the HTTP load generator of bench/search_http.py.
+wrk:
+	@scripts/ensure-debian-package wrk wrk "for the HTTP benchmark"
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -84,8 +79,15 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-bench: install postgres
-	$(BIN)/python bench/run.py
+# The foundation's and the practitioner search's benchmarks (docs/benchmarks.md): builds
+# the 100,000-children index in the PostgreSQL database contactpoint_bench (replacing it),
+# then searches it in process and through HTTP. About ten minutes on 2 cores.
+BENCH_DB := postgresql+psycopg://postgres@127.0.0.1:5432/contactpoint_bench
+bench: install postgres wrk
+	$(BIN)/python bench/feeds_load.py --children 100000 --database postgresql
+	CONTACTPOINT_DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/search.py var/bench/synth-100000 --n 1000
+	CONTACTPOINT_DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/search_http.py var/bench/synth-100000 \
+	  --clients 16 --seconds 30 --workers 2
 
 clean:
 	rm -rf var node_modules $(STATIC)/govuk $(STATIC)/swagger-ui .pytest_cache

@@ -8,6 +8,12 @@ starts `contactpoint serve` (``--workers``, default 2) on a free port, signs eac
 in through the real forms (password, then TOTP code), and has every client send
 `GET /api/v1/children` with realistic queries (bench/search.py's) back to back for the
 given time. Prints searches per second, errors, and client-side latency percentiles.
+
+The load comes from wrk (``--load wrk``, the default; Debian's package ``wrk``), one
+thread and one connection per signed-in client (bench/search_http.lua), so the load
+generator takes little of the two cores the server and PostgreSQL share with it; or
+from Python threads with httpx (``--load python``), which cost the machine about as
+much CPU per request as PostgreSQL does.
 """
 
 from __future__ import annotations
@@ -17,13 +23,16 @@ import importlib.util
 import os
 import random
 import re
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 
@@ -92,12 +101,92 @@ def sign_in(base: str, username: str, secret: str) -> httpx.Client:
     return client
 
 
+Result = tuple[int, dict[int, int], float, float, float]  # requests, statuses, s, p50, p95
+
+
+def python_load(
+    clients: list[httpx.Client], queries: list[dict[str, str]], seconds: float
+) -> Result:
+    """Each client a thread sending searches back to back."""
+    results: list[tuple[int, float]] = []
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def work(client: httpx.Client, offset: int) -> None:
+        mine = []
+        i = offset
+        while time.perf_counter() < stop:
+            started = time.perf_counter()
+            status = client.get("/api/v1/children", params=queries[i % len(queries)]).status_code
+            mine.append((status, (time.perf_counter() - started) * 1000))
+            i += len(clients)
+        with lock:
+            results.extend(mine)
+
+    began = time.perf_counter()
+    threads = [threading.Thread(target=work, args=(client, n)) for n, client in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    statuses: dict[int, int] = {}
+    for status, _ms in results:
+        statuses[status] = statuses.get(status, 0) + 1
+    timings = sorted(ms for _status, ms in results)
+    p95 = timings[int(len(timings) * 0.95) - 1]
+    return len(results), statuses, elapsed, statistics.median(timings), p95
+
+
+def wrk_load(
+    base: str, clients: list[httpx.Client], queries: list[dict[str, str]], seconds: float
+) -> Result:
+    """wrk, one thread and one connection per client, each with its client's cookie."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        sys.exit("wrk is not installed: apt-get install wrk (or use --load python)")
+    with tempfile.TemporaryDirectory() as work:
+        cookies, paths = Path(work, "cookies"), Path(work, "paths")
+        cookies.write_text("".join(f"cp_session={c.cookies['cp_session']}\n" for c in clients))
+        paths.write_text("".join(f"/api/v1/children?{urlencode(q)}\n" for q in queries))
+        n = str(len(clients))
+        shown = subprocess.run(
+            [wrk, "-t", n, "-c", n, "-d", f"{seconds:.0f}s", "--timeout", "30s",
+             "-s", str(HERE / "search_http.lua"), base, "--", str(cookies), str(paths)],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+    statuses: dict[int, int] = {}
+    figures: dict[str, float] = {}
+    for line in shown.splitlines():
+        words = line.split()
+        if len(words) == 3 and words[0] == "status":
+            statuses[int(words[1])] = int(words[2])
+        elif len(words) == 2 and words[0] in (
+            "requests",
+            "seconds",
+            "socket_errors",
+            "p50_ms",
+            "p95_ms",
+        ):
+            figures[words[0]] = float(words[1])
+    if figures.get("socket_errors"):
+        statuses[0] = int(figures["socket_errors"])  # status 0: a connection-level error
+    return (
+        int(figures["requests"]),
+        statuses,
+        figures["seconds"],
+        figures["p50_ms"],
+        figures["p95_ms"],
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("population", type=Path)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--load", choices=("wrk", "python"), default="wrk")
     parser.add_argument("--seed", type=int, default=11)
     options = parser.parse_args()
     search_bench = _queries_module()
@@ -135,46 +224,20 @@ def main() -> None:
                 time.sleep(0.1)
         # One time step per batch of sign-ins, so no code is used twice.
         clients = [sign_in(base, username, secret) for username, secret in users]
-        results: list[tuple[int, float]] = []
-        lock = threading.Lock()
-        stop = time.perf_counter() + options.seconds
-
-        def work(client: httpx.Client, offset: int) -> None:
-            mine = []
-            i = offset
-            while time.perf_counter() < stop:
-                started = time.perf_counter()
-                status = client.get(
-                    "/api/v1/children", params=queries[i % len(queries)]
-                ).status_code
-                mine.append((status, (time.perf_counter() - started) * 1000))
-                i += options.clients
-            with lock:
-                results.extend(mine)
-
-        began = time.perf_counter()
-        threads = [
-            threading.Thread(target=work, args=(client, n)) for n, client in enumerate(clients)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - began
+        if options.load == "wrk":
+            result = wrk_load(base, clients, queries, options.seconds)
+        else:
+            result = python_load(clients, queries, options.seconds)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    statuses: dict[int, int] = {}
-    for status, _ms in results:
-        statuses[status] = statuses.get(status, 0) + 1
-    timings = sorted(ms for _status, ms in results)
+    count, statuses, elapsed, p50, p95 = result
     errors = sum(n for status, n in statuses.items() if status != 200)
     print(
-        f"{len(results)} searches in {elapsed:.1f} s with {options.clients} clients and"
-        f" {options.workers} server workers: {len(results) / elapsed:.0f} per second;"
-        f" errors {errors} (statuses {statuses}); client-side median"
-        f" {statistics.median(timings):.1f} ms, 95th percentile"
-        f" {timings[int(len(timings) * 0.95) - 1]:.1f} ms"
+        f"{count} searches in {elapsed:.1f} s with {options.clients} clients ({options.load})"
+        f" and {options.workers} server workers: {count / elapsed:.0f} per second;"
+        f" errors {errors} (statuses {statuses}); client-side median {p50:.1f} ms,"
+        f" 95th percentile {p95:.1f} ms"
     )
 
 
