@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -98,9 +99,10 @@ def test_a_domain_error_on_a_page_shows_its_message_on_a_gov_uk_error_page(
 def test_an_unexpected_error_shows_the_problem_page_and_nothing_of_the_error(
     raising: TestClient,
 ) -> None:
-    response = raising.get("/crash")
+    response = raising.get("/crash", headers={"X-Request-ID": "lb-0123456789"})
 
     assert response.status_code == 500
+    assert response.headers["x-request-id"] == "lb-0123456789"
     text = page_text(response.text)
     assert "Sorry, there is a problem with the service" in text
     assert "hunter2" not in response.text
@@ -113,6 +115,7 @@ def test_an_unexpected_error_in_the_api_answers_json(raising: TestClient) -> Non
     response = raising.get("/api/v1/crash")
 
     assert response.status_code == 500
+    assert re.fullmatch(r"[0-9a-f]{32}", response.headers["x-request-id"])
     assert "hunter2" not in response.text
     assert set(response.json()) == {"detail"}
 

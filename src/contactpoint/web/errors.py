@@ -35,6 +35,7 @@ from contactpoint.errors import (
     SourceSuspended,
     UnknownSource,
 )
+from contactpoint.logs import REQUEST_ID
 from contactpoint.migrate import SchemaNotReady
 from contactpoint.notify.service import NotificationRefused
 from contactpoint.signposting.brokered import ContactRequestRefused
@@ -168,12 +169,16 @@ async def invalid_request(request: Request, error: Exception) -> Response:
 
 
 async def unexpected_error(request: Request, error: Exception) -> Response:
-    """The 500 page. It is sent from outside the middleware, so it adds the headers itself."""
+    """The 500 page. It is sent from outside the middleware, so it adds the headers itself,
+    the request's id among them: the one thing a user can report that finds the log line."""
     # The route's template, never the path: a path can hold a ContactPoint ID.
     route = getattr(request.scope.get("route"), "path", None) or "(no route)"
     log.exception("unexpected error on %s %s", request.method, route, exc_info=error)
     response = error_response(request, 500, None)
     apply_security_headers(request, response.headers)
+    request_id = REQUEST_ID.get()
+    if request_id:
+        response.headers["X-Request-ID"] = request_id
     return response
 
 
