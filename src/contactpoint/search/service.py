@@ -3,10 +3,11 @@ matching engine's standardisation, blocking keys and active model, best first.
 
 A search is a few indexed queries: the candidate children filed under the query's keys
 in ``match_keys``, read in the same statement (or the child with a ContactPoint ID), the
-children merged ones lead to, by primary key, and the candidates' match records by child. Scoring is
-the online scorer, in Python. Access policy (shielding, archived records, roles) and
-auditing belong to the caller: each result carries the facts policy needs — the child's
-id, status and responsible authority — and nothing else about the child.
+children merged ones lead to, by primary key, and the candidates' match records by
+child. Scoring is the online scorer, in Python. Access policy (shielding, archived
+records, roles) and auditing belong to the caller: each result carries the facts policy
+needs — the child's id, status and responsible authority — and nothing else about the
+child.
 """
 
 from __future__ import annotations

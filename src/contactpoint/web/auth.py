@@ -80,8 +80,8 @@ async def signed_in(request: Request, work: Callable[[Session, Current], T]) -> 
     a unit of work, the signed-in user or ``NotSignedIn``, the commit — with ``work`` in
     between, all in one worker thread. A sync route with those dependencies is handed
     from the event loop to a thread three times (the user, the route, the commit), and
-    each hand-off under load cost the server about as much CPU as the search's own
-    Python (measured with py-spy on bench/search_http.py)."""
+    under load each hand-off cost the server about a twentieth of a search's CPU
+    (py-spy on bench/search_http.py; docs/benchmarks.md)."""
     sealing = getattr(request.app.state, "sealing_in_background", False)
 
     def run() -> T:
