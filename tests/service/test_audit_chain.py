@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
@@ -200,22 +201,30 @@ def test_writers_never_wait_for_one_another(postgres: Engine) -> None:
     assert sorted(chain) == ["record.view", "search"]
 
 
-@ON_POSTGRESQL
-def test_a_sealer_leaves_the_chain_to_one_already_sealing(postgres: Engine) -> None:
+@contextmanager
+def two_entries_and_the_head_held(postgres: Engine) -> Iterator[None]:
+    """Two committed entries waiting to be sealed, and the chain head locked by another
+    transaction (a sealer at work) until the block ends."""
     with db.unit_of_work(postgres) as session:
         audit.leave_sealing_to_background(session)
         _write(session, 2)
     holder = db.session_factory(postgres)()
     try:
         holder.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update())
+        yield
+    finally:
+        holder.rollback()
+        holder.close()
+
+
+@ON_POSTGRESQL
+def test_a_sealer_leaves_the_chain_to_one_already_sealing(postgres: Engine) -> None:
+    with two_entries_and_the_head_held(postgres):
         done: list[int] = []
         other = threading.Thread(target=lambda: done.append(audit.seal_pending(postgres)))
         other.start()
         other.join(timeout=10)
         assert done == [0]  # did not wait for the lock
-    finally:
-        holder.rollback()
-        holder.close()
     assert audit.seal_pending(postgres) == 2
 
 
@@ -285,21 +294,13 @@ def test_an_entry_cannot_be_sealed_into_the_chain_out_of_turn(session: Session) 
 @ON_POSTGRESQL
 def test_a_sealer_told_to_wait_seals_everything_once_the_head_is_free(postgres: Engine) -> None:
     """``audit verify`` and decommissioning need every committed entry in the chain."""
-    with db.unit_of_work(postgres) as session:
-        audit.leave_sealing_to_background(session)
-        _write(session, 2)
-    holder = db.session_factory(postgres)()
     done: list[int] = []
-    try:
-        holder.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update())
+    with two_entries_and_the_head_held(postgres):
         other = threading.Thread(
             target=lambda: done.append(audit.seal_pending(postgres, wait=True))
         )
         other.start()
         other.join(timeout=1)
         assert other.is_alive() and done == []  # waiting its turn
-    finally:
-        holder.rollback()
-        holder.close()
     other.join(timeout=10)
     assert done == [2]

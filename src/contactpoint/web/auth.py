@@ -20,14 +20,12 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from contactpoint import db
 from contactpoint.access import auth, credentials
 from contactpoint.access.auth import Current, NotSignedIn
 from contactpoint.access.policy import Action, decide
-from contactpoint.audit.service import leave_sealing_to_background
 from contactpoint.errors import ContactPointError
 from contactpoint.settings import get_settings
-from contactpoint.web.deps import SessionDep
+from contactpoint.web.deps import SessionDep, request_unit
 
 SESSION_COOKIE = "cp_session"
 PENDING_COOKIE = "cp_pending"
@@ -82,17 +80,10 @@ async def signed_in(request: Request, work: Callable[[Session, Current], T]) -> 
     from the event loop to a thread three times (the user, the route, the commit), and
     under load each hand-off cost the server about a twentieth of a search's CPU
     (py-spy on bench/search_http.py; docs/benchmarks.md)."""
-    sealing = getattr(request.app.state, "sealing_in_background", False)
 
     def run() -> T:
-        with db.unit_of_work() as session:
-            if sealing:
-                leave_sealing_to_background(session)
-            request.state.session = session
-            try:
-                return work(session, current_user(request, session))
-            finally:
-                request.state.session = None
+        with request_unit(request) as session:
+            return work(session, current_user(request, session))
 
     return await run_in_threadpool(run)
 

@@ -7,7 +7,8 @@ and rolls back if the route raises. While it is open it is ``request.state.sessi
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import anyio.to_thread
@@ -30,11 +31,8 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     worker thread, shielded from cancellation as FastAPI shields its own. A sync
     dependency would cost a second hand-off to a thread on every request (measured: each
     hand-off is about a twentieth of a search's CPU in the web server)."""
-    unit = db.unit_of_work()
+    unit = request_unit(request)
     session = unit.__enter__()
-    if getattr(request.app.state, "sealing_in_background", False):
-        leave_sealing_to_background(session)
-    request.state.session = session
     # Its own limiter: ending a unit of work must never wait for a free worker thread.
     ending = CapacityLimiter(1)
     try:
@@ -49,8 +47,20 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     else:
         with CancelScope(shield=True):
             await anyio.to_thread.run_sync(unit.__exit__, None, None, None, limiter=ending)
-    finally:
-        request.state.session = None
+
+
+@contextmanager
+def request_unit(request: Request) -> Iterator[Session]:
+    """A request's unit of work (``db.unit_of_work``), kept on ``request.state`` while it
+    is open, its audit entries left to the server's background sealer when that runs."""
+    with db.unit_of_work() as session:
+        if getattr(request.app.state, "sealing_in_background", False):
+            leave_sealing_to_background(session)
+        request.state.session = session
+        try:
+            yield session
+        finally:
+            request.state.session = None
 
 
 def get_templates(request: Request) -> Jinja2Templates:
