@@ -8,7 +8,9 @@ the run instead of skipping its tests.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,31 +31,59 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 # Cheap password hashes keep sign-in fast in tests (the service's defaults cost ~0.1 s).
 os.environ.setdefault("CONTACTPOINT_ARGON2_MEMORY_KIB", "1024")
 os.environ.setdefault("CONTACTPOINT_ARGON2_TIME_COST", "1")
-# No background e-mail sender in the apps tests build: tests send the outbox themselves.
+# No background e-mail sender in the apps tests build in process: tests send the outbox
+# themselves. The audit sealer runs as it does on the demo and in production.
 os.environ.setdefault("CONTACTPOINT_EMAIL_SEND_INTERVAL_SECONDS", "0")
-# Nor a background audit sealer: each request seals its own entries after its commit.
-os.environ.setdefault("CONTACTPOINT_AUDIT_SEAL_INTERVAL_SECONDS", "0")
-# Nor background housekeeping of involvements: tests run it when they mean to.
+# Nor background daily jobs: tests run them when they mean to. (tests/server.py serves a
+# real process with all three running, as the demo does.)
 os.environ.setdefault("CONTACTPOINT_SIGNPOSTING_HOUSEKEEPING_HOURS", "0")
 BACKENDS = ("sqlite", "postgresql")
 
 
+# This run's own id, shared by its xdist workers: two runs on one machine (a second
+# checkout, CI beside a developer) never touch each other's databases.
+_RUN: dict[str, str] = {}
+# The PostgreSQL databases this process made, dropped when its session ends.
+_MADE: set[str] = set()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    worker_input = getattr(config, "workerinput", None)
+    _RUN["id"] = worker_input["testrunuid"][:10] if worker_input else uuid.uuid4().hex[:10]
+
+
 def _worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    """This worker of this run: part of every database name a test makes."""
+    return f"{_RUN.get('id', 'run')}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+
+
+def _admin(statement: str) -> None:
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=5) as admin:
+        admin.execute(statement)  # type: ignore[arg-type]
 
 
 def _postgres_url(name: str) -> str | None:
-    """Create a fresh database ``name``; None if PostgreSQL cannot be reached."""
+    """Create a fresh database ``name`` (dropped at the end of the session); None if
+    PostgreSQL cannot be reached."""
     try:
-        with psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=5) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{name}"')
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _admin(f'CREATE DATABASE "{name}"')
     except psycopg.OperationalError as error:
         if IN_CI:
             pytest.exit(f"PostgreSQL unreachable at {POSTGRES_ADMIN} with CI=true: {error}", 1)
         return None
+    _MADE.add(name)
     base = POSTGRES_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
     return f"{base}/{name}"
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Drop this worker's databases: names unique to the run are never reused."""
+    for name in sorted(_MADE):
+        # A database still busy is left for the machine's owner; nothing depends on it.
+        with contextlib.suppress(psycopg.Error):
+            _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _MADE.clear()
 
 
 def _reachable(url: str | None) -> str:

@@ -30,12 +30,12 @@ from sqlalchemy import Date, DateTime, Engine, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from contactpoint import db
-from contactpoint.audit.analytics import analyse_and_alert
+from contactpoint.audit.analytics import daily_report, raise_alerts
 from contactpoint.children.lifecycle import run_retention
 from contactpoint.db import Base
 from contactpoint.settings import get_settings
 from contactpoint.signposting.involvement import housekeeping
-from contactpoint.stats import take_snapshot
+from contactpoint.stats import current_figures, take_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +66,12 @@ def run_daily_jobs(engine: Engine, today: date, now: datetime) -> list[str]:
             _housekeeping(engine, today, now)
             ran.append(HOUSEKEEPING)
         if get_settings().audit_alerts and not _done(engine, ANALYTICS, today):
+            # Read in a transaction of its own, then write briefly: on SQLite the
+            # analysis never holds the write lock that every request needs.
+            with db.unit_of_work(engine, read_only=True) as session:
+                report = daily_report(session, now)
             with db.unit_of_work(engine) as session:
-                raised = analyse_and_alert(session, now)
+                raised = raise_alerts(session, report.findings, now)
                 _finished(session, ANALYTICS, today, now)
             log.info("audit analytics: %d new alerts to auditors", len(raised))
             ran.append(ANALYTICS)
@@ -85,13 +89,15 @@ def _housekeeping(engine: Engine, today: date, now: datetime) -> None:
     )
     kept = run_retention(engine, today)
     log.info("retention: archived %d, purged %d", kept.archived, kept.purged)
+    with db.unit_of_work(engine, read_only=True) as session:
+        figures = current_figures(session)
     with db.unit_of_work(engine) as session:
-        take_snapshot(session, today)
+        take_snapshot(session, today, figures)
         _finished(session, HOUSEKEEPING, today, now)
 
 
 def _done(engine: Engine, job: str, day: date) -> bool:
-    with db.unit_of_work(engine) as session:
+    with db.unit_of_work(engine, read_only=True) as session:
         found = session.get(DailyRun, (job, day))
     return found is not None
 

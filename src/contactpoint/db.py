@@ -14,9 +14,10 @@ from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event, func
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from contactpoint.settings import get_settings
@@ -62,16 +63,29 @@ def str_enum(kind: type[enum.Enum], name: str) -> Enum:
     )
 
 
+# The execution option that marks a unit of work as only reading (``read_only=True``).
+READ_ONLY = "contactpoint_read_only"
+# How long a SQLite transaction waits for the database's one write lock.
+SQLITE_LOCK_TIMEOUT_SECONDS = 30
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for ``url``; SQLite gets foreign keys, WAL and a busy timeout. A
-    database error's text never carries the statement's values (names, postcodes): it
-    may reach a log."""
+    """An engine for ``url``. A database error's text never carries the statement's
+    values (names, postcodes): it may reach a log.
+
+    SQLite gets foreign keys, WAL and a busy timeout, and every transaction that may
+    write begins ``IMMEDIATE``: it takes the write lock when it begins, waiting its turn
+    for up to the busy timeout. A deferred transaction that reads and then writes cannot
+    wait: if another connection wrote since its first read, SQLite fails it at once with
+    "database is locked" (a snapshot cannot be upgraded), which is what three people on
+    the demo met beside the audit sealer. Units of work that only read
+    (``unit_of_work(read_only=True)``) begin deferred and never block or wait."""
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         database = url.split("///", 1)[-1]
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
+        engine = create_engine(url, connect_args={"timeout": SQLITE_LOCK_TIMEOUT_SECONDS}, **kwargs)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -85,7 +99,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN")
+            reading = connection.get_execution_options().get(READ_ONLY, False)
+            connection.exec_driver_sql("BEGIN DEFERRED" if reading else "BEGIN IMMEDIATE")
 
         return engine
     # A pool as large as the requests one worker serves at once: connections past the
@@ -94,6 +109,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("pool_size", get_settings().database_pool_size)
     kwargs.setdefault("max_overflow", 10)
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def reading(engine: Engine) -> Engine:
+    """``engine`` for work that only reads: on SQLite its transactions take no write lock
+    (see ``make_engine``)."""
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 @lru_cache(maxsize=4)
@@ -108,11 +129,14 @@ def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
 
 
 @contextmanager
-def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
+def unit_of_work(engine: Engine | None = None, *, read_only: bool = False) -> Iterator[Session]:
     """One transaction: commit if the block succeeds, roll back if it raises. Work
-    registered with ``after_commit`` runs once the commit has succeeded."""
+    registered with ``after_commit`` runs once the commit has succeeded. A ``read_only``
+    unit takes no write lock on SQLite (see ``make_engine``): it must not write."""
+    base = engine or get_engine()
+    bind = reading(base) if read_only else base
     # A plain Session, not a sessionmaker's: making a factory per request cost more.
-    session = Session(bind=engine or get_engine(), expire_on_commit=False)
+    session = Session(bind=bind, expire_on_commit=False)
     try:
         yield session
         session.commit()
@@ -121,17 +145,36 @@ def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
         raise
     finally:
         follow_ups = session.info.pop(_AFTER_COMMIT, {})
-        bind = cast(Engine, session.get_bind())
         session.close()
     for name, work in follow_ups.items():
         try:
-            work(bind)
+            work(base)
         except Exception as error:  # what committed stays committed; the work is retried
-            # The class only: a database error's text can hold the statement's values.
-            log.error("%s after a commit failed (%s)", name, type(error).__name__)
+            log.error("%s after a commit failed: %s", name, describe_error(error))
 
 
 _AFTER_COMMIT = "after commit"
+
+
+def describe_error(error: BaseException) -> str:
+    """What went wrong, fit for a log: the error's class and, for a database error, what
+    the driver says of it without the statement or its values. SQLite's messages name
+    no values ("database is locked", "UNIQUE constraint failed: children.cp_id");
+    PostgreSQL's can quote them (``invalid input syntax …: "…"``, DETAIL lines), so
+    for it the condition, its SQLSTATE and the constraint's name are given instead."""
+    kind = type(error).__name__
+    original = getattr(error, "orig", None)
+    if not isinstance(error, DBAPIError) or original is None:
+        return kind
+    diagnosis = getattr(original, "diag", None)
+    if diagnosis is None:  # SQLite
+        return f"{kind}: {(str(original).splitlines() or [''])[0]}"
+    described = f"{kind}: {type(original).__name__}"
+    if diagnosis.sqlstate:
+        described += f" (SQLSTATE {diagnosis.sqlstate})"
+    if diagnosis.constraint_name:
+        described += f" on {diagnosis.constraint_name}"
+    return described
 
 
 def after_commit(session: Session, name: str, work: Callable[[Engine], object]) -> None:

@@ -149,10 +149,12 @@ def current_figures(session: Session) -> dict[str, Any]:
     return {**index_counts(session), "review_open": open_tasks or 0}
 
 
-def take_snapshot(session: Session, day: date) -> None:
-    """Keep today's counts (taken again the same day, the later counts stand)."""
+def take_snapshot(session: Session, day: date, figures: dict[str, Any] | None = None) -> None:
+    """Keep today's counts (taken again the same day, the later counts stand): the
+    ``figures`` counted beforehand, or counted now."""
     session.execute(delete(IndexSnapshot).where(IndexSnapshot.day == day))
-    session.add(IndexSnapshot(day=day, figures=current_figures(session)))
+    counted = figures if figures is not None else current_figures(session)
+    session.add(IndexSnapshot(day=day, figures=counted))
     session.flush()
 
 

@@ -17,14 +17,8 @@ a failure.
 from __future__ import annotations
 
 import itertools
-import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,9 +34,9 @@ from contactpoint.access.models import Role
 from tests.conftest import IN_CI, _postgres_url, _reachable, _worker
 from tests.mailbox import Mailbox, SmtpServer
 from tests.people import PASSWORD, active_user
+from tests.server import served_environment, serving
 
 BROWSER_TESTS = Path(__file__).parent
-STARTUP_SECONDS = 30
 NewPage = Callable[..., Page]
 
 
@@ -91,30 +85,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group("browser"))
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _wait_until_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"contactpoint serve exited with {server.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.1)
-    pytest.fail(
-        f"contactpoint serve did not answer /healthz in {STARTUP_SECONDS}s:\n{log.read_text()}"
-    )
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """``contactpoint serve`` on a free port and a new, migrated PostgreSQL database,
@@ -128,35 +98,24 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     smtp.start()
 
     workdir = tmp_path_factory.mktemp("live-server")
-    log = workdir / "serve.log"
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = Path(sys.executable).with_name("contactpoint")
-    environment = {
-        **os.environ,
-        "CONTACTPOINT_DATABASE_URL": database_url,
-        "CONTACTPOINT_VAR_DIR": str(workdir / "var"),
-        "CONTACTPOINT_SERVICE_URL": url,
-        "CONTACTPOINT_SMTP_HOST": "127.0.0.1",
-        "CONTACTPOINT_SMTP_PORT": str(smtp.port),
-    }
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            [str(command), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=environment,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+    # The demo's settings (the audit sealer and the daily jobs run), but no background
+    # e-mail sender: tests send the outbox when they mean to.
+    environment = served_environment(
+        CONTACTPOINT_DATABASE_URL=database_url,
+        CONTACTPOINT_VAR_DIR=str(workdir / "var"),
+        CONTACTPOINT_SMTP_HOST="127.0.0.1",
+        CONTACTPOINT_SMTP_PORT=str(smtp.port),
+        CONTACTPOINT_EMAIL_SEND_INTERVAL_SECONDS="0",
+    )
     try:
-        _wait_until_healthy(url, server, log)
-        yield LiveServer(url=url, engine=engine, mailbox=mailbox, environment=environment)
+        with serving(environment, workdir / "serve.log") as url:
+            yield LiveServer(
+                url=url,
+                engine=engine,
+                mailbox=mailbox,
+                environment=environment | {"CONTACTPOINT_SERVICE_URL": url},
+            )
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
         engine.dispose()
         smtp.stop()
 

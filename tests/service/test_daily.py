@@ -30,13 +30,13 @@ def snapshots() -> list[tuple[int, date]]:
 def analyses(monkeypatch: pytest.MonkeyPatch) -> list[datetime]:
     """When the audit trail was analysed (the real analysis runs)."""
     seen: list[datetime] = []
-    real = analytics.analyse_and_alert
+    real = analytics.daily_report
 
     def analyse(session: Any, now: datetime) -> Any:
         seen.append(now)
         return real(session, now)
 
-    monkeypatch.setattr(daily, "analyse_and_alert", analyse)
+    monkeypatch.setattr(daily, "daily_report", analyse)
     return seen
 
 

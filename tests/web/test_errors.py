@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Annotated
 
 import pytest
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
@@ -19,6 +20,7 @@ from contactpoint.errors import (
 )
 from contactpoint.feeds import control
 from contactpoint.feeds.models import FeedSourceState
+from contactpoint.logs import TextFormatter
 from contactpoint.migrate import SchemaNotReady
 from contactpoint.web.app import create_app
 from contactpoint.web.deps import SessionDep
@@ -33,6 +35,11 @@ ERRORS: dict[str, tuple[ContactPointError, int]] = {
     "schema": (SchemaNotReady("the database has no schema"), 503),
     "other": (ContactPointError("onboarding of new users is closed"), 400),
 }
+
+
+def fails_on_the_way_out() -> Iterator[None]:
+    yield
+    raise RuntimeError("after the commit")
 
 
 def app_that_raises() -> FastAPI:
@@ -60,6 +67,19 @@ def app_that_raises() -> FastAPI:
 
     @app.post("/suspend")
     def suspend(session: SessionDep) -> None:
+        control.suspend(session, "gro-births", by="test")
+
+    @app.post("/suspend-then-crash")
+    def suspend_then_crash(session: SessionDep) -> None:
+        control.suspend(session, "gro-births", by="test")
+        raise RuntimeError("after the change")
+
+    # Dependencies end in reverse order: this one fails once the unit of work committed.
+    @app.post("/suspend-then-fail-after-commit")
+    def suspend_then_fail_after_commit(
+        _: Annotated[None, Depends(fails_on_the_way_out, scope="function")],
+        session: SessionDep,
+    ) -> None:
         control.suspend(session, "gro-births", by="test")
 
     return app
@@ -111,13 +131,50 @@ def test_an_unexpected_error_shows_the_problem_page_and_nothing_of_the_error(
     assert response.headers["cache-control"] == "no-store"
 
 
-def test_an_unexpected_error_in_the_api_answers_json(raising: TestClient) -> None:
+def test_an_unexpected_error_in_the_api_answers_json_with_its_reference(
+    raising: TestClient,
+) -> None:
     response = raising.get("/api/v1/crash")
 
     assert response.status_code == 500
     assert re.fullmatch(r"[0-9a-f]{32}", response.headers["x-request-id"])
     assert "hunter2" not in response.text
-    assert set(response.json()) == {"detail"}
+    assert response.json() == {
+        "detail": "Internal Server Error",
+        "reference": response.headers["x-request-id"],
+        "saved": False,
+    }
+
+
+def test_the_problem_page_gives_the_reference_that_finds_the_log_line(
+    raising: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.handler.setFormatter(TextFormatter())  # the service's own log lines
+    response = raising.get("/crash")
+
+    reference = response.headers["x-request-id"]
+    assert reference in page_text(response.text)
+    assert any(reference in line for line in caplog.text.splitlines()), caplog.text
+
+
+def test_a_failure_before_the_commit_says_nothing_was_saved_and_nothing_was(
+    raising: TestClient,
+) -> None:
+    response = raising.post("/suspend-then-crash")
+
+    assert response.status_code == 500
+    assert "nothing from it was saved" in page_text(response.text)
+    with db.unit_of_work() as session:
+        assert session.scalar(select(FeedSourceState)) is None
+
+
+def test_a_failure_after_the_commit_says_what_was_done_was_saved(raising: TestClient) -> None:
+    response = raising.post("/suspend-then-fail-after-commit")
+
+    assert response.status_code == 500
+    with db.unit_of_work() as session:
+        assert session.scalar(select(FeedSourceState.suspended)) is True
+    assert "What you just did was saved" in page_text(response.text)
 
 
 def test_an_invalid_address_shows_an_error_page_but_the_api_lists_the_problems(

@@ -128,7 +128,7 @@ def views() -> list[dict[str, Any]]:
 
 
 def child_id(cp_id: str) -> int:
-    with db.unit_of_work() as session:
+    with db.unit_of_work(read_only=True) as session:
         found: int = session.scalars(select(Child.id).where(Child.cp_id == cp_id)).one()
         return found
 

@@ -140,14 +140,18 @@ def raise_alerts(
     return raised
 
 
-def analyse_and_alert(session: Session, now: datetime) -> list[AuditAlert]:
-    """The daily job: yesterday and today so far, as whole UK days from midnight (so a
-    day that ended after the last run is seen whole, and no day is cut part-way, which
-    would compare a user's part of a day with the peers'), new findings alerted."""
+def daily_report(session: Session, now: datetime) -> MisuseReport:
+    """The daily job's reading: yesterday and today so far, as whole UK days from
+    midnight (so a day that ended after the last run is seen whole, and no day is cut
+    part-way, which would compare a user's part of a day with the peers')."""
     yesterday = now.astimezone(UK).date() - timedelta(days=1)
     since = datetime.combine(yesterday, time(), UK)
-    report = misuse_report(session, since, now, now=now)
-    return raise_alerts(session, report.findings, now)
+    return misuse_report(session, since, now, now=now)
+
+
+def analyse_and_alert(session: Session, now: datetime) -> list[AuditAlert]:
+    """The daily report's new findings alerted, in one transaction."""
+    return raise_alerts(session, daily_report(session, now).findings, now)
 
 
 def alerts_raised(session: Session, since: datetime) -> list[AuditAlert]:

@@ -168,14 +168,13 @@ def seal(session: Session, limit: int = SEAL_BATCH, *, wait: bool = False) -> in
 
 def seal_pending(engine: Engine, *, wait: bool = False) -> int:
     """Seal every entry committed so far, a batch per transaction; how many. Asks first,
-    in a transaction of its own, whether any entry waits: an idle server's sealer takes
-    no lock and writes nothing (and a SQLite transaction that starts by writing waits its
-    turn for the lock instead of failing). Without ``wait``, a sealer finding another at
+    in a read-only transaction of its own, whether any entry waits: an idle server's
+    sealer takes no lock and writes nothing. Without ``wait``, a sealer finding another at
     work on PostgreSQL leaves it the job; with it (``audit verify``, decommissioning),
     it waits its turn, so everything committed before the call is sealed."""
     sealed = 0
     while True:
-        with db.unit_of_work(engine) as session:
+        with db.unit_of_work(engine, read_only=True) as session:
             if session.execute(_WAITING).first() is None:
                 return sealed
         with db.unit_of_work(engine) as session:

@@ -13,6 +13,9 @@ up a request, each on its own interval (0: never):
   the audit trail's misuse analysis), asked for when the server starts and every
   ``signposting_housekeeping_hours`` (a day) after; each runs at most once a day, so a
   restart does not repeat them, and on PostgreSQL one worker process at a time runs them.
+
+A job that fails is logged with what went wrong (``db.describe_error``: never a value)
+and tried again soon, backing off while it keeps failing.
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ from contactpoint.notify.sender import SmtpSettings, send_due
 from contactpoint.settings import get_settings
 
 log = logging.getLogger(__name__)
+
+# The first wait after a job fails; it doubles with each failure in a row.
+RETRY_SECONDS = 15.0
 
 
 @asynccontextmanager
@@ -63,17 +69,27 @@ async def background_work(app: FastAPI) -> AsyncIterator[None]:
 
 
 async def _every(name: str, job: Callable[[], None], interval: float) -> None:
+    """Run ``job`` every ``interval`` seconds; after a failure, sooner: first after
+    ``RETRY_SECONDS``, doubling with each failure in a row, never later than the
+    interval (a daily job that failed at start is tried again within a minute, not the
+    next day)."""
+    failures = 0
     while True:
-        await _run_once(name, job)
-        await asyncio.sleep(interval)
+        failures = 0 if await _run_once(name, job) else failures + 1
+        delay = min(interval, RETRY_SECONDS * 2 ** (failures - 1)) if failures else interval
+        if failures:
+            log.warning("%s: trying again in %.0f s (failure %d in a row)", name, delay, failures)
+        await asyncio.sleep(delay)
 
 
-async def _run_once(name: str, job: Callable[[], None]) -> None:
+async def _run_once(name: str, job: Callable[[], None]) -> bool:
+    """Whether ``job`` succeeded; a failure is logged, never raised."""
     try:
         await asyncio.to_thread(job)
     except Exception as error:  # the job must outlive any one failure
-        # The class only: a database error's text can hold the statement's values.
-        log.error("%s failed (%s); trying again later", name, type(error).__name__)
+        log.error("%s failed: %s", name, db.describe_error(error))
+        return False
+    return True
 
 
 def _seal_once() -> None:

@@ -61,6 +61,8 @@ def request_unit(request: Request) -> Iterator[Session]:
             yield session
         finally:
             request.state.session = None
+    # The error page tells the truth: a failure after this point lost nothing.
+    request.state.committed = True
 
 
 def get_templates(request: Request) -> Jinja2Templates:

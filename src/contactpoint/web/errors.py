@@ -91,16 +91,25 @@ def error_response(
     status: int,
     message: str | None,
     headers: Mapping[str, str] | None = None,
+    *,
+    reference: str | None = None,
+    saved: bool = False,
 ) -> Response:
-    """JSON for the API, otherwise the GOV.UK error page for ``status``."""
+    """JSON for the API, otherwise the GOV.UK error page for ``status``. A server error
+    carries the request's ``reference`` (the id its log lines carry) and says whether
+    the request's changes were ``saved`` before it failed."""
     if is_api(request):
-        detail = message or HTTPStatus(status).phrase
-        return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+        body: dict[str, Any] = {"detail": message or HTTPStatus(status).phrase}
+        if reference:
+            body |= {"reference": reference, "saved": saved}
+        return JSONResponse(body, status_code=status, headers=headers)
     templates = request.app.state.templates
     context: dict[str, Any] = {
         "title": PAGE_TITLES.get(status, SERVICE_PROBLEM),
         "message": message,
         "status": status,
+        "reference": reference,
+        "saved": saved,
     }
     if status == 404:
         name = "errors/404.html"
@@ -174,9 +183,10 @@ async def unexpected_error(request: Request, error: Exception) -> Response:
     # The route's template, never the path: a path can hold a ContactPoint ID.
     route = getattr(request.scope.get("route"), "path", None) or "(no route)"
     log.exception("unexpected error on %s %s", request.method, route, exc_info=error)
-    response = error_response(request, 500, None)
-    apply_security_headers(request, response.headers)
     request_id = REQUEST_ID.get()
+    saved = getattr(request.state, "committed", False)
+    response = error_response(request, 500, None, reference=request_id, saved=saved)
+    apply_security_headers(request, response.headers)
     if request_id:
         response.headers["X-Request-ID"] = request_id
     return response

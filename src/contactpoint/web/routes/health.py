@@ -35,7 +35,7 @@ def healthz() -> dict[str, str]:
 )
 def readyz() -> JSONResponse:
     try:
-        engine = db.get_engine()
+        engine = db.reading(db.get_engine())
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         migrate.require_current(engine)
