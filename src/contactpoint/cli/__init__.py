@@ -1,7 +1,7 @@
 """The ``contactpoint`` command: each command parses, calls one service, prints.
 
 Exit codes: 0 done; 1 a file or request refused (nothing changed); 2 usage error;
-3 loaded, but some rows were rejected into the exception report.
+3 loaded, but some rows were rejected or loaded with a value left out (exception report).
 """
 
 from __future__ import annotations
@@ -99,7 +99,9 @@ def db_upgrade() -> None:
 
 @app.command()
 def synth(
-    children: Annotated[int, typer.Option(min=1, help="How many children.")] = 20_000,
+    children: Annotated[
+        int, typer.Option("--children", "--people", min=1, help="How many children.")
+    ] = 20_000,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 1,
     out_dir: Annotated[Path, typer.Option("--out", help="Directory for the files.")] = Path(
         "var/synth"
@@ -108,11 +110,29 @@ def synth(
         str | None,
         typer.Option(help="Date the population is drawn at (YYYY-MM-DD); default today."),
     ] = None,
+    messy: Annotated[
+        bool,
+        typer.Option(
+            "--messy",
+            help="Instead, one messy local.csv with many records per child (for measuring "
+            "the matcher, never for training it).",
+        ),
+    ] = False,
+    records_per_person: Annotated[
+        float, typer.Option(min=1, help="With --messy: mean records per child.")
+    ] = 10.0,
 ) -> None:
     """Generate a synthetic population and one file per source, with its ground truth."""
-    from contactpoint.synth import generate
+    from contactpoint.synth import generate, generate_messy
 
     when = parse_date(as_of, "--as-of") if as_of else date.today()
+    if messy:
+        local = generate_messy(
+            out_dir, people=children, seed=seed, as_of=when, records_per_person=records_per_person
+        )
+        out.print(f"Wrote {local.path} ({local.rows} records) and {local.truth}")
+        out.print(json.dumps(dict(local.errors)))
+        return
     with progress_bars() as bars:
         tasks: dict[str, TaskID] = {}
 

@@ -1,7 +1,8 @@
-"""``contactpoint match`` and ``contactpoint trace``: models, explanations, export."""
+"""``contactpoint match`` and ``contactpoint trace``: models, explanations, export, evaluation."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +11,8 @@ import typer
 from rich.table import Table
 
 from contactpoint import db, migrate
-from contactpoint.cli.console import operator, out, reported_errors, unit_of_work
+from contactpoint.cli.console import operator, out, parse_date, reported_errors, unit_of_work
+from contactpoint.evaluation.datasets import DEFAULT_SEED, DatasetName, DatasetRequest
 from contactpoint.feeds import pipeline
 
 match_app = typer.Typer(
@@ -28,6 +30,63 @@ def match_export(
     with unit_of_work() as session:
         count = export_links(session, out_file)
     out.print(f"Wrote {count} links to {out_file}.")
+
+
+@match_app.command("evaluate")
+def match_evaluate(
+    dataset: Annotated[DatasetName, typer.Argument(help="The labelled dataset to run.")],
+    seed: Annotated[int, typer.Option(help="synthetic and messy: the generator's seed.")] = (
+        DEFAULT_SEED
+    ),
+    size: Annotated[
+        int | None,
+        typer.Option(help="synthetic: children in the population (5,000); messy: people (500)."),
+    ] = None,
+    rows: Annotated[int | None, typer.Option(help="Only the first N rows of each file.")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Generate and load as of this day (YYYY-MM-DD)."),
+    ] = None,
+    local: Annotated[
+        list[Path] | None,
+        typer.Option(help="file: a local-format CSV (repeat for more, loaded in order)."),
+    ] = None,
+    truth: Annotated[
+        Path | None, typer.Option(help="file: the truth CSV (source,record_id,child_key).")
+    ] = None,
+    database: Annotated[
+        str | None,
+        typer.Option(help="An empty database's URL (default: a new SQLite file)."),
+    ] = None,
+    baseline: Annotated[bool, typer.Option(help="Run the Splink baseline too.")] = True,
+    work: Annotated[
+        Path | None, typer.Option(help="Keep the dataset's files (and SQLite index) here.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Load a labelled dataset into a fresh index and score the matcher (and Splink)."""
+    from contactpoint.evaluation import report
+    from contactpoint.evaluation.service import evaluate_dataset
+
+    request = DatasetRequest(
+        dataset,
+        seed=seed,
+        size=size,
+        rows=rows,
+        as_of=parse_date(as_of, "--as-of") if as_of else None,
+        files=tuple(local or ()),
+        truth=truth,
+    )
+    with reported_errors():
+        evaluation = evaluate_dataset(request, work=work, database_url=database, baseline=baseline)
+    if as_json:
+        print(json.dumps(report.as_json(evaluation), indent=2))
+        return
+    table = Table("measure", *(result.system for result in report.systems(evaluation)))
+    for row in report.side_by_side(evaluation):
+        table.add_row(*row)
+    out.print(report.summary(evaluation))
+    out.print(table)
 
 
 @match_app.command("explain")

@@ -7,6 +7,8 @@ on it. See ``docs/synthetic-population.md``.
 
     from contactpoint.synth import generate
     summary = generate(Path("out"), children=10_000, seed=1, as_of=date(2025, 6, 1))
+
+``generate_messy`` writes one messy ``local`` file instead, for measuring the matcher.
 """
 
 from contactpoint.synth.generator import (
@@ -16,6 +18,7 @@ from contactpoint.synth.generator import (
     generate,
     generate_local,
 )
+from contactpoint.synth.messy import generate_messy
 from contactpoint.synth.sources import HEADERS, SOURCES
 
 __all__ = [
@@ -26,4 +29,5 @@ __all__ = [
     "build_population",
     "generate",
     "generate_local",
+    "generate_messy",
 ]

@@ -190,6 +190,12 @@ def generate_local(
             "upn": child.upn if chance(rng, 0.3) else "",
         }
         written.append((row, child.key))
+    path, truth = write_local_file(out, written)
+    return LocalFile(path, truth, len(written), dict(sorted(rec.errors.items())))
+
+
+def write_local_file(out: Path, written: Rows) -> tuple[Path, Path]:
+    """Write ``out/local.csv`` and its truth ``out/local-truth.csv``, in ``written``'s order."""
     out.mkdir(parents=True, exist_ok=True)
     path, truth = out / "local.csv", out / "local-truth.csv"
     _write_csv(path, HEADERS["local"], written)
@@ -197,7 +203,7 @@ def generate_local(
         writer = csv.writer(file)
         writer.writerow(("source", "record_id", "child_key"))
         writer.writerows(("local", row["record_id"], key) for row, key in written)
-    return LocalFile(path, truth, len(written), dict(sorted(rec.errors.items())))
+    return path, truth
 
 
 def _write_csv(path: Path, header: tuple[str, ...], rows: Rows) -> None:

@@ -234,6 +234,16 @@ class NameBook:
             return women.pick(rng)
         return self.family(rng, background)
 
+    def most_common_given(self, background: str, sex: str, year: int, count: int) -> list[str]:
+        """The ``count`` commonest first names for a boy or girl of this background and year."""
+        english = background in ("white_british", "black_caribbean")
+        pool = self._english(year, sex) if english else self._pools.given[(background, sex)]
+        return pool.top(count)
+
+    def most_common_family(self, background: str, count: int) -> list[str]:
+        """The ``count`` commonest family names of a background: Smith, Jones … or Khan …"""
+        return self._pools.family[background].top(count)
+
     # --- how names vary -----------------------------------------------------------
 
     def variants_of(self, name: str) -> list[str]:

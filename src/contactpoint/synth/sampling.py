@@ -45,6 +45,12 @@ class Weighted(Generic[T]):
     def pick(self, rng: Random) -> T:
         return self._items[bisect_right(self._cumulative, rng.random() * self._total)]
 
+    def top(self, count: int) -> list[T]:
+        """The ``count`` items of greatest weight, heaviest first."""
+        weights = [b - a for a, b in zip([0.0, *self._cumulative], self._cumulative, strict=False)]
+        order = sorted(range(len(weights)), key=lambda i: -weights[i])
+        return [self._items[i] for i in order[:count]]
+
 
 def chance(rng: Random, probability: float) -> bool:
     """True with the given probability (one draw even when the probability is 0)."""
