@@ -60,17 +60,30 @@ def test_reloading_a_file_leaves_stats_unchanged(committed_engine: Engine, tmp_p
 def test_rejected_rows_exit_three_with_a_report_naming_line_and_field(
     committed_engine: Engine, tmp_path: Path
 ) -> None:
-    path = write_feed(
-        tmp_path / "b.csv", "gro-births", [birth(1), birth(2, nhs_number="9434765918")]
-    )
+    rows = [birth(1), birth(2, given_names=""), birth(3, nhs_number="9434765918")]
+    path = write_feed(tmp_path / "b.csv", "gro-births", rows)
     code, output = run("feed", "load", "gro-births", str(path))
     assert code == 3, output
+    assert "1 row(s) rejected" in output
+    assert "1 row(s) loaded with an invalid value left out" in output
     report = next((tmp_path / "var" / "reports").glob("feed-run-*-exceptions.csv"))
     lines = report.read_text().splitlines()
-    assert lines[0] == "line,record_id,field,reason"
-    assert lines[1].startswith("3,2015/LDS/00002,nhs_number,")
+    assert lines[0] == "line,record_id,field,reason,outcome"
+    assert lines[1].startswith("3,2015/LDS/00002,given_names,") and lines[1].endswith(",refused")
+    assert lines[2].startswith("4,2015/LDS/00003,nhs_number,")
+    assert lines[2].endswith(",loaded without value")
     # The rejected value itself is never written to the report.
     assert "9434765918" not in report.read_text()
+
+
+def test_values_left_out_exit_three_though_every_row_loaded(
+    committed_engine: Engine, tmp_path: Path
+) -> None:
+    path = write_feed(tmp_path / "b.csv", "gro-births", [birth(1), birth(2, postcode="AL7 REF")])
+    code, output = run("feed", "load", "gro-births", str(path))
+    assert code == 3, output
+    assert stats()["children"]["total"] == 2  # type: ignore[index]
+    assert "rejected 0, loaded with values left out 1" in output
 
 
 def test_a_broken_file_exits_one_and_leaves_stats_unchanged(

@@ -19,7 +19,7 @@ from contactpoint.children.models import (
 )
 from contactpoint.errors import FileRefused, SourceSuspended, UnknownSource
 from contactpoint.feeds import control
-from contactpoint.feeds.models import FeedRun
+from contactpoint.feeds.models import FeedRun, FeedRunException, FeedRunStatus
 from contactpoint.feeds.pipeline import LoadResult, load_file
 from contactpoint.review.models import ReviewKind, ReviewTask
 from contactpoint.stats import index_counts
@@ -177,18 +177,48 @@ def test_a_row_without_a_date_of_birth_is_kept_and_flagged_incomplete(
         ({"nhs_number": "9434765918"}, "nhs_number", "modulus 11"),
         ({"postcode": "LS6 XYZ"}, "postcode", "not a UK postcode"),
         ({"gender": "X"}, "gender", "must be one of"),
-        ({"given_names": ""}, "given_names", "is required"),
     ],
 )
-def test_a_bad_row_is_rejected_into_the_exception_report_while_the_rest_loads(
+def test_a_row_with_one_invalid_value_loads_without_it_and_the_run_says_so(
     session: Session, tmp_path: Path, changes: dict[str, str], field: str, reason: str
 ) -> None:
     path = write_feed(tmp_path / "b.csv", "gro-births", [birth(1), birth(2, **changes), birth(3)])
     result = load(session, "gro-births", path)
-    assert (result.run.rows_read, result.run.new_children, result.run.rejected) == (3, 2, 1)
+    run = result.run
+    assert (run.rows_read, run.new_children, run.rejected, run.rows_with_warnings) == (3, 3, 0, 1)
+    assert run.status == FeedRunStatus.LOADED_WITH_EXCEPTIONS
+    assert result.errors == []
+    (warning,) = result.warnings
+    assert (warning.line, warning.record_id, warning.field) == (3, "2015/LDS/00002", field)
+    assert reason in warning.reason
+    (stored,) = session.scalars(select(FeedRunException)).all()
+    assert (stored.line, stored.field, stored.refused) == (3, field, False)
+    # The value left out is not used for matching, but the row is kept as received.
+    loaded = session.scalar(select(SourceRecord).where(SourceRecord.record_id == "2015/LDS/00002"))
+    assert loaded is not None
+
+
+def test_a_row_missing_a_required_value_is_rejected_while_the_rest_loads(
+    session: Session, tmp_path: Path
+) -> None:
+    rows = [birth(1), birth(2, given_names="", postcode="LS6 XYZ"), birth(3)]
+    result = load(session, "gro-births", write_feed(tmp_path / "b.csv", "gro-births", rows))
+    run = result.run
+    assert (run.rows_read, run.new_children, run.rejected, run.rows_with_warnings) == (3, 2, 1, 0)
+    # A refused row's other problems are reported with it: none of it loaded.
+    assert [(e.line, e.field) for e in result.errors] == [(3, "given_names"), (3, "postcode")]
+    assert result.warnings == []
+    refused = session.scalars(select(FeedRunException.refused)).all()
+    assert refused == [True, True]
+
+
+def test_an_invalid_key_refuses_the_row(session: Session, tmp_path: Path) -> None:
+    rows = [nhs_record(1), nhs_record(2, nhs_number="9434765918")]
+    path = write_feed(tmp_path / "n.csv", "nhs-demographics", rows)
+    result = load(session, "nhs-demographics", path)
+    assert (result.run.rejected, result.run.new_children) == (1, 1)
     (error,) = result.errors
-    assert (error.line, error.record_id, error.field) == (3, "2015/LDS/00002", field)
-    assert reason in error.reason
+    assert (error.field, error.line) == ("nhs_number", 3)
 
 
 def test_strict_mode_refuses_a_file_with_a_bad_row_and_changes_nothing(

@@ -80,7 +80,7 @@ def test_trace_matches_a_list_without_changing_the_index(
                 date_of_birth="2011-02-03",
                 postcode="E1 6AN",
             ),
-            local_row(3, record_id="T3", date_of_birth="2016-13-01"),
+            local_row(3, record_id="T3", given_names="", family_name=""),
         ],
     )
     code, output = run("trace", str(traced), "--out", str(tmp_path / "out.csv"))
@@ -90,7 +90,7 @@ def test_trace_matches_a_list_without_changing_the_index(
         rows["T1"]["decision"] == "matched" and rows["T1"]["cp_id"] == cp_ids(committed_engine)[0]
     )
     assert rows["T2"]["decision"] == "no match" and rows["T2"]["cp_id"] == ""
-    assert rows["T3"]["decision"].startswith("rejected: date_of_birth")
+    assert rows["T3"]["decision"].startswith("rejected: given_names")
     with committed_engine.connect() as connection:
         assert snapshot(connection) == before
 

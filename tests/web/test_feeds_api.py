@@ -44,14 +44,19 @@ def test_a_source_system_delivers_its_file_with_its_token(
 ) -> None:
     answer = client.post(
         "/api/v1/feeds/gro-births",
-        content=csv_of(tmp_path, [birth(1), birth(2), birth(3, date_of_birth="not a date")]),
+        content=csv_of(
+            tmp_path,
+            [birth(1), birth(2, given_names=""), birth(3, date_of_birth="not a date")],
+        ),
         headers={"Authorization": f"Bearer {token}", "Content-Type": "text/csv"},
     )
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert (body["rows_read"], body["new_children"], body["rejected"]) == (3, 2, 1)
-    assert body["rejected_rows"][0]["field"] == "date_of_birth"
-    assert "not a date" not in answer.text  # row errors never repeat a value
+    assert body["rows_with_warnings"] == 1
+    assert [(e["line"], e["field"]) for e in body["rejected_rows"]] == [(3, "given_names")]
+    assert [(w["line"], w["field"]) for w in body["warnings"]] == [(4, "date_of_birth")]
+    assert "not a date" not in answer.text  # row problems never repeat a value
     assert children() == 2
     with db.unit_of_work() as session:
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "feed.load")).one()

@@ -1,7 +1,7 @@
 """What every command shares: consoles, exit codes, errors, progress bars, sessions.
 
 Exit codes: 0 done; 1 a file or request refused (nothing changed); 2 usage error;
-3 loaded, but some rows were rejected into the exception report.
+3 loaded, but some rows were rejected or loaded with a value left out (exception report).
 """
 
 from __future__ import annotations

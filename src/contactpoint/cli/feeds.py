@@ -69,7 +69,8 @@ def feed_load(
     out.print(
         f"Run {run.id} ({run.source}, {file.name}): read {run.rows_read}, new children"
         f" {run.new_children}, linked {run.linked}, updated {run.updated}, unchanged"
-        f" {run.unchanged}, rejected {run.rejected}."
+        f" {run.unchanged}, rejected {run.rejected}, loaded with values left out"
+        f" {run.rows_with_warnings}."
     )
     if run.for_review:
         out.print(f"{run.for_review} review task(s) raised for a data manager.")
@@ -80,9 +81,15 @@ def feed_load(
         )
     if result.ignored_columns:
         out.print(f"Ignored unknown column(s): {', '.join(result.ignored_columns)}.")
-    if result.errors:
+    if result.errors or result.warnings:
         report_path = pipeline.write_exception_report(result, settings.var_dir / "reports")
-        err.print(f"{run.rejected} row(s) rejected; exception report: {report_path}")
+        if run.rows_with_warnings:
+            err.print(
+                f"{run.rows_with_warnings} row(s) loaded with an invalid value left out;"
+                f" exception report: {report_path}"
+            )
+        if result.errors:
+            err.print(f"{run.rejected} row(s) rejected; exception report: {report_path}")
         raise typer.Exit(EXIT_ROWS_REJECTED)
 
 

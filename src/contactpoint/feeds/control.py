@@ -94,6 +94,7 @@ class FeedRunRead:
     linked: int
     for_review: int
     rejected: int
+    rows_with_warnings: int
 
 
 def recent_runs(session: Session, per_source: int = 5) -> dict[str, list[FeedRunRead]]:
@@ -118,6 +119,7 @@ def recent_runs(session: Session, per_source: int = 5) -> dict[str, list[FeedRun
                 linked=run.linked,
                 for_review=run.for_review,
                 rejected=run.rejected,
+                rows_with_warnings=run.rows_with_warnings,
             )
             for run in runs
         ]

@@ -1,8 +1,15 @@
 """Reading typed values out of one row's cells, collecting every problem found.
 
-A source module asks a ``RowReader`` for each value it needs; a bad value is recorded
-as a ``RowError`` (field and reason, never the value) and returns ``None``, so one pass
-reports every problem in the row.
+A source module asks a ``RowReader`` for each value it needs; a bad value returns
+``None`` and is recorded as a ``RowError`` (field and reason, never the value), so one
+pass reports every problem in the row. Problems come in two kinds:
+
+* a **refusal** (``errors``): the row cannot be loaded — a required value is missing,
+  or a ``key`` value (the record's own id, the identifier the source knows the child by,
+  a death's date) is not valid. ``finish`` raises ``RowInvalid``;
+* a **warning** (``warnings``): any other value that is not valid. The row loads with
+  that field empty for matching (the cells are kept as received in the source record),
+  so one garbled date or postcode never loses a child.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ NHS_GENDERS = {"0": "U", "1": "M", "2": "F", "9": "U"}
 
 @dataclass(frozen=True, slots=True)
 class RowError:
-    """Why a row was rejected: line, record id, field and reason."""
+    """A problem in a row: line, record id, field and reason (never the value)."""
 
     line: int
     record_id: str | None
@@ -51,60 +58,84 @@ class RowReader:
         self.cells = cells
         self.today = today
         self.errors: list[RowError] = []
+        self.warnings: list[RowError] = []
 
     @property
     def record_id(self) -> str:
         return self.cells.get("record_id", "")
 
     def fail(self, field: str, reason: str) -> None:
+        """The row cannot be loaded, because of ``field``."""
         self.errors.append(RowError(self.line, self.record_id or None, field, reason))
 
+    def warn(self, field: str, reason: str) -> None:
+        """The row loads without ``field``'s value."""
+        self.warnings.append(RowError(self.line, self.record_id or None, field, reason))
+
+    def _invalid(self, field: str, reason: str, key: bool) -> None:
+        (self.fail if key else self.warn)(field, reason)
+
     def finish(self) -> None:
-        """Raise ``RowInvalid`` if any value in the row was bad."""
+        """Raise ``RowInvalid`` if the row cannot be loaded (warnings do not stop it)."""
         if self.errors:
             raise RowInvalid(self.errors)
 
-    def text(self, field: str, *, required: bool = False, max_length: int = 200) -> str | None:
+    def text(
+        self, field: str, *, required: bool = False, max_length: int = 200, key: bool = False
+    ) -> str | None:
+        """The cell, whitespace collapsed; ``None`` if empty (refused if ``required``)."""
         value = re.sub(r"\s+", " ", self.cells.get(field, "")).strip()
         if not value:
             if required:
                 self.fail(field, "is required")
             return None
         if len(value) > max_length:
-            self.fail(field, f"is longer than {max_length} characters")
+            self._invalid(field, f"is longer than {max_length} characters", key)
             return None
         return value
 
     def matching(
-        self, field: str, pattern: str, description: str, *, required: bool = False
+        self,
+        field: str,
+        pattern: str,
+        description: str,
+        *,
+        required: bool = False,
+        key: bool = False,
     ) -> str | None:
-        value = self.text(field, required=required)
+        value = self.text(field, required=required, key=key)
         if value is None:
             return None
         value = value.upper()
         if not re.fullmatch(pattern, value):
-            self.fail(field, f"must be {description}")
+            self._invalid(field, f"must be {description}", key)
             return None
         return value
 
     def date(
-        self, field: str, *, required: bool = False, fmt: str = ISO_DATE, birth: bool = False
+        self,
+        field: str,
+        *,
+        required: bool = False,
+        fmt: str = ISO_DATE,
+        birth: bool = False,
+        key: bool = False,
     ) -> date | None:
         """A date in ``fmt``; never in the future; a birth date at most 25 years ago."""
-        value = self.text(field, required=required)
+        value = self.text(field, required=required, key=key)
         if value is None:
             return None
         try:
             parsed = datetime.strptime(value, fmt).date()
         except ValueError:
             shape = "YYYY-MM-DD" if fmt == ISO_DATE else "DD/MM/YYYY"
-            self.fail(field, f"is not a real date in the form {shape}")
+            self._invalid(field, f"is not a real date in the form {shape}", key)
             return None
         if parsed > self.today:
-            self.fail(field, "is in the future")
+            self._invalid(field, "is in the future", key)
             return None
         if birth and self.today.year - parsed.year > OLDEST_PLAUSIBLE_AGE_YEARS:
-            self.fail(field, f"is more than {OLDEST_PLAUSIBLE_AGE_YEARS} years ago")
+            self._invalid(field, f"is more than {OLDEST_PLAUSIBLE_AGE_YEARS} years ago", key)
             return None
         return parsed
 
@@ -121,39 +152,48 @@ class RowReader:
             return default
         key = value.upper()
         if key not in options:
-            self.fail(field, f"must be one of {', '.join(sorted(set(options)))}")
+            self.warn(field, f"must be one of {', '.join(sorted(set(options)))}")
             return default
         return options[key]
 
     def flag(self, field: str) -> bool:
         return self.choice(field, {"Y": "Y", "N": "N", "YES": "Y", "NO": "N"}, default="N") == "Y"
 
-    def integer(self, field: str, *, low: int, high: int, required: bool = False) -> int | None:
-        value = self.text(field, required=required)
+    def integer(
+        self, field: str, *, low: int, high: int, required: bool = False, key: bool = False
+    ) -> int | None:
+        value = self.text(field, required=required, key=key)
         if value is None:
             return None
         if not value.isdigit() or not low <= int(value) <= high:
-            self.fail(field, f"must be a whole number from {low} to {high}")
+            self._invalid(field, f"must be a whole number from {low} to {high}", key)
             return None
         return int(value)
 
     def identifier(
-        self, field: str, normalise: Callable[[str], str], *, required: bool = False
+        self,
+        field: str,
+        normalise: Callable[[str], str],
+        *,
+        required: bool = False,
+        key: bool = False,
     ) -> str | None:
-        value = self.text(field, required=required)
+        value = self.text(field, required=required, key=key)
         if value is None:
             return None
         try:
             return normalise(value)
         except InvalidValue as error:
-            self.fail(field, error.reason)
+            self._invalid(field, error.reason, key)
             return None
 
-    def nhs_number(self, field: str = "nhs_number", *, required: bool = False) -> str | None:
-        return self.identifier(field, identifiers.normalise_nhs_number, required=required)
+    def nhs_number(
+        self, field: str = "nhs_number", *, required: bool = False, key: bool = False
+    ) -> str | None:
+        return self.identifier(field, identifiers.normalise_nhs_number, required=required, key=key)
 
-    def upn(self, field: str = "upn", *, required: bool = False) -> str | None:
-        return self.identifier(field, identifiers.normalise_upn, required=required)
+    def upn(self, field: str = "upn", *, required: bool = False, key: bool = False) -> str | None:
+        return self.identifier(field, identifiers.normalise_upn, required=required, key=key)
 
     def postcode(self, field: str = "postcode") -> str | None:
         return self.identifier(field, identifiers.normalise_postcode)
@@ -166,6 +206,6 @@ class RowReader:
         if value is None:
             return None
         if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}", value):
-            self.fail(field, "is not an email address")
+            self.warn(field, "is not an email address")
             return None
         return value.lower()

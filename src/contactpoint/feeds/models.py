@@ -14,6 +14,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -54,13 +55,16 @@ class FeedRun(Base):
     for_review: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
     # Pairs of children already indexed that a row showed to be one child (merged).
     children_joined: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    # Rows loaded with one or more values left out (each listed as a warning).
+    rows_with_warnings: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
 
     # The same bytes from the same source are one delivery: loading them again is a no-op.
     __table_args__ = (UniqueConstraint("source", "file_sha256"),)
 
 
 class FeedRunException(Base):
-    """A row rejected from a run: where and why, never the rejected value itself."""
+    """A problem with a row of a run: where and why, never the value itself. ``refused``:
+    the row was not loaded; otherwise it loaded without this field's value (a warning)."""
 
     __tablename__ = "feed_run_exceptions"
 
@@ -72,6 +76,7 @@ class FeedRunException(Base):
     record_id: Mapped[str | None] = mapped_column(String(100))
     field: Mapped[str] = mapped_column(String(60), nullable=False)
     reason: Mapped[str] = mapped_column(Text, nullable=False)
+    refused: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=true())
 
 
 class FeedSourceState(Base):

@@ -38,28 +38,55 @@ def configured_thresholds() -> Thresholds:
 
 @dataclass(frozen=True, slots=True)
 class LoadResult:
-    """What a load did. ``already_loaded``: these exact bytes were loaded before."""
+    """What a load did. ``already_loaded``: these exact bytes were loaded before.
+
+    ``errors``: problems that refused their row; ``warnings``: values left out of rows
+    that loaded without them."""
 
     run: FeedRun
     already_loaded: bool
     errors: list[RowError] = field(default_factory=list)
     ignored_columns: tuple[str, ...] = ()
+    warnings: list[RowError] = field(default_factory=list)
 
 
-def standardise_rows(
-    source: Source, data: bytes, *, file_name: str, today: date
-) -> tuple[list[Incoming], list[RowError], tuple[str, ...]]:
-    """Parse the file and validate every row: the rows that load, and every row error."""
+@dataclass(frozen=True, slots=True)
+class Standardised:
+    """A file's rows after validation: those that load, refusals and warnings."""
+
+    rows: list[Incoming]
+    errors: list[RowError]
+    warnings: list[RowError]
+    ignored_columns: tuple[str, ...]
+
+    @property
+    def refused_lines(self) -> int:
+        return len({e.line for e in self.errors})
+
+    @property
+    def warned_lines(self) -> int:
+        return len({w.line for w in self.warnings})
+
+
+def standardise_rows(source: Source, data: bytes, *, file_name: str, today: date) -> Standardised:
+    """Parse the file and validate every row: the rows that load, refusals and warnings.
+
+    A refused row's warnings are reported with its refusals, as refusals: none of it
+    loaded."""
     parsed = parse_csv(data, file_name=file_name, columns=source.columns)
     good: list[Incoming] = []
     errors: list[RowError] = []
+    warnings: list[RowError] = []
     for raw in parsed.rows:
         reader = RowReader(raw.line, raw.cells, today=today)
         try:
             good.append(Incoming(raw.cells, source.standardise(reader)))
         except RowInvalid as invalid:
             errors.extend(invalid.errors)
-    return good, errors, parsed.ignored_columns
+            errors.extend(reader.warnings)
+        else:
+            warnings.extend(reader.warnings)
+    return Standardised(good, errors, warnings, parsed.ignored_columns)
 
 
 def load_file(
@@ -89,15 +116,14 @@ def load_file(
         return LoadResult(previous, already_loaded=True)
 
     started = datetime.now(UTC)
-    rows, errors, ignored = standardise_rows(
-        source, data, file_name=file_name, today=today or date.today()
-    )
-    if errors and strict:
-        first = errors[0]
-        bad_lines = len({e.line for e in errors})
+    checked = standardise_rows(source, data, file_name=file_name, today=today or date.today())
+    problems = sorted(checked.errors + checked.warnings, key=lambda e: e.line)
+    if problems and strict:
+        first = problems[0]
+        bad_lines = len({e.line for e in problems})
         raise FileRefused(
             file_name,
-            f"{bad_lines} row(s) are invalid and --strict refuses the file;"
+            f"{bad_lines} row(s) have invalid values and --strict refuses the file;"
             f" first: {first.field} {first.reason}",
             row=first.line,
         )
@@ -105,15 +131,16 @@ def load_file(
         source=source.name,
         file_name=file_name,
         file_sha256=digest,
-        status=FeedRunStatus.LOADED_WITH_EXCEPTIONS if errors else FeedRunStatus.LOADED,
+        status=FeedRunStatus.LOADED_WITH_EXCEPTIONS if problems else FeedRunStatus.LOADED,
         started_at=started,
         loaded_by=loaded_by,
-        rows_read=len(rows) + len({e.line for e in errors}),
+        rows_read=len(checked.rows) + checked.refused_lines,
         new_children=0,
         linked=0,
         updated=0,
         unchanged=0,
-        rejected=len({e.line for e in errors}),
+        rejected=checked.refused_lines,
+        rows_with_warnings=checked.warned_lines,
     )
     session.add(run)
     session.flush()
@@ -121,7 +148,7 @@ def load_file(
         session,
         source=source.name,
         feed_run_id=run.id,
-        rows=rows,
+        rows=checked.rows,
         thresholds=thresholds or configured_thresholds(),
         progress=progress,
     )
@@ -135,21 +162,31 @@ def load_file(
         source.after_load(session, run.id, today or date.today())
     session.add_all(
         FeedRunException(
-            feed_run_id=run.id, line=e.line, record_id=e.record_id, field=e.field, reason=e.reason
+            feed_run_id=run.id,
+            line=e.line,
+            record_id=e.record_id,
+            field=e.field,
+            reason=e.reason,
+            refused=refused,
         )
-        for e in errors
+        for refused, group in ((True, checked.errors), (False, checked.warnings))
+        for e in group
     )
     session.flush()
-    return LoadResult(run, False, errors, ignored)
+    return LoadResult(run, False, checked.errors, checked.ignored_columns, checked.warnings)
 
 
 def write_exception_report(result: LoadResult, directory: Path) -> Path:
-    """Write the run's rejected rows as CSV (line, record_id, field, reason)."""
+    """Write the run's row problems as CSV (line, record_id, field, reason, outcome):
+    ``refused`` rows were not loaded; ``loaded without value`` rows were."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"feed-run-{result.run.id}-{result.run.source}-exceptions.csv"
+    problems = [(e, "refused") for e in result.errors]
+    problems += [(w, "loaded without value") for w in result.warnings]
+    problems.sort(key=lambda item: item[0].line)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["line", "record_id", "field", "reason"])
-        for error in result.errors:
-            writer.writerow([error.line, error.record_id or "", error.field, error.reason])
+        writer.writerow(["line", "record_id", "field", "reason", "outcome"])
+        for error, outcome in problems:
+            writer.writerow([error.line, error.record_id or "", error.field, error.reason, outcome])
     return path

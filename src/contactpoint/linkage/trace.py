@@ -33,9 +33,10 @@ def trace(
 ) -> tuple[list[TraceResult], list[RowError]]:
     """One result per sound row (``matched``, ``possible match`` or ``no match``) and
     the rows that could not be read. The caller must not commit."""
-    rows, errors, _ignored = standardise_rows(
+    checked = standardise_rows(
         get_source("local"), path.read_bytes(), file_name=path.name, today=today or date.today()
     )
+    rows, errors = checked.rows, checked.errors
     plan = plan_links(session, [row.facts for row in rows], thresholds=thresholds)
     possible = {r.row: r.candidate for r in plan.reviews if isinstance(r.candidate, Existing)}
     ids = {link.target.child_id for link in plan.links if isinstance(link.target, Existing)}

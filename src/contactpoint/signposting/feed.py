@@ -28,6 +28,7 @@ from contactpoint.children.record import (
 )
 from contactpoint.errors import InvalidValue
 from contactpoint.identifiers import normalise_phone
+from contactpoint.notify.message import valid_address
 from contactpoint.settings import get_settings
 from contactpoint.signposting import signals
 from contactpoint.signposting.models import FlagKind, Involvement, Origin, VulnerabilityFlag
@@ -129,7 +130,10 @@ def _involvement(payload: dict[str, Any], accounts: Mapping[str, int]) -> dict[s
     name = _text(payload, "practitioner_name")
     if not service or not name:
         return None
+    # The feed loads a row whose address is not valid without it (a warning).
     email = _text(payload, "practitioner_email").lower() or None
+    if email is not None and not valid_address(email):
+        email = None
     number = _text(payload, "practitioner_phone")
     phone = _phone(number) if number else None
     return {
@@ -155,7 +159,7 @@ def _phone(number: str) -> str | None:
     try:
         return normalise_phone(number)
     except InvalidValue:
-        return None  # the feed checked it; a number that no longer parses is dropped
+        return None  # not valid: the feed loaded the row without it (a warning)
 
 
 def _text(payload: dict[str, Any], name: str) -> str:

@@ -14,11 +14,15 @@ RELATIONSHIPS = {
 
 
 def standardise(row: RowReader) -> ChildFacts:
-    row.text("record_id", required=True, max_length=100)
+    row.text("record_id", required=True, max_length=100, key=True)
     claim = row.matching(
-        "child_benefit_reference", r"CHB\d{8}[A-Z]{2}", "CHB, 8 digits and 2 letters", required=True
+        "child_benefit_reference",
+        r"CHB\d{8}[A-Z]{2}",
+        "CHB, 8 digits and 2 letters",
+        required=True,
+        key=True,
     )
-    number = row.integer("child_number", low=1, high=20, required=True)
+    number = row.integer("child_number", low=1, high=20, required=True, key=True)
     given = row.text("child_given_names", required=True)
     family = row.text("child_family_name", required=True)
     born = row.date("child_date_of_birth", required=True, fmt=UK_DATE, birth=True)

@@ -13,7 +13,7 @@ BIRTH_ENTRY = r"\d{4}/[A-Z]{3}/\d{5}"
 
 def standardise(row: RowReader) -> ChildFacts:
     entry = row.matching(
-        "record_id", BIRTH_ENTRY, "a GRO birth entry YYYY/DDD/NNNNN", required=True
+        "record_id", BIRTH_ENTRY, "a GRO birth entry YYYY/DDD/NNNNN", required=True, key=True
     )
     registered = row.date("registration_date", required=True)
     given = row.text("given_names", required=True)
@@ -45,7 +45,7 @@ def standardise(row: RowReader) -> ChildFacts:
             )
         )
     if born and registered and registered < born:
-        row.fail("registration_date", "is before the date of birth")
+        row.warn("registration_date", "is before the date of birth")
     row.finish()
     ids = [IdentifierFact(IdentifierScheme.GRO_BIRTH_ENTRY, entry or "")]
     if nhs:

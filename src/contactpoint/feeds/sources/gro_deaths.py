@@ -11,12 +11,14 @@ DEATH_ENTRY = r"\d{4}/[A-Z]{3}/D\d{5}"
 
 
 def standardise(row: RowReader) -> ChildFacts:
-    row.matching("record_id", DEATH_ENTRY, "a GRO death entry YYYY/DDD/DNNNNN", required=True)
+    row.matching(
+        "record_id", DEATH_ENTRY, "a GRO death entry YYYY/DDD/DNNNNN", required=True, key=True
+    )
     registered = row.date("registration_date", required=True)
     given = row.text("given_names", required=True)
     family = row.text("family_name", required=True)
     born = row.date("date_of_birth", required=True, birth=True)
-    died = row.date("date_of_death", required=True)
+    died = row.date("date_of_death", required=True, key=True)
     gender = row.choice("gender", GENDERS, required=True, default="U")
     nhs = row.nhs_number()
     home = address(row)

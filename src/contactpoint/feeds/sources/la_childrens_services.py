@@ -16,9 +16,9 @@ from contactpoint.signposting import feed as signposting_feed
 
 
 def standardise(row: RowReader) -> ChildFacts:
-    row.text("record_id", required=True, max_length=100)
+    row.text("record_id", required=True, max_length=100, key=True)
     authority = la_code(row)
-    local_id = row.text("la_child_id", required=True, max_length=30)
+    local_id = row.text("la_child_id", required=True, max_length=30, key=True)
     given = row.text("given_names", required=True)
     family = row.text("family_name", required=True)
     born = row.date("date_of_birth", birth=True)

@@ -9,7 +9,7 @@ from contactpoint.feeds.sources.base import Source, address, columns
 
 
 def standardise(row: RowReader) -> ChildFacts:
-    row.text("record_id", required=True, max_length=100)
+    row.text("record_id", required=True, max_length=100, key=True)
     given = row.text("given_names")
     family = row.text("family_name")
     if given is None and family is None:

@@ -9,8 +9,8 @@ from contactpoint.feeds.sources.base import Source, address, columns
 
 
 def standardise(row: RowReader) -> ChildFacts:
-    row.text("record_id", required=True, max_length=100)
-    nhs = row.nhs_number(required=True)
+    row.text("record_id", required=True, max_length=100, key=True)
+    nhs = row.nhs_number(required=True, key=True)
     given = row.text("given_names", required=True)
     family = row.text("family_name", required=True)
     born = row.date("date_of_birth", required=True, birth=True)

@@ -9,8 +9,8 @@ from contactpoint.feeds.sources.base import Source, address, columns, la_code
 
 
 def standardise(row: RowReader) -> ChildFacts:
-    row.text("record_id", required=True, max_length=100)
-    upn = row.upn(required=True)
+    row.text("record_id", required=True, max_length=100, key=True)
+    upn = row.upn(required=True, key=True)
     former = row.upn("former_upn")
     given = row.text("given_names", required=True)
     row.text("preferred_given_name")

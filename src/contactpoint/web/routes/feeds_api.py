@@ -18,6 +18,7 @@ from contactpoint.access import auth
 from contactpoint.access.auth import NotSignedIn
 from contactpoint.audit.service import record
 from contactpoint.errors import FileRefused
+from contactpoint.feeds.fields import RowError
 from contactpoint.feeds.pipeline import load_file
 from contactpoint.feeds.sources import get_source
 from contactpoint.web.deps import SessionDep
@@ -50,8 +51,16 @@ class FeedRunRead(BaseModel):
     updated: int
     unchanged: int
     rejected: int
+    rows_with_warnings: int
     for_review: int
     rejected_rows: list[RowErrorRead]
+    warnings: list[RowErrorRead]
+
+
+def _row_problem(problem: RowError) -> RowErrorRead:
+    return RowErrorRead(
+        line=problem.line, record_id=problem.record_id, field=problem.field, reason=problem.reason
+    )
 
 
 def _token(authorization: str | None) -> str:
@@ -70,7 +79,8 @@ def deliver(
 ) -> FeedRunRead:
     """Load the CSV in the body as ``contactpoint feed load SOURCE`` would. A file with
     bad rows loads the rest and lists the rejected rows (line, field, reason — never a
-    value); a broken file is refused whole (422) and nothing changes."""
+    value); a row with an invalid value that is not its key loads without that value and
+    is listed under ``warnings``; a broken file is refused whole (422) and nothing changes."""
     get_source(source)  # an unknown source is a 404 before anything else
     actor = auth.machine(session, _token(authorization), f"feeds:{source}")
     name = _SAFE_NAME.sub("_", x_file_name or f"{source}.csv")[:100] or f"{source}.csv"
@@ -97,9 +107,8 @@ def deliver(
         updated=run.updated,
         unchanged=run.unchanged,
         rejected=run.rejected,
+        rows_with_warnings=run.rows_with_warnings,
         for_review=run.for_review,
-        rejected_rows=[
-            RowErrorRead(line=e.line, record_id=e.record_id, field=e.field, reason=e.reason)
-            for e in result.errors
-        ],
+        rejected_rows=[_row_problem(e) for e in result.errors],
+        warnings=[_row_problem(w) for w in result.warnings],
     )
