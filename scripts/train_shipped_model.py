@@ -10,6 +10,7 @@ src/contactpoint/matching/data/model.json. Nothing real goes in: only synthetic 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import tempfile
 from datetime import date
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from contactpoint.feeds.pipeline import standardise_rows
 from contactpoint.feeds.sources import get_source
+from contactpoint.matching.comparisons import COMPARISONS
 from contactpoint.matching.model import MODEL_FORMAT
 from contactpoint.matching.record import match_record
 from contactpoint.matching.train import train
@@ -36,15 +38,20 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         generate(Path(work), children=options.children, seed=options.seed, as_of=as_of)
         for source in SOURCES:
-            rows, _errors, _ignored = standardise_rows(
+            rows = standardise_rows(
                 get_source(source),
                 (Path(work) / f"{source}.csv").read_bytes(),
                 file_name=source,
                 today=as_of,
             )
-            records.extend(match_record(len(records), row.facts) for row in rows)
+            records.extend(match_record(len(records), row.facts) for row in rows.rows)
+    # The comparisons' own fingerprint: a model trained on other comparisons (a level
+    # or a term-frequency column added) is another version, never the same name.
+    comparisons = json.dumps([c.splink() for c in COMPARISONS], sort_keys=True)
+    fingerprint = hashlib.sha256(comparisons.encode()).hexdigest()[:8]
     version = (
-        f"synthetic-{options.children // 1000}k-seed{options.seed}-{MODEL_FORMAT.rsplit('/', 1)[1]}"
+        f"synthetic-{options.children // 1000}k-seed{options.seed}"
+        f"-{MODEL_FORMAT.rsplit('/', 1)[1]}-{fingerprint}"
     )
     document = train(records, version=version, seed=options.seed)
     document["trained_on"] = (

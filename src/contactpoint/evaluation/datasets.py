@@ -45,6 +45,8 @@ DEFAULT_SEED = 90210
 DEFAULT_AS_OF = date(2026, 11, 1)
 SYNTHETIC_CHILDREN = 5000
 MESSY_PEOPLE = 500
+# FEBRL's dates of birth span the twentieth century.
+FEBRL_OLDEST_AGE_YEARS = 130
 
 
 class DatasetName(enum.StrEnum):
@@ -90,6 +92,9 @@ def materialise(request: DatasetRequest, out: Path) -> LabelledSet:
             files,
             truth,
             request.as_of or date.today(),
+            # FEBRL's people are adults: lifting the child-age limit lets the index
+            # see the same dates of birth the Splink baseline does.
+            oldest_age_years=FEBRL_OLDEST_AGE_YEARS,
         )
     if request.name is DatasetName.SYNTHETIC:
         return _synthetic(request, out)
@@ -182,4 +187,5 @@ def _trimmed(labelled: LabelledSet, rows: int | None, out: Path) -> LabelledSet:
         tuple(files),
         truth,
         labelled.today,
+        labelled.oldest_age_years,
     )

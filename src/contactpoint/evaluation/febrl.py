@@ -22,10 +22,11 @@ Each row becomes a row of the ``local`` format:
   NHS number nor a UPN);
 * ``gender``, ``postcode``, ``nhs_number`` and ``upn`` are empty: FEBRL has none.
 
-Every FEBRL date of birth is in the twentieth century, and the loader leaves out a
-date of birth more than 25 years before the load (ContactPoint indexes children), so
-ContactPoint matches FEBRL without dates of birth; the Splink baseline, reading the
-same files, uses them. The truth derived from the record ids is checked against the
+Every FEBRL date of birth is in the twentieth century; ContactPoint's loader leaves out a
+date of birth more than 25 years before the load (it indexes children), so the FEBRL
+sets are loaded with that limit lifted (``FEBRL_OLDEST_AGE_YEARS``): the index sees the
+same dates of birth the Splink baseline does. Nothing else about the load changes.
+The truth derived from the record ids is checked against the
 package's own true links (``return_links=True``) and refused if they differ.
 """
 

@@ -17,6 +17,7 @@ from itertools import islice
 from pathlib import Path
 
 from contactpoint.errors import ContactPointError
+from contactpoint.feeds.fields import OLDEST_PLAUSIBLE_AGE_YEARS
 from contactpoint.feeds.sources import get_source
 
 SOURCE = "local"
@@ -34,14 +35,15 @@ class LabelledSetInvalid(ContactPointError):
 @dataclass(frozen=True, slots=True)
 class LabelledSet:
     """A dataset ready to load: ``files`` in order, their ``truth``, and the day to load
-    them as of (``today``: dates of birth after it, or more than 25 years before it, are
-    left out by the loader)."""
+    them as of (``today``: dates of birth after it, or more than ``oldest_age_years``
+    before it, are left out by the loader)."""
 
     name: str
     description: str
     files: tuple[Path, ...]
     truth: Path
     today: date
+    oldest_age_years: int = OLDEST_PLAUSIBLE_AGE_YEARS
 
 
 def write_local(path: Path, rows: Iterable[Mapping[str, str]]) -> Path:

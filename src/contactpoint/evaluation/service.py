@@ -171,6 +171,7 @@ def load(engine: Engine, labelled: LabelledSet) -> float:
                 path=path,
                 loaded_by=LOADED_BY,
                 today=labelled.today,
+                oldest_age_years=labelled.oldest_age_years,
             )
         seconds += time.perf_counter() - started
     return seconds

@@ -27,6 +27,7 @@ OLDEST_PLAUSIBLE_AGE_YEARS = 25
 
 ISO_DATE = "%Y-%m-%d"
 UK_DATE = "%d/%m/%Y"
+_SHAPES = {ISO_DATE: "YYYY-MM-DD", UK_DATE: "DD/MM/YYYY"}
 
 GENDERS = {"M": "M", "F": "F", "U": "U", "MALE": "M", "FEMALE": "F"}
 NHS_GENDERS = {"0": "U", "1": "M", "2": "F", "9": "U"}
@@ -50,13 +51,30 @@ class RowInvalid(Exception):
         super().__init__("; ".join(f"{e.field}: {e.reason}" for e in errors))
 
 
+def _parse_date(value: str, formats: tuple[str, ...]) -> date | None:
+    for fmt in formats:
+        try:
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
 class RowReader:
     """Typed access to one row's cells for a source module."""
 
-    def __init__(self, line: int, cells: dict[str, str], *, today: date) -> None:
+    def __init__(
+        self,
+        line: int,
+        cells: dict[str, str],
+        *,
+        today: date,
+        oldest_age_years: int = OLDEST_PLAUSIBLE_AGE_YEARS,
+    ) -> None:
         self.line = line
         self.cells = cells
         self.today = today
+        self.oldest_age_years = oldest_age_years
         self.errors: list[RowError] = []
         self.warnings: list[RowError] = []
 
@@ -117,25 +135,26 @@ class RowReader:
         field: str,
         *,
         required: bool = False,
-        fmt: str = ISO_DATE,
+        fmt: str | tuple[str, ...] = ISO_DATE,
         birth: bool = False,
         key: bool = False,
     ) -> date | None:
-        """A date in ``fmt``; never in the future; a birth date at most 25 years ago."""
+        """A date in ``fmt`` (or any of several formats, tried in order); never in the
+        future; a birth date at most ``oldest_age_years`` ago."""
         value = self.text(field, required=required, key=key)
         if value is None:
             return None
-        try:
-            parsed = datetime.strptime(value, fmt).date()
-        except ValueError:
-            shape = "YYYY-MM-DD" if fmt == ISO_DATE else "DD/MM/YYYY"
-            self._invalid(field, f"is not a real date in the form {shape}", key)
+        formats = (fmt,) if isinstance(fmt, str) else fmt
+        parsed = _parse_date(value, formats)
+        if parsed is None:
+            shapes = " or ".join(_SHAPES[f] for f in formats)
+            self._invalid(field, f"is not a real date in the form {shapes}", key)
             return None
         if parsed > self.today:
             self._invalid(field, "is in the future", key)
             return None
-        if birth and self.today.year - parsed.year > OLDEST_PLAUSIBLE_AGE_YEARS:
-            self._invalid(field, f"is more than {OLDEST_PLAUSIBLE_AGE_YEARS} years ago", key)
+        if birth and self.today.year - parsed.year > self.oldest_age_years:
+            self._invalid(field, f"is more than {self.oldest_age_years} years ago", key)
             return None
         return parsed
 

@@ -18,7 +18,12 @@ from sqlalchemy.orm import Session
 from contactpoint.children.service import Incoming, Progress, ingest
 from contactpoint.errors import FileRefused
 from contactpoint.feeds import control
-from contactpoint.feeds.fields import RowError, RowInvalid, RowReader
+from contactpoint.feeds.fields import (
+    OLDEST_PLAUSIBLE_AGE_YEARS,
+    RowError,
+    RowInvalid,
+    RowReader,
+)
 from contactpoint.feeds.models import FeedRun, FeedRunException, FeedRunStatus
 from contactpoint.feeds.parse import parse_csv
 from contactpoint.feeds.sources import Source, get_source
@@ -68,17 +73,24 @@ class Standardised:
         return len({w.line for w in self.warnings})
 
 
-def standardise_rows(source: Source, data: bytes, *, file_name: str, today: date) -> Standardised:
+def standardise_rows(
+    source: Source,
+    data: bytes,
+    *,
+    file_name: str,
+    today: date,
+    oldest_age_years: int = OLDEST_PLAUSIBLE_AGE_YEARS,
+) -> Standardised:
     """Parse the file and validate every row: the rows that load, refusals and warnings.
 
     A refused row's warnings are reported with its refusals, as refusals: none of it
-    loaded."""
+    loaded. ``oldest_age_years`` is lifted only to evaluate the matcher on adults' data."""
     parsed = parse_csv(data, file_name=file_name, columns=source.columns)
     good: list[Incoming] = []
     errors: list[RowError] = []
     warnings: list[RowError] = []
     for raw in parsed.rows:
-        reader = RowReader(raw.line, raw.cells, today=today)
+        reader = RowReader(raw.line, raw.cells, today=today, oldest_age_years=oldest_age_years)
         try:
             good.append(Incoming(raw.cells, source.standardise(reader)))
         except RowInvalid as invalid:
@@ -99,6 +111,7 @@ def load_file(
     today: date | None = None,
     thresholds: Thresholds | None = None,
     progress: Progress | None = None,
+    oldest_age_years: int = OLDEST_PLAUSIBLE_AGE_YEARS,
 ) -> LoadResult:
     """Load one file from one source; raise ``FileRefused`` if it cannot be loaded whole."""
     source = get_source(source_name)
@@ -116,7 +129,13 @@ def load_file(
         return LoadResult(previous, already_loaded=True)
 
     started = datetime.now(UTC)
-    checked = standardise_rows(source, data, file_name=file_name, today=today or date.today())
+    checked = standardise_rows(
+        source,
+        data,
+        file_name=file_name,
+        today=today or date.today(),
+        oldest_age_years=oldest_age_years,
+    )
     problems = sorted(checked.errors + checked.warnings, key=lambda e: e.line)
     if problems and strict:
         first = problems[0]

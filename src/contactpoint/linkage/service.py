@@ -5,7 +5,7 @@ and against the rows of the same file before it (duplicates within one delivery)
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import Session
@@ -19,7 +19,9 @@ from contactpoint.matching.decide import (
     Thresholds,
     decide,
 )
+from contactpoint.matching.frequencies import ValueCounts
 from contactpoint.matching.keys import blocking_keys, search_keys
+from contactpoint.matching.model import MatchModel
 from contactpoint.matching.record import MatchRecord, match_record
 from contactpoint.review.models import ReviewKind
 
@@ -127,14 +129,17 @@ def plan_links(
     progress: Progress | None = None,
 ) -> LinkPlan:
     """Decide a target for every row, in file order."""
-    model = registry.active_model(session)
     records = [match_record(index, facts) for index, facts in enumerate(rows)]
+    model = adapted_model(session, records)
     plan = LinkPlan([], records, 0, model_version=model.version)
     children = _Children()
     seen: set[int] = set()
     kept_apart: set[frozenset[Ref]] = set()
     added_keys: dict[str, set[Ref]] = defaultdict(set)
     row_refs: list[Ref] = []
+    # Children this file founded on a record that could not show who it was: a name
+    # part or date missing, or another child nearly a match. Tried again at the end.
+    doubtful: list[Ref] = []
     for start in range(0, len(records), chunk):
         part = records[start : start + chunk]
         wanted = {key: None for record in part for key in sorted(search_keys(record))}
@@ -156,6 +161,8 @@ def plan_links(
             candidates = {ref: children.records[ref] for ref in refs}
             decision = decide(model, record, candidates, thresholds, kept_apart)
             ref = _apply(plan, record.uid, decision)
+            if isinstance(ref, tuple) and _doubtful(record, decision, thresholds):
+                doubtful.append(ref)
             if decision.joins is not None and decision.child is not None:
                 ref, merged = children.join(decision.child, decision.joins)
                 if isinstance(ref, int) and isinstance(merged, int):
@@ -170,8 +177,68 @@ def plan_links(
                 added_keys[key].add(ref)
         if progress:
             progress("match", min(start + chunk, len(records)), len(records))
+    _second_look(session, model, thresholds, children, doubtful, added_keys, kept_apart)
     _resolve(plan, children, row_refs)
     return plan
+
+
+def _doubtful(record: MatchRecord, decision: Decision[Ref], thresholds: Thresholds) -> bool:
+    incomplete = record.given_first is None or record.family is None or record.dob is None
+    near = decision.score is not None and decision.score.weight >= thresholds.review
+    return incomplete or near
+
+
+def _second_look(
+    session: Session,
+    model: MatchModel,
+    thresholds: Thresholds,
+    children: _Children,
+    doubtful: Sequence[Ref],
+    added_keys: Mapping[str, set[Ref]],
+    kept_apart: set[frozenset[Ref]],
+) -> None:
+    """Decide the doubtful new children again, now that the whole file is in: a child
+    founded by an incomplete record before its fuller records arrived joins the child
+    they formed when every one of its records links there, breaking no rule."""
+    wanted = {
+        key: None
+        for ref in doubtful
+        for record in children.records[children.find(ref)]
+        for key in sorted(search_keys(record))
+    }
+    filed = store.children_for_keys(session, wanted)
+    for founded in doubtful:
+        ref = children.find(founded)
+        if ref != founded:
+            continue  # joined another child already
+        records = children.records[ref]
+        refs: set[Ref] = set()
+        for record in records:
+            for key in search_keys(record):
+                refs.update(children.find(r) for r in filed.get(key, ()))
+                refs.update(children.find(r) for r in added_keys.get(key, ()))
+        refs.discard(ref)
+        candidates = {other: children.records[other] for other in refs}
+        targets = set()
+        for record in records:
+            decision = decide(model, record, candidates, thresholds, kept_apart)
+            if decision.outcome is not Outcome.LINK or decision.also or decision.joins:
+                break
+            targets.add(decision.child)
+        else:
+            if len(targets) == 1:
+                (target,) = targets
+                if target is not None and frozenset((ref, target)) not in kept_apart:
+                    children.join(target, ref)
+
+
+def adapted_model(session: Session, incoming: Sequence[MatchRecord] = ()) -> MatchModel:
+    """The active model, weighing values by how common they are among the people of the
+    index and of the ``incoming`` records."""
+    model = registry.active_model(session)
+    counts = ValueCounts.of(incoming).plus(store.value_counts(session))
+    tables = counts.tables(model.term_frequencies, model.average_shares())
+    return model.with_term_frequencies(tables)
 
 
 def _resolve(plan: LinkPlan, children: _Children, row_refs: Sequence[Ref]) -> None:

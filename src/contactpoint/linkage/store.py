@@ -7,11 +7,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from contactpoint import bulk
 from contactpoint.linkage.models import KeptApart, MatchKey, MatchRecordRow
+from contactpoint.matching.frequencies import PERSON_KEYS
 from contactpoint.matching.keys import blocking_keys
 from contactpoint.matching.record import LIST_COLUMNS, MATCH_COLUMNS, MatchRecord
 
@@ -115,6 +116,22 @@ def kept_apart(session: Session, child_ids: Sequence[int]) -> frozenset[frozense
         )
         pairs.update(frozenset(pair) for pair in rows)
     return frozenset(pairs)
+
+
+def value_counts(session: Session) -> dict[str, dict[str, int]]:
+    """For each term-frequency column, how many distinct people in the index hold each
+    value (``matching.frequencies.PERSON_KEYS`` tells people apart)."""
+    found: dict[str, dict[str, int]] = {}
+    for column, keys in PERSON_KEYS.items():
+        fields = [getattr(MatchRecordRow, name) for name in (column, *keys)]
+        people = (
+            select(*fields).where(*(field.is_not(None) for field in fields)).distinct().subquery()
+        )
+        held = people.c[column]
+        found[column] = {
+            v: n for v, n in session.execute(select(held, func.count()).group_by(held))
+        }
+    return found
 
 
 def all_records(session: Session) -> list[MatchRecord]:

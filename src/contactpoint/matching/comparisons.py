@@ -178,7 +178,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         "date_of_birth",
         (
             null("dob"),
-            exact("dob"),
+            exact("dob", tf=True),
             cross("dob", "dob_swapped", "day and month swapped"),
             one_edit("dob", "one character different"),
             within("dob_days", 365, "within a year"),

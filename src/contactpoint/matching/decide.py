@@ -44,6 +44,10 @@ def _position(name: str) -> int:
     return next(i for i, c in enumerate(COMPARISONS) if c.name == name)
 
 
+def _level(comparison: int, label: str) -> int:
+    return next(i for i, lv in enumerate(COMPARISONS[comparison].levels) if lv.label == label)
+
+
 GIVEN = _position("given_name")
 FAMILY = _position("family_name")
 BIRTH = _position("date_of_birth")
@@ -57,8 +61,12 @@ SIBLINGS_ON_ONE_CLAIM = "another child on the same child benefit claim"
 DIFFERENT_CHILDREN = "different identifiers and given names that are not variants"
 FITS_A_TWIN_BETTER = "a twin or other multiple birth whose given name fits better"
 SECOND_REGISTRATION = "a second birth registration under other given names"
+DATE_OF_BIRTH_CONFLICT = "a date of birth more than a year from most of the child's"
+FITS_ONLY_INCOMPLETE_RECORDS = "fits only the child's records that lack a name or date of birth"
 # Rules that show a candidate to be another child, not a question for anyone.
 ANOTHER_CHILD = (
+    DATE_OF_BIRTH_CONFLICT,
+    FITS_ONLY_INCOMPLETE_RECORDS,
     UNSEEN_TWIN,
     SIBLINGS_ON_ONE_CLAIM,
     DIFFERENT_CHILDREN,
@@ -68,9 +76,9 @@ ANOTHER_CHILD = (
 ANOTHER_GIVEN_NAME = 3  # the given-name level: the names share only one of their words
 YEAR_APART = len(COMPARISONS[_position("date_of_birth")].levels) - 1
 # Given-name levels of two names that are not variants of one another: they only sound
-# alike (Molly and Millie), or differ. Exact, nickname, another given name and typo are
-# variants; a missing name is neither.
-NOT_VARIANTS = (GIVEN_DIFFERENT - 1, GIVEN_DIFFERENT)
+# alike (Molly and Millie), or differ. Exact, nickname, another given name, typo,
+# transposed with the family name and an initial are variants; a missing name is neither.
+NOT_VARIANTS = (_level(GIVEN, "sounds alike"), GIVEN_DIFFERENT)
 SAME_FAMILY = (1, 2)  # exact, or one part of a double-barrelled name
 
 
@@ -149,7 +157,9 @@ def decide(
                 return passed_over or Decision(Outcome.NEW, child, score)
             return Decision(Outcome.REVIEW, child, score, BETWEEN_THRESHOLDS)
         others = [other for _w, other in ranked if other != child]
-        rule = _broken_rule(record, candidates[child], score, child, others, candidates)
+        rule = _broken_rule(
+            model, thresholds, record, candidates[child], score, child, others, candidates
+        )
         if rule in ANOTHER_CHILD:
             passed_over = passed_over or Decision(Outcome.NEW, child, score, rule)
             continue
@@ -191,7 +201,16 @@ def _holder_of_identifier(
         if mine & theirs:
             score = best_score(model, record, candidates[other])
             ranked_others = [child for _w, child in rest if child != other] + [stopped]
-            if _broken_rule(record, candidates[other], score, other, ranked_others, candidates):
+            if _broken_rule(
+                model,
+                thresholds,
+                record,
+                candidates[other],
+                score,
+                other,
+                ranked_others,
+                candidates,
+            ):
                 return None
             return other, score
     return None
@@ -224,8 +243,14 @@ def _against_rivals(
         ):
             continue
         rival = best_score(model, record, candidates[other])
-        rule = _broken_rule(record, candidates[other], rival, other, [child, *others], candidates)
+        rule = _broken_rule(
+            model, thresholds, record, candidates[other], rival, other, [child, *others], candidates
+        )
         if rule in ANOTHER_CHILD:
+            continue
+        if not _complete(record):
+            # A record missing a name or its date of birth cannot be the bridge between
+            # two children: it joins the one it fits best, and nothing more.
             continue
         apart = why_two(candidates[child], candidates[other])
         if rule is None and apart is None:
@@ -252,7 +277,62 @@ def _against_rivals(
     return Decision(Outcome.LINK, child, score)
 
 
+def _incoherent(
+    model: MatchModel, thresholds: Thresholds, record: MatchRecord, records: Sequence[MatchRecord]
+) -> str | None:
+    """Why the record does not fit the child as a whole, though it fits one record.
+
+    A child grows one record at a time, so a record that fits any one of them could
+    chain strangers together: "William, born 1 Jan 2014" joins William Cooper, then
+    "William Routledge, born 1 Jan 2014" joins through it. So the record must also fit
+    the child's records that say as much as it does (those with each of its given name,
+    family name and date of birth); and its date of birth must not be more than a year
+    from most of the dates of birth the child holds.
+    """
+    dob = COMPARISONS[BIRTH]
+    if record.dob is not None:
+        levels = [dob.level_of(record, r) for r in records if r.dob is not None]
+        conflicts = sum(level == YEAR_APART for level in levels)
+        if conflicts and conflicts >= len(levels) - conflicts:
+            return DATE_OF_BIRTH_CONFLICT
+    fields = [f for f in ("given_first", "family", "dob") if getattr(record, f) is not None]
+    comparable = [r for r in records if all(getattr(r, f) is not None for f in fields)]
+    if (
+        comparable
+        and len(comparable) < len(records)
+        and max(model.weight(record, r) for r in comparable) < thresholds.review
+    ):
+        return FITS_ONLY_INCOMPLETE_RECORDS
+    return None
+
+
+def _complete(record: MatchRecord) -> bool:
+    return None not in (record.given_first, record.family, record.dob)
+
+
+def _given_fit(record: MatchRecord, records: Sequence[MatchRecord]) -> int:
+    """The closest given-name level the record reaches with any of a child's records.
+
+    Where no pair has given names on both sides, 0 (missing) — unless both have
+    initials at least and the record's first is none of the child's: different."""
+    given = COMPARISONS[GIVEN]
+    known = [level for r in records if (level := given.level_of(record, r)) != 0]
+    if known:
+        return min(known)
+    letter = _initial(record)
+    letters = {_initial(r) for r in records} - {None}
+    return GIVEN_DIFFERENT if letter and letters and letter not in letters else 0
+
+
+def _initial(record: MatchRecord) -> str | None:
+    """The first letter of the record's given names, whether a name or an initial."""
+    name = record.given_first or (record.given_tokens[0] if record.given_tokens else None)
+    return name[0] if name else None
+
+
 def _broken_rule(
+    model: MatchModel,
+    thresholds: Thresholds,
     record: MatchRecord,
     records: Sequence[MatchRecord],
     score: Score,
@@ -264,8 +344,7 @@ def _broken_rule(
     if record.benefit_line and claims - {None} and record.benefit_line not in claims:
         return SIBLINGS_ON_ONE_CLAIM
     # How close the record's given name comes to any name the child is known by.
-    given = COMPARISONS[GIVEN]
-    given_level = min(given.level_of(record, r) or GIVEN_DIFFERENT for r in records)
+    given_level = _given_fit(record, records)
     shares_identifier = False
     for identifier in ("nhs_number", "upn"):
         value = getattr(record, identifier)
@@ -292,10 +371,13 @@ def _broken_rule(
         return None
     if int(score.levels[BIRTH]) == YEAR_APART:
         return "dates of birth more than a year apart"
+    incoherent = _incoherent(model, thresholds, record, records)
+    if incoherent:
+        return incoherent
     for other in others:
         if other != child and multiple_birth(records, candidates[other]):
-            fit = min(given.level_of(record, r) or GIVEN_DIFFERENT for r in candidates[other])
-            if fit < given_level:
+            fit = _given_fit(record, candidates[other])
+            if fit and (fit < given_level or (given_level == 0 and fit not in NOT_VARIANTS)):
                 return FITS_A_TWIN_BETTER
             if fit == given_level:
                 return "a twin or other multiple birth: the given name fits a sibling as well"

@@ -65,12 +65,12 @@ def multiple_birth(one: Sequence[MatchRecord], other: Sequence[MatchRecord]) -> 
         return False
     # Twins' names are often alike (Amelia and Emily, Jack and Jake): any first names
     # that differ count as two children here; only the very same name, or the same
-    # names in another order, is one child held twice.
-    return not any(
+    # names in another order, is one child held twice. A child known by no given name
+    # (or by an initial only) cannot be told to be a twin.
+    named = [(a, b) for a in one for b in other if a.given_first and b.given_first]
+    return bool(named) and not any(
         a.given_first == b.given_first or set(a.given_tokens or ()) == set(b.given_tokens or ())
-        for a in one
-        for b in other
-        if a.given_first and b.given_first
+        for a, b in named
     )
 
 

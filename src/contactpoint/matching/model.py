@@ -9,6 +9,7 @@ log2(u_exact) − log2(max(tf_left, tf_right)) — without a database.
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 from dataclasses import dataclass
@@ -95,6 +96,23 @@ class MatchModel:
         except (OSError, json.JSONDecodeError) as error:
             raise ModelInvalid(f"{path}: not a readable model file ({error})") from None
         return cls(document)
+
+    def average_shares(self) -> dict[str, float]:
+        """Each term-frequency column's exact-match u: the share of a typical value,
+        whose adjustment is zero."""
+        return {
+            level.tf_column: 2.0**level.log2_u_exact
+            for levels in self._levels.values()
+            for level in levels
+            if level.tf_column is not None
+        }
+
+    def with_term_frequencies(self, tables: dict[str, dict[str, float]]) -> MatchModel:
+        """This model weighing values by ``tables`` (counted on the index in front of
+        it) instead of the tables it was trained with, column by column."""
+        adapted = copy.copy(self)
+        adapted.term_frequencies = {**self.term_frequencies, **tables}
+        return adapted
 
     def score(self, left: MatchRecord, right: MatchRecord) -> Score:
         """The match weight of a pair and each comparison's contribution."""

@@ -87,6 +87,10 @@ def match_record(uid: int, facts: ChildFacts) -> MatchRecord:
     """The comparable form of what one source record says."""
     given = first_given_name(facts.given_names)
     given_tokens = name_tokens(facts.given_names)
+    if len(given) == 1:
+        # An initial ("J", "J. T.") is no name to compare: the given name counts as
+        # missing, and the initial, kept in the tokens, must fit the child's names.
+        given = ""
     family = family_name_key(facts.family_name)
     family_tokens = name_tokens(facts.family_name)
     born = facts.date_of_birth

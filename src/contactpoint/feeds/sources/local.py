@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contactpoint.children.facts import ChildFacts, IdentifierFact
 from contactpoint.children.models import IdentifierScheme
-from contactpoint.feeds.fields import GENDERS, RowReader
+from contactpoint.feeds.fields import GENDERS, ISO_DATE, UK_DATE, RowReader
 from contactpoint.feeds.sources.base import Source, address, columns
 
 
@@ -14,7 +14,8 @@ def standardise(row: RowReader) -> ChildFacts:
     family = row.text("family_name")
     if given is None and family is None:
         row.fail("given_names", "at least one of given_names and family_name is required")
-    born = row.date("date_of_birth", birth=True)
+    # A local partner's system may write either form; both are unambiguous.
+    born = row.date("date_of_birth", birth=True, fmt=(ISO_DATE, UK_DATE))
     gender = row.choice("gender", {k: v for k, v in GENDERS.items() if len(k) == 1}, default="U")
     home = address(row)
     nhs = row.nhs_number()

@@ -1,0 +1,82 @@
+"""The matcher on rows as real sources send them, through the feed path, on SQLite and
+PostgreSQL: a chain through an incomplete record never joins two people, a child
+founded by an incomplete record joins its fuller records once they arrive, a date in
+the other common form loads, and a placeholder birthday counts for little."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from contactpoint.children.models import SourceRecord
+from contactpoint.linkage import store
+from contactpoint.linkage.service import adapted_model
+from tests.builders import local_row
+from tests.service.test_review import load
+
+COOPER = {"given_names": "William", "family_name": "Cooper", "gender": "M"}
+
+
+def child_of(session: Session) -> dict[str, int]:
+    rows = session.execute(select(SourceRecord.record_id, SourceRecord.child_id))
+    return {record_id: child_id for record_id, child_id in rows}
+
+
+def test_a_chain_through_a_record_without_a_family_name_joins_nobody(
+    session: Session, tmp_path: Path
+) -> None:
+    # William Cooper of Sheffield; a record of a William born the same day, with no
+    # family name, at Cooper's postcode but another street's address; William Routledge
+    # at that address in Newport. Each fits the incomplete record strongly.
+    rows = [
+        local_row(1, record_id="C1", **COOPER, date_of_birth="2014-01-01", postcode="S10 2TN",
+                  address="4 Mill Lane, Sheffield"),
+        local_row(2, record_id="B1", given_names="William", family_name="", gender="M",
+                  date_of_birth="2014-01-01", postcode="S10 2TN",
+                  address="9 High Street, Sheffield"),
+        local_row(3, record_id="R1", given_names="William", family_name="Routledge", gender="M",
+                  date_of_birth="2014-01-01", postcode="NP20 1AA",
+                  address="9 High Street, Newport"),
+    ]  # fmt: skip
+    load(session, tmp_path, "local", rows)
+    placed = child_of(session)
+    assert placed["B1"] == placed["C1"]
+    assert placed["R1"] != placed["C1"]
+
+
+def test_a_child_founded_by_an_incomplete_record_joins_its_fuller_records(
+    session: Session, tmp_path: Path
+) -> None:
+    rows = [
+        local_row(1, record_id="I1", given_names="", family_name="Cooper", gender="M",
+                  date_of_birth="2014-05-17", postcode="S10 2TN"),
+        local_row(2, record_id="F1", **COOPER, date_of_birth="2014-05-17", postcode="S10 2TN"),
+        local_row(3, record_id="F2", **COOPER, date_of_birth="17/05/2014", postcode="S10 2TN"),
+    ]  # fmt: skip
+    result = load(session, tmp_path, "local", rows)
+    assert result.warnings == []  # DD/MM/YYYY is a date in a local file
+    placed = child_of(session)
+    assert placed["I1"] == placed["F1"] == placed["F2"]
+
+
+def test_a_birthday_many_families_share_counts_for_little(session: Session, tmp_path: Path) -> None:
+    # Sixty families' children all recorded as born 1 January 2014 (the year known, no
+    # more), and one child born on 17 May 2014.
+    rows = [
+        local_row(n, record_id=f"P{n}", family_name=f"Family{chr(65 + n % 26)}{n}",
+                  date_of_birth="2014-01-01")
+        for n in range(60)
+    ]  # fmt: skip
+    rows.append(local_row(99, record_id="M1", date_of_birth="2014-05-17"))
+    load(session, tmp_path, "local", rows)
+    model = adapted_model(session)
+    records = store.all_records(session)
+    common = next(r for r in records if r.dob == "2014-01-01")
+    rare = next(r for r in records if r.dob == "2014-05-17")
+    assert model.score(common, common).contributions[2].tf_adjustment < -1.0
+    assert (
+        model.score(rare, rare).contributions[2].tf_adjustment
+        > model.score(common, common).contributions[2].tf_adjustment
+    )

@@ -1,0 +1,94 @@
+"""A record joins a child as a whole: chains through one record, dates of birth years
+apart and records missing a name part cannot grow a child into two people; initials and
+missing given names are neither evidence nor a twin."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from contactpoint.matching.decide import (
+    DATE_OF_BIRTH_CONFLICT,
+    FITS_ONLY_INCOMPLETE_RECORDS,
+    UNSEEN_TWIN,
+    Outcome,
+    decide,
+)
+from contactpoint.matching.evidence import multiple_birth
+from tests.unit.test_decide import THRESHOLDS, model, record
+
+
+def test_a_chain_of_three_records_never_joins_two_people() -> None:
+    # William Cooper, born 1 Jan 2014 in Sheffield; a record with his given name and
+    # birthday but no family name fits him; William Routledge, born the same placeholder
+    # day in Newport, fits that incomplete record — but not William Cooper himself.
+    cooper = record(
+        1, given_names="William", family_name="Cooper", born=date(2014, 1, 1),
+        gender="M", address="4 Mill Lane, Sheffield", postcode="S10 2TN",
+    )  # fmt: skip
+    bridge = record(
+        2, given_names="William", family_name=None, born=date(2014, 1, 1),
+        gender="M", address="9 High Street, Newport", postcode="NP20 1AA",
+    )  # fmt: skip
+    routledge = record(
+        3, given_names="William", family_name="Routledge", born=date(2014, 1, 1),
+        gender="M", address="9 High Street, Newport", postcode="NP20 1AA",
+    )  # fmt: skip
+    assert decide(model(), bridge, {"cooper": [cooper]}, THRESHOLDS).outcome is not Outcome.NEW
+    # Against the incomplete record alone, Routledge is a strong match...
+    alone = decide(model(), routledge, {"bridge": [bridge]}, THRESHOLDS)
+    assert alone.outcome is Outcome.LINK
+    # ...but against the child as a whole he fits only the record that lacks a name.
+    whole = decide(model(), routledge, {"cooper": [cooper, bridge]}, THRESHOLDS)
+    assert whole.outcome is Outcome.NEW
+    assert whole.rule == FITS_ONLY_INCOMPLETE_RECORDS
+
+
+def test_a_date_of_birth_years_from_the_childs_makes_another_child() -> None:
+    # The child is known, on three records, as born 21 February 2015; a record that fits
+    # one undated record of hers but says 2019 is someone else.
+    born = [
+        record(n, given_names="Maryam", family_name="Rafiq", born=date(2015, 2, 21))
+        for n in (1, 2, 3)
+    ]
+    undated = record(4, given_names="Maryam", family_name="Rafiq", born=None)
+    later = record(5, given_names="Maryam", family_name="Rafiq", born=date(2019, 1, 1))
+    decision = decide(model(), later, {"maryam": [*born, undated]}, THRESHOLDS)
+    assert decision.outcome is Outcome.NEW
+    assert decision.rule == DATE_OF_BIRTH_CONFLICT
+
+
+def test_one_stray_date_of_birth_does_not_split_a_child() -> None:
+    # Most of the child's records agree with the new one; one was mistyped years out.
+    good = [record(n, born=date(2015, 3, 2)) for n in (1, 2, 3)]
+    stray = record(4, born=date(2011, 8, 30))
+    decision = decide(model(), record(5), {"ava": [*good, stray]}, THRESHOLDS)
+    assert decision.outcome is Outcome.LINK
+
+
+def test_an_initial_that_fits_links_and_one_that_does_not_is_a_twin() -> None:
+    ava = [record(1), record(2)]
+    fits = decide(model(), record(3, given_names="A."), {"ava": ava}, THRESHOLDS)
+    assert fits.outcome is Outcome.LINK
+    other = decide(model(), record(4, given_names="J"), {"ava": ava}, THRESHOLDS)
+    assert other.outcome is Outcome.NEW
+    assert other.rule == UNSEEN_TWIN
+
+
+def test_a_record_without_a_given_name_links_to_the_child_not_to_a_new_twin() -> None:
+    decision = decide(model(), record(3, given_names=None), {"ava": [record(1)]}, THRESHOLDS)
+    assert decision.outcome is Outcome.LINK
+
+
+def test_a_child_known_by_no_given_name_is_not_taken_for_a_twin() -> None:
+    nameless = [record(1, given_names=None)]
+    assert not multiple_birth(nameless, [record(2)])
+    assert multiple_birth([record(3, given_names="Isla")], [record(2)])
+
+
+def test_a_record_missing_a_name_cannot_join_two_children() -> None:
+    # Ava and her twin Isla are both indexed; a record with no given name fits both.
+    ava, isla = record(1), record(2, given_names="Isla")
+    decision = decide(
+        model(), record(3, given_names=None), {"ava": [ava], "isla": [isla]}, THRESHOLDS
+    )
+    assert decision.joins is None
