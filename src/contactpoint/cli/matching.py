@@ -124,10 +124,20 @@ def match_train(
     with reported_errors(), unit_of_work() as session:
         records = match_store.all_records(session)
         version = f"{date.today():%Y%m%d}-{len(records)}"
-        document = train(records, version=version, seed=seed)
+        previous = registry.active_model(session).document
+        document = train(records, version=version, seed=seed, previous=previous)
         registry.save(session, document, by=operator(), activate=activate)
     state = "active" if activate else "saved, not active (match activate VERSION)"
     out.print(f"Model {version} trained on {len(records)} records: {state}.")
+    out.print(
+        f"Prior from {', '.join(document['prior_from'])}; EM blocked on"
+        f" {'; '.join(document['em_sessions'])}."
+    )
+    if document["carried_over"]:
+        out.print(
+            f"Kept from {previous['version']} (nothing here to estimate them from):"
+            f" {'; '.join(document['carried_over'])}."
+        )
 
 
 @match_app.command("load-model")

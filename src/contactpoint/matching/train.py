@@ -36,6 +36,38 @@ PREDICTION_BLOCKING = (
 )
 
 
+# The prior: pairs sharing an identifier only one child holds (about a third of true
+# pairs share one where sources carry them); without identifiers, pairs with the very
+# same names and date of birth (about half of true pairs in messy data share all three).
+PRIOR_RULES: tuple[tuple[tuple[tuple[str, ...], ...], float], ...] = (
+    ((("nhs_number",), ("upn",)), 0.35),
+    ((("given_first", "family", "dob"),), 0.5),
+)
+U_SAMPLE_PAIRS = 5e6
+# Twins share a date of birth, family and address: EM blocked on any of those learns
+# that a different given name is common among matches. Pairs sharing an NHS number, and
+# pairs sharing both names and a birth year, hold few twins.
+EM_SESSIONS: tuple[tuple[str, ...], ...] = (
+    ("nhs_number",),
+    ("given_first", "family", "birth_year"),
+    ("given_first", "postcode"),
+)
+# Only when no identifier is shared, to learn the names from: twins bias it a little.
+WITHOUT_IDENTIFIERS = ("family", "dob", "postcode")
+MINIMUM_EM_PAIRS = 50
+# The columns each comparison reads: an EM session blocked on one cannot estimate it.
+COMPARED_COLUMNS = {
+    "given_name": ("given_first", "given_tokens", "given_variants", "given_phonetic"),
+    "family_name": ("family", "family_tokens", "family_phonetic"),
+    "date_of_birth": ("dob", "dob_swapped", "dob_days", "birth_year"),
+    "gender": ("gender",),
+    "postcode": ("postcode", "postcode_sector", "postcode_district"),
+    "address": ("address",),
+    "nhs_number": ("nhs_number",),
+    "upn": ("upn",),
+}
+
+
 class TrainingFailed(ContactPointError):
     """The model could not be trained; the reason says why."""
 
@@ -91,8 +123,18 @@ def linker_for(records: Sequence[MatchRecord], settings: Any) -> Any:
     return Linker(table, settings)
 
 
-def train(records: Sequence[MatchRecord], *, version: str, seed: int = 1) -> dict[str, Any]:
-    """A model document trained on ``records`` (one per source record in the index)."""
+def train(
+    records: Sequence[MatchRecord],
+    *,
+    version: str,
+    seed: int = 1,
+    previous: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A model document trained on ``records`` (one per source record in the index).
+
+    Training adapts to the fields the records hold: the prior and the EM sessions are
+    chosen from the pairs there are, and a level nothing here can estimate (no record
+    has an NHS number, say) keeps ``previous``'s (the active model's) m and u."""
     from splink import block_on
 
     if len(records) < MINIMUM_TRAINING_RECORDS:
@@ -101,36 +143,107 @@ def train(records: Sequence[MatchRecord], *, version: str, seed: int = 1) -> dic
             f" {MINIMUM_TRAINING_RECORDS} are needed"
         )
     logging.getLogger("splink").setLevel(logging.WARNING)
+    prior_rules, recall = _prior_rules(records)
+    sessions = _em_sessions(records)
     linker = linker_for(records, splink_settings())
     try:
         linker.training.estimate_probability_two_random_records_match(
-            [block_on("nhs_number"), block_on("upn")], recall=0.35
+            [block_on(*rule) for rule in prior_rules], recall=recall
         )
-        linker.training.estimate_u_using_random_sampling(max_pairs=5e6, seed=seed)
-        # Twins share a date of birth, family and address: EM blocked on any of those
-        # learns that a different given name is common among matches. Pairs sharing an
-        # NHS number, and pairs sharing both names and a birth year, hold few twins.
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            block_on("nhs_number"), record_sample_proportion=1.0
-        )
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            block_on("given_first", "family", "birth_year"), record_sample_proportion=1.0
-        )
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            block_on("given_first", "postcode"), record_sample_proportion=1.0
-        )
+        linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=seed)
+        for columns in sessions:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                block_on(*columns), record_sample_proportion=1.0
+            )
     except Exception as error:  # Splink raises plain exceptions for untrainable data.
         raise TrainingFailed(f"Splink could not train the model: {error}") from error
     settings = linker.misc.save_model_to_json(out_path=None)
-    settings = floor_m_probabilities(fill_rare_u_probabilities(settings, records))
+    settings = fill_rare_u_probabilities(settings, records)
+    carried = carry_over(settings, previous["splink"] if previous else None)
+    settings = floor_m_probabilities(settings)
     return {
         "format": MODEL_FORMAT,
         "version": version,
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "training_records": len(records),
+        "prior_from": [" + ".join(rule) for rule in prior_rules],
+        "em_sessions": [" + ".join(s) for s in sessions],
+        "carried_over": carried,
         "splink": settings,
         "term_frequencies": term_frequencies(linker),
     }
+
+
+def shared_pairs(records: Sequence[MatchRecord], columns: Sequence[str]) -> int:
+    """How many pairs of records agree on every one of ``columns`` (none missing)."""
+    groups = Counter(
+        key for r in records if None not in (key := tuple(getattr(r, column) for column in columns))
+    )
+    return sum(n * (n - 1) // 2 for n in groups.values())
+
+
+def _prior_rules(records: Sequence[MatchRecord]) -> tuple[list[tuple[str, ...]], float]:
+    """The rules for the prior and their assumed recall: the first set whose rules find
+    pairs in these records."""
+    for rules, recall in PRIOR_RULES:
+        found = [rule for rule in rules if shared_pairs(records, rule) > 0]
+        if found:
+            return found, recall
+    raise TrainingFailed(
+        "no two records share an NHS number, a UPN, or both names and a date of birth:"
+        " there is nothing to estimate how often two records are one child from"
+    )
+
+
+def _em_sessions(records: Sequence[MatchRecord]) -> list[tuple[str, ...]]:
+    """The EM sessions these records can feed (each needs pairs to learn from). When no
+    identifier is shared the names are learnt from pairs sharing family, birthday and
+    postcode, as no other session can estimate the given name."""
+    sessions = [s for s in EM_SESSIONS if shared_pairs(records, s) >= MINIMUM_EM_PAIRS]
+    names_learnt = any(not _blocks(s, "given_name") for s in sessions)
+    if not names_learnt and shared_pairs(records, WITHOUT_IDENTIFIERS) >= MINIMUM_EM_PAIRS:
+        sessions.append(WITHOUT_IDENTIFIERS)
+    if not sessions:
+        raise TrainingFailed(
+            f"too few pairs of records to learn from: the index needs at least"
+            f" {MINIMUM_EM_PAIRS} pairs sharing "
+            + " or ".join("+".join(s) for s in (*EM_SESSIONS, WITHOUT_IDENTIFIERS))
+        )
+    return sessions
+
+
+def carry_over(settings: dict[str, Any], previous: dict[str, Any] | None) -> list[str]:
+    """Give every level this training could not estimate (a field no record holds, a
+    level no pair reached) the previous model's m and u; return which levels those were.
+    Without a previous model, such a level fails the training."""
+    before = {
+        (c["output_column_name"], level.get("label_for_charts")): level
+        for c in (previous or {}).get("comparisons", [])
+        for level in c["comparison_levels"]
+    }
+    carried = []
+    for comparison in settings["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            name = (comparison["output_column_name"], level.get("label_for_charts"))
+            for probability in ("m_probability", "u_probability"):
+                if level.get(probability) is not None:
+                    continue
+                old = before.get(name, {}).get(probability)
+                if old is None:
+                    raise TrainingFailed(
+                        f"comparison {name[0]}, level '{name[1]}': no pair of records in the"
+                        f" index reached it, so its {probability[0]} cannot be estimated"
+                    )
+                level[probability] = old
+                carried.append(f"{name[0]}: {name[1]} ({probability[0]})")
+    return carried
+
+
+def _blocks(session: Sequence[str], comparison: str) -> bool:
+    """Whether an EM session blocked on ``session`` leaves ``comparison`` unestimated."""
+    return bool(set(session) & set(COMPARED_COLUMNS[comparison]))
 
 
 def fill_rare_u_probabilities(
@@ -148,13 +261,11 @@ def fill_rare_u_probabilities(
                 continue
             column = _exact_column(level["sql_condition"])
             if column is None:
-                raise TrainingFailed(
-                    f"comparison {comparison['output_column_name']}: level"
-                    f" '{level.get('label_for_charts')}' was never met in random pairs"
-                )
+                continue  # not an exact level: the previous model's u stands, if any
             values = Counter(v for r in records if (v := getattr(r, column)) is not None)
             total = sum(values.values())
-            level["u_probability"] = sum((n / total) ** 2 for n in values.values())
+            if total:  # no record holds the field: the previous model's u stands
+                level["u_probability"] = sum((n / total) ** 2 for n in values.values())
     return settings
 
 
