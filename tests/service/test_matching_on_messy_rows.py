@@ -80,3 +80,46 @@ def test_a_birthday_many_families_share_counts_for_little(session: Session, tmp_
         model.score(rare, rare).contributions[2].tf_adjustment
         > model.score(common, common).contributions[2].tf_adjustment
     )
+
+
+def test_names_written_in_each_others_field_are_put_back_and_link(
+    session: Session, tmp_path: Path
+) -> None:
+    # The index knows Jacob as a given name and Hassall as a family name; a row with the
+    # two the other way round is the same child.
+    known = [
+        local_row(n, record_id=f"K{n}", given_names="Jacob", family_name=f"Family{n}",
+                  date_of_birth=f"2015-06-{n:02d}")
+        for n in range(1, 6)
+    ] + [
+        local_row(6, record_id="H1", given_names="Jacob", family_name="Hassall",
+                  date_of_birth="2014-06-19", postcode="S10 2TN"),
+    ]  # fmt: skip
+    load(session, tmp_path, "local", known)
+    swapped = local_row(
+        7, record_id="H2", given_names="Hassall", family_name="Jacob",
+        date_of_birth="2014-06-19", postcode="S10 2TN",
+    )  # fmt: skip
+    load(session, tmp_path, "local", [swapped])
+    placed = child_of(session)
+    assert placed["H2"] == placed["H1"]
+    # Filed with its names put back, so the next record fits it as written.
+    filed = {r.uid: r for r in store.all_records(session)}
+    h2 = session.scalar(select(SourceRecord.id).where(SourceRecord.record_id == "H2"))
+    assert (filed[h2].given_first, filed[h2].family) == ("jacob", "hassall")
+
+
+def test_a_child_is_not_two_genders_for_one_mis_keyed_record(
+    session: Session, tmp_path: Path
+) -> None:
+    # Two children of one boy (a split): one of their records mis-keys his gender. A
+    # full record fitting both joins them, as it would without the slip.
+    rows = [
+        local_row(1, record_id="A1", **COOPER, date_of_birth="2014-05-17", postcode="S10 2TN"),
+        local_row(2, record_id="A2", **{**COOPER, "gender": "F"}, date_of_birth="2014-05-17",
+                  postcode="S10 2TN"),
+        local_row(3, record_id="A3", **COOPER, date_of_birth="2014-05-17", postcode="S10 2TN"),
+    ]  # fmt: skip
+    load(session, tmp_path, "local", rows)
+    placed = child_of(session)
+    assert placed["A1"] == placed["A3"]

@@ -23,6 +23,7 @@ from contactpoint.matching.frequencies import ValueCounts
 from contactpoint.matching.keys import blocking_keys, search_keys
 from contactpoint.matching.model import MatchModel
 from contactpoint.matching.record import MatchRecord, match_record
+from contactpoint.matching.transposed import looks_transposed, put_back
 from contactpoint.review.models import ReviewKind
 
 Progress = Callable[[str, int, int], None]
@@ -130,7 +131,10 @@ def plan_links(
 ) -> LinkPlan:
     """Decide a target for every row, in file order."""
     records = [match_record(index, facts) for index, facts in enumerate(rows)]
-    model = adapted_model(session, records)
+    counts = live_counts(session, records)
+    model = _adapt(registry.active_model(session), counts)
+    # Records whose names look written in each other's field, with them put back.
+    swapped = {r.uid: put_back(r.uid, rows[r.uid]) for r in records if looks_transposed(r, counts)}
     plan = LinkPlan([], records, 0, model_version=model.version)
     children = _Children()
     seen: set[int] = set()
@@ -142,7 +146,8 @@ def plan_links(
     doubtful: list[Ref] = []
     for start in range(0, len(records), chunk):
         part = records[start : start + chunk]
-        wanted = {key: None for record in part for key in sorted(search_keys(record))}
+        views = part + [swapped[r.uid] for r in part if r.uid in swapped]
+        wanted = {key: None for record in views for key in sorted(search_keys(record))}
         filed = store.children_for_keys(session, wanted)
         unseen = sorted({c for ids in filed.values() for c in ids} - seen)
         found = store.records_of_children(session, unseen)
@@ -154,12 +159,16 @@ def plan_links(
             for pair in store.kept_apart(session, unseen)
         )
         for record in part:
-            refs: set[Ref] = set()
-            for key in search_keys(record):
-                refs.update(children.find(ref) for ref in filed.get(key, ()))
-                refs.update(children.find(ref) for ref in added_keys.get(key, ()))
-            candidates = {ref: children.records[ref] for ref in refs}
+            candidates = _candidates(record, children, filed, added_keys)
             decision = decide(model, record, candidates, thresholds, kept_apart)
+            if decision.outcome is not Outcome.LINK and record.uid in swapped:
+                view = swapped[record.uid]
+                candidates = _candidates(view, children, filed, added_keys)
+                put = decide(model, view, candidates, thresholds, kept_apart)
+                if put.outcome is Outcome.LINK and put.joins is None:
+                    # Matched with its names put back: filed that way from now on.
+                    record = plan.records[record.uid] = swapped[record.uid]
+                    decision = put
             ref = _apply(plan, record.uid, decision)
             if isinstance(ref, tuple) and _doubtful(record, decision, thresholds):
                 doubtful.append(ref)
@@ -180,6 +189,22 @@ def plan_links(
     _second_look(session, model, thresholds, children, doubtful, added_keys, kept_apart)
     _resolve(plan, children, row_refs)
     return plan
+
+
+def _candidates(
+    record: MatchRecord,
+    children: _Children,
+    filed: Mapping[str, set[int]],
+    added_keys: Mapping[str, set[Ref]],
+) -> dict[Ref, list[MatchRecord]]:
+    """The children, indexed or of this file so far, filed under the record's keys."""
+    refs: set[Ref] = set()
+    for key in search_keys(record):
+        refs.update(children.find(ref) for ref in filed.get(key, ()))
+        refs.update(children.find(ref) for ref in added_keys.get(key, ()))
+    # In a fixed order (not a set's, which varies with the string hash seed), so ties
+    # between candidates are decided the same way on every run.
+    return {ref: children.records[ref] for ref in sorted(refs, key=_order)}
 
 
 def _doubtful(record: MatchRecord, decision: Decision[Ref], thresholds: Thresholds) -> bool:
@@ -212,13 +237,10 @@ def _second_look(
         if ref != founded:
             continue  # joined another child already
         records = children.records[ref]
-        refs: set[Ref] = set()
+        candidates: dict[Ref, list[MatchRecord]] = {}
         for record in records:
-            for key in search_keys(record):
-                refs.update(children.find(r) for r in filed.get(key, ()))
-                refs.update(children.find(r) for r in added_keys.get(key, ()))
-        refs.discard(ref)
-        candidates = {other: children.records[other] for other in refs}
+            candidates |= _candidates(record, children, filed, added_keys)
+        candidates.pop(ref, None)
         targets = set()
         for record in records:
             decision = decide(model, record, candidates, thresholds, kept_apart)
@@ -232,11 +254,18 @@ def _second_look(
                     children.join(target, ref)
 
 
+def live_counts(session: Session, incoming: Sequence[MatchRecord] = ()) -> ValueCounts:
+    """How many people of the index and of the ``incoming`` records hold each value."""
+    return ValueCounts.of(incoming).plus(store.value_counts(session))
+
+
 def adapted_model(session: Session, incoming: Sequence[MatchRecord] = ()) -> MatchModel:
     """The active model, weighing values by how common they are among the people of the
     index and of the ``incoming`` records."""
-    model = registry.active_model(session)
-    counts = ValueCounts.of(incoming).plus(store.value_counts(session))
+    return _adapt(registry.active_model(session), live_counts(session, incoming))
+
+
+def _adapt(model: MatchModel, counts: ValueCounts) -> MatchModel:
     tables = counts.tables(model.term_frequencies, model.average_shares())
     return model.with_term_frequencies(tables)
 

@@ -5,6 +5,7 @@ sisters, a child's own parent, a second NHS record. Pure, like the rest of match
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Hashable, Mapping, Sequence
 from typing import TypeVar
 
@@ -36,14 +37,23 @@ def why_two(
     claims = [line.split("/")[0] for line in lines]
     if len(claims) != len(set(claims)):
         return "two lines of one claim"  # brothers or sisters
-    genders = {r.gender for r in one} | {r.gender for r in other}
-    if len(genders - {None}) > 1:
+    gender, other_gender = recorded_gender(one), recorded_gender(other)
+    if gender and other_gender and gender != other_gender:
         return "two genders"
     born = [r.dob_days for r in one if r.dob_days is not None]
     also = [r.dob_days for r in other if r.dob_days is not None]
     if born and also and not any(abs(a - b) <= 365 for a in born for b in also):
         return "birthdays more than a year apart"
     return None
+
+
+def recorded_gender(records: Sequence[MatchRecord]) -> str | None:
+    """The gender most of a child's records give (None: none given, or a tie) — one
+    mis-keyed record does not make a child of two genders."""
+    counts = Counter(r.gender for r in records if r.gender).most_common(2)
+    if not counts or (len(counts) == 2 and counts[0][1] == counts[1][1]):
+        return None
+    return counts[0][0]
 
 
 def registered_one(child: K, other: K, candidates: Mapping[K, Sequence[MatchRecord]]) -> K | None:
