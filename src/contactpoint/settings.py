@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -32,9 +33,10 @@ class Settings(BaseSettings):
         default=Path("var"),
         description="Where run-time files go: exception reports, the SQLite database.",
     )
-    environment: str = Field(
+    environment: Literal["development", "test", "production"] = Field(
         default="development",
-        description="development, test or production; production refuses unsafe defaults.",
+        description="development, test or production; production refuses unsafe defaults"
+        " and always marks cookies Secure and sends HSTS.",
     )
     match_link_threshold: float = Field(
         default=3.0,
@@ -219,6 +221,14 @@ class Settings(BaseSettings):
         pattern="^(text|json)$",
         description="text (development) or json: one JSON object a line, for log collectors.",
     )
+
+
+    @model_validator(mode="after")
+    def _production_is_secure(self) -> Settings:
+        """In production cookies are Secure and HSTS is sent, whatever else is set."""
+        if self.environment == "production":
+            self.secure_cookies = True
+        return self
 
 
 @lru_cache(maxsize=1)

@@ -437,3 +437,31 @@ def test_users_are_told_nothing_by_e_mail_but_where_to_sign_in(world: World) -> 
     for email in world.session.scalars(select(OutboxEmail)):
         assert ava.given_names not in email.body and ava.family_name not in email.body
         assert "Kim" not in email.body
+
+
+def test_a_shielded_brother_and_those_working_with_him_are_in_no_signal(world: World) -> None:
+    # Security review S1: the flagged sister's practitioner was told of the shielded
+    # brother's CP ID, then of the refuge worker the owning authority recorded for him.
+    world.child(world.ben).shielded = True
+    register(world, "hal.key", world.ava)
+    # The owning authority records the refuge worker (its data managers see him in full).
+    register(world, "dee.manager", world.ben, service_type="refuge support",
+             organisation="Leeds Women's Refuge", email="refuge@leeds.example")  # fmt: skip
+    assert world.session.scalars(select(Signal)).all() == []
+    for username in ("hal.key", "dee.manager"):
+        for told in inbox_of(world.session, username):
+            assert world.ben not in told.body and "refuge" not in told.body.lower()
+    emails = world.session.scalars(select(OutboxEmail)).all()
+    assert not any(world.ben in (e.body or "") for e in emails)
+
+
+def test_an_e_mail_to_someone_without_an_account_never_names_the_child(world: World) -> None:
+    # Security review S12: the link in such an e-mail carried the child's CP ID.
+    from contactpoint.notify.service import email_only
+
+    email_only(world.session, "duty@refuge.example", "match_signal", f"/children/{world.ben}")
+    (sent,) = world.session.scalars(
+        select(OutboxEmail).where(OutboxEmail.to_address == "duty@refuge.example")
+    ).all()
+    assert world.ben not in sent.body and world.ben not in sent.subject
+    assert "/children/" not in sent.body

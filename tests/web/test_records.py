@@ -565,3 +565,26 @@ def test_a_practitioner_is_offered_no_override_and_is_refused_one(
     with db.unit_of_work() as session:
         outcomes = session.scalars(select(AuditEntry.action).where(AuditEntry.outcome == "refused"))
         assert "refused" in list(outcomes)
+
+
+def test_a_record_closed_for_a_new_identity_answers_exactly_as_an_unknown_id(
+    client: TestClient, world: World
+) -> None:
+    # Security review S9: the closed record answered 403 "there is no record to show"
+    # and an unknown ID 404, so holding an old ID told that it had been closed.
+    from contactpoint.access import accounts
+    from contactpoint.access.policy import Principal
+    from contactpoint.children.identity import close_for_new_identity
+
+    with db.unit_of_work() as session:
+        admin = active_user(session, "nat.admin", Role.NATIONAL_ADMIN)
+        national = Principal(admin.id, admin.username, accounts.roles_of(session, admin.id), None)
+        close_for_new_identity(session, national, world.zain, "adoption order", world.oliver)
+    as_user(client, "pat.practitioner", Role.PRACTITIONER)
+    unknown = "CP-0000-0000-0"
+    for path in ("/children/{}", "/api/v1/children/{}"):
+        closed_answer = client.get(path.format(world.zain), params=WHY)
+        unknown_answer = client.get(path.format(unknown), params=WHY)
+        assert closed_answer.status_code == unknown_answer.status_code == 404
+        shown = [page_text(a.text) for a in (closed_answer, unknown_answer)]
+        assert shown[0].replace(world.zain, "ID") == shown[1].replace(unknown, "ID")

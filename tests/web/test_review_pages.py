@@ -218,3 +218,21 @@ def test_a_pair_with_a_record_shielded_from_the_reviewer_is_neither_listed_nor_s
     assert post(client, f"/review/{task_id}/link", {"reason": "same"}).status_code == 403
     assert status_of(task_id) is ReviewStatus.OPEN
     assert audited("review.queue", "hal.manager")  # the listing itself is audited
+
+
+def test_another_authoritys_data_manager_cannot_decide_or_browse_its_pairs(
+    client: TestClient, committed_engine: Engine, task_id: int
+) -> None:
+    # Security review S6: a Hull data manager listed Leeds pairs, opened one, kept them
+    # apart, and read a Leeds child's merge history. The children here are Leeds's and
+    # not shielded: they are still not Hull's to decide about.
+    with db.unit_of_work() as session:
+        assert {c.responsible_la_code for c in session.scalars(select(Child))} == {LEEDS}
+        cp_id = session.scalars(select(Child.cp_id)).first()
+    signed_in_as(client, "hal.manager", Role.DATA_MANAGER, la_code=HULL)
+
+    assert f'href="/review/{task_id}"' not in client.get("/review").text
+    assert client.get(f"/review/{task_id}").status_code == 403
+    assert post(client, f"/review/{task_id}/keep-apart", {"reason": "not ours"}).status_code == 403
+    assert status_of(task_id) is ReviewStatus.OPEN
+    assert client.get(f"/children/{cp_id}/merges").status_code == 403

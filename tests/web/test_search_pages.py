@@ -157,3 +157,36 @@ def test_someone_whose_role_does_not_search_is_refused(
     answer = client.get("/api/v1/children", params={"family_name": "Nowak", "reason": "identity"})
     assert answer.status_code == 403
     assert client.get("/search").status_code == 403
+
+
+def test_a_search_naming_a_place_never_shows_whether_a_shielded_child_lives_there(
+    practitioner: TestClient,
+) -> None:
+    # Security review S2: the shielded stub answered a search with the refuge's
+    # postcode and not another, so postcodes could be tried one after another.
+    set_child("Nowak", shielded=True, responsible_la_code=LEEDS)
+    base = {"given_names": "Sofia", "family_name": "Nowak", "reason": "identity"}
+    found = practitioner.get("/api/v1/children", params=base).json()
+    assert [r["shielded"] for r in found["results"]] == [True]
+    for postcode in ("LS6 2AB", "LS6", "M1 1AE"):
+        answer = practitioner.get("/api/v1/children", params={**base, "postcode": postcode})
+        assert answer.status_code == 200
+        assert answer.json()["results"] == []
+    page = post_search(practitioner, **base, address="1 Any Street, Leeds LS6 2AB")
+    assert "Shielded" not in page_text(page.text)
+
+
+def test_control_characters_are_refused_as_invalid_input_never_a_server_error(
+    practitioner: TestClient,
+) -> None:
+    # Security review S8: a NUL byte in reason_detail gave a 500 (the audit insert
+    # failed on PostgreSQL).
+    for params in (
+        {"family_name": "Nowak", "reason": "other", "reason_detail": "a\x00b"},
+        {"family_name": "Now\x01ak", "given_names": "Sofia", "reason": "identity"},
+    ):
+        answer = practitioner.get("/api/v1/children", params=params)
+        assert answer.status_code == 422, answer.text
+        assert "control characters" in answer.json()["detail"]
+    page = post_search(practitioner, family_name="Nowak", reason="other", reason_detail="x\x00")
+    assert page.status_code in (200, 400)

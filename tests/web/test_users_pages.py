@@ -387,3 +387,23 @@ def test_suspending_records_why_and_stops_sign_in(admin: TestClient) -> None:
         )
         assert refused.status_code == 401
         assert "suspended" in refused.text
+
+
+def test_a_user_administrator_cannot_take_over_a_national_administrator_in_their_own_organisation(
+    admin: TestClient,
+) -> None:
+    # Security review S5: reset the national administrator's password, re-enrol their
+    # two-factor, sign in as them. Each step is refused and the account is unchanged.
+    with db.unit_of_work() as session:
+        national = active_user(session, "nia.national", Role.NATIONAL_ADMIN)
+        before = (national.password_hash, national.totp_secret)
+    assert "nia.national" not in admin.get("/users").text
+    assert admin.get("/users/nia.national").status_code == 403
+    refused = post(admin, "/users/nia.national/password", {"password": "a-new-password-123"})
+    assert refused.status_code == 403
+    assert "holds a role you may not grant" in refused.text
+    assert post(admin, "/users/nia.national/two-factor", {}).status_code == 403
+    assert post(admin, "/users/nia.national/suspend", {"reason": "takeover"}).status_code == 403
+    after = account("nia.national")
+    assert (after.password_hash, after.totp_secret) == before
+    assert after.status is UserStatus.ACTIVE

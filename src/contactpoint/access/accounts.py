@@ -352,8 +352,11 @@ def manageable_users(
     session: Session, principal: Principal, username: str | None = None
 ) -> list[Managed]:
     """The accounts ``principal`` administers (or only ``username``'s), by organisation
-    and name: every listing of accounts goes through this one scope."""
+    and name: every listing of accounts goes through this one scope. An account holding
+    a role ``principal`` may not grant (a national administrator's, to a user
+    administrator) is not theirs to manage, even in their own organisation."""
     home = _home(session, principal)
+    grantable = frozenset(grantable_roles(principal))
     query = (
         select(User, Organisation, UserRole.role)
         .join(Organisation, User.organisation_id == Organisation.id)
@@ -365,12 +368,18 @@ def manageable_users(
     found: dict[int, tuple[User, Organisation, set[Role]]] = {}
     for account, org, role in session.execute(query):
         found.setdefault(account.id, (account, org, set()))[2].add(role)
-    return [Managed(account, org, frozenset(roles)) for account, org, roles in found.values()]
+    return [
+        Managed(account, org, frozenset(roles))
+        for account, org, roles in found.values()
+        if roles <= grantable
+    ]
 
 
 def managed_user(session: Session, principal: Principal, username: str) -> Managed:
     """``username``'s account, if ``principal`` administers it."""
     for found in manageable_users(session, principal, username):
         return found
-    user(session, username)  # NotFound when there is no such account at all
+    account = user(session, username)  # NotFound when there is no such account at all
+    if account.organisation_id == _home(session, principal):
+        raise OutsideRemit(f"{username} holds a role you may not grant: you may not manage it")
     raise OutsideRemit(f"{username} belongs to another organisation: you may not manage it")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from contactpoint.errors import InvalidValue
+from contactpoint.text import checked
 
 REASONS: dict[str, str] = {
     "safeguarding": "A safeguarding or child protection concern",
@@ -42,7 +43,7 @@ def reason(code: str | None, detail: str | None = None) -> Reason:
         raise InvalidValue("reason", "", "choose a reason for looking at children's records")
     if code not in REASONS:
         raise InvalidValue("reason", code[:40], "is not one of the reasons for access")
-    text = (detail or "").strip()
+    text = checked("reason_detail", (detail or "")).strip()
     if len(text) > MAX_OTHER:
         raise InvalidValue("reason_detail", "", f"use at most {MAX_OTHER} characters")
     if code == "other" and not text:

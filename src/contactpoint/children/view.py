@@ -27,7 +27,7 @@ from contactpoint.access.policy import Action, Disclosure, Principal, RecordStat
 from contactpoint.access.reasons import STATUTORY, Reason
 from contactpoint.audit.service import ALLOWED, REFUSED, Actor, record
 from contactpoint.children.lifecycle import deep_in_archive
-from contactpoint.children.models import Child, SensitiveConsent
+from contactpoint.children.models import Child, ChildStatus, SensitiveConsent
 from contactpoint.children.record import (
     ChildRecord,
     ServiceInvolvement,
@@ -124,11 +124,18 @@ def view_by_cp_id(
     the surviving child). ``overrides`` are the children whose shield the user overrode
     this session. An unknown or malformed ID is audited as refused, then ``NotFound``."""
     asked = cp_id.strip()[:40]
+    found: Child | None
     try:
-        child = resolve(session, asked)
+        found = resolve(session, asked)
     except (NotFound, InvalidValue):
-        _audit(session, principal, REFUSED, None, reason, {"disclosure": "none", "cp_id": asked})
-        raise NotFound(f"there is no child with ContactPoint ID {asked}") from None
+        found = None
+    # A record closed for a new identity answers as no record at all: holding an old ID
+    # must not tell that it was closed (the audit trail names it).
+    if found is None or found.status is ChildStatus.CLOSED:
+        details = {"disclosure": "none", "cp_id": asked}
+        _audit(session, principal, REFUSED, found.id if found else None, reason, details)
+        raise NotFound(f"there is no child with ContactPoint ID {asked}")
+    child = found
     merged_from = None if child.cp_id == normalise_cp_id(asked) else normalise_cp_id(asked)
     return view_for(
         session,

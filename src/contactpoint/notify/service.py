@@ -70,14 +70,16 @@ def notify(
 
 def email_only(session: Session, address: str, kind: str, link: str | None = None) -> None:
     """An e-mail to someone without an account here (a practitioner known only from a
-    feed, an authority's duty inbox): what kind of notification and where to sign in,
-    nothing more. Refused, with nothing written, for an address that is not one."""
+    feed, an authority's duty inbox): what kind of notification and the service's
+    address, nothing more — not even the link to the child it is about, whose path
+    would carry the child's ContactPoint ID to someone who may never sign in. Refused,
+    with nothing written, for an address that is not one."""
     address = address.strip()
     if not valid_address(address):
         raise InvalidValue("email", "", "is not a valid e-mail address, so nothing was sent")
     if link is not None and not valid_link(link):
         raise InvalidValue("link", link, "must be a path within the service, such as /children/…")
-    subject, body = email_text(kind, link, get_settings().service_url)
+    subject, body = email_text(kind, None, get_settings().service_url)
     session.add(
         OutboxEmail(
             to_address=address,

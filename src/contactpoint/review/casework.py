@@ -81,12 +81,18 @@ def _allowed(principal: Principal) -> Actor:
 
 
 def _in_full_view(session: Session, principal: Principal, child_id: int) -> bool:
-    """Whether the policy shows the reviewer this child's record in full (a child merged
-    into another: the record it is part of now)."""
+    """Whether this child is the reviewer's to decide about: their authority is
+    responsible for it (or no authority is yet), and the policy shows them its record
+    in full (a child merged into another: the record it is part of now)."""
     child = session.get(Child, child_id)
     while child is not None and child.status is ChildStatus.MERGED and child.merged_into_id:
         child = session.get(Child, child.merged_into_id)
     if child is None:
+        return False
+    if principal.la_code is not None and child.responsible_la_code not in (
+        principal.la_code,
+        None,
+    ):
         return False
     verdict = decide(principal, Action.VIEW, listing_state(child, date.today()))
     return verdict.allowed and verdict.disclosure is Disclosure.FULL
@@ -94,7 +100,9 @@ def _in_full_view(session: Session, principal: Principal, child_id: int) -> bool
 
 def _require_view(session: Session, principal: Principal, *child_ids: int) -> None:
     if not all(_in_full_view(session, principal, child_id) for child_id in child_ids):
-        raise AccessRefused("a record of this pair is not one you may see in full")
+        raise AccessRefused(
+            "a record of this pair is another authority's, or not one you may see in full"
+        )
 
 
 def _reason(reason: str) -> str:

@@ -3,8 +3,9 @@ and the search written to the audit trail (criteria, reason, how many found).
 
 What a result shows depends on the policy's disclosure for that child: the golden
 record's name, date of birth, gender, postcode district and authority (full); only that
-a shielded record matches and whom to contact (exists only); or nothing (an archived
-record for a practitioner is left out, and not counted).
+a shielded record matches and whom to contact (exists only) — never when the search
+names a postcode or an address; or nothing (an archived record for a practitioner is
+left out, and not counted).
 """
 
 from __future__ import annotations
@@ -83,6 +84,9 @@ def find_children(
     children = {c.id: c for c in session.connection().execute(_LISTED, {"ids": ids})}
     # Whom to contact is shown for shielded records only.
     teams = _teams(session, {c.responsible_la_code for c in children.values() if c.shielded})
+    # A search naming a place never finds a record shielded from the searcher: were it
+    # listed, trying postcodes one after another would show where the child lives.
+    names_a_place = bool(query.postcode or query.address)
     findings = []
     for result in outcome.results:
         child = children[result.child_id]
@@ -93,6 +97,8 @@ def find_children(
         if shown is Disclosure.NONE:
             continue
         if shown is Disclosure.EXISTS_ONLY:
+            if names_a_place:
+                continue
             findings.append(
                 Finding(
                     child.cp_id,

@@ -19,6 +19,7 @@ from contactpoint.errors import InvalidValue, SearchTooBroad
 from contactpoint.identifiers import normalise_cp_id, normalise_nhs_number, normalise_upn
 from contactpoint.identifiers import parse_postcode as parse_full_postcode
 from contactpoint.matching.standardise import clean_name
+from contactpoint.text import checked
 
 # Longest text accepted in each field (before anything else is done with it).
 MAX_LENGTH = {
@@ -173,7 +174,7 @@ def _text(name: str, value: object) -> str:
     limit = MAX_LENGTH[name]
     if len(value) > limit:
         raise InvalidValue(name, value[:limit], f"is longer than {limit} characters")
-    return " ".join(value.split())
+    return " ".join(checked(name, value).split())
 
 
 def _name(name: str, value: str) -> str | None:

@@ -17,14 +17,14 @@ from datetime import UTC, date, datetime
 from itertools import combinations
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from contactpoint import bulk
 from contactpoint.access.models import Role, User, UserRole
 from contactpoint.access.policy import Action, Principal
 from contactpoint.audit.service import SYSTEM, Actor, record
-from contactpoint.children.models import Child
+from contactpoint.children.models import Child, ChildStatus
 from contactpoint.errors import InvalidValue, NotFound
 from contactpoint.notify.message import valid_address
 from contactpoint.notify.service import email_only, notify
@@ -54,8 +54,14 @@ def raise_signals(session: Session, child_ids: Iterable[int], today: date) -> li
         return []
     held = store.involvements_of(session, everyone)
     shareable = store.shareable(session, held)
+    # A shielded (or closed) child takes no part in any signal: neither its ID nor
+    # anyone working with it may reach a practitioner through one. Its owning
+    # authority's data managers coordinate around it instead.
+    hidden = _shielded(session, everyone)
     active = {
-        c: [i for i in held.get(c, []) if store.is_active(i, today) and i.id in shareable]
+        c: []
+        if c in hidden
+        else [i for i in held.get(c, []) if store.is_active(i, today) and i.id in shareable]
         for c in everyone
     }
     wanted: dict[tuple[SignalKind, int], set[tuple[int, int]]] = defaultdict(set)
@@ -78,6 +84,21 @@ def raise_signals(session: Session, child_ids: Iterable[int], today: date) -> li
         told.update(fresh)
         to_signal.append((kind, child, fresh))
     return _signal_all(session, to_signal, by_id)
+
+
+def _shielded(session: Session, child_ids: Collection[int]) -> set[int]:
+    """Those of ``child_ids`` that are shielded or closed for a new identity."""
+    found: set[int] = set()
+    for part in bulk.parts(session, sorted(child_ids)):
+        found.update(
+            session.scalars(
+                select(Child.id).where(
+                    bulk.among(session, Child.id, part),
+                    or_(Child.shielded.is_(True), Child.status == ChildStatus.CLOSED),
+                )
+            )
+        )
+    return found
 
 
 def _pair(pairs: set[tuple[int, int]], one: Involvement, other: Involvement) -> None:

@@ -15,6 +15,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from contactpoint.settings import get_settings
+
 NONCE_KEY = "csp_nonce"
 DOCS_PATH = "/api/docs"
 # Files whose responses may be cached: GOV.UK Frontend's assets and our own static files.
@@ -77,7 +79,9 @@ def security_headers(scope: Scope | Mapping[str, Any], nonce: str) -> dict[str, 
     if not path.startswith(CACHEABLE_PREFIXES):
         # Pages and API answers will hold personal data: never keep them in any cache.
         headers["Cache-Control"] = "no-store"
-    if scope.get("scheme") == "https":
+    if scope.get("scheme") == "https" or get_settings().secure_cookies:
+        # Behind a proxy that ends TLS the scheme here is http: secure_cookies (always
+        # on in production) says the service is reached over TLS all the same.
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     return headers
 
