@@ -118,6 +118,11 @@ def kept_apart(session: Session, child_ids: Sequence[int]) -> frozenset[frozense
     return frozenset(pairs)
 
 
+def newest_record(session: Session) -> int:
+    """The highest source record id filed for matching (0 for an empty index)."""
+    return session.scalar(select(func.max(MatchRecordRow.source_record_id))) or 0
+
+
 def value_counts(session: Session) -> dict[str, dict[str, int]]:
     """For each term-frequency column, how many distinct people in the index hold each
     value (``matching.frequencies.PERSON_KEYS`` tells people apart)."""
