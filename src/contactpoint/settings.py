@@ -222,7 +222,6 @@ class Settings(BaseSettings):
         description="text (development) or json: one JSON object a line, for log collectors.",
     )
 
-
     @model_validator(mode="after")
     def _production_is_secure(self) -> Settings:
         """In production cookies are Secure and HSTS is sent, whatever else is set."""
