@@ -114,6 +114,7 @@ PUBLIC_ROUTES = {
     "/sign-in": "signing in",
     "/sign-in/code": "signing in: the second factor",
     "/api/docs": "the API's documentation (the OpenAPI document names no child)",
+    "/api/openapi.json": "the OpenAPI document the documentation page reads: names no child",
     "/api/v1/feeds/{source}": "source systems: a scoped API token, checked by the route",
 }
 
@@ -148,3 +149,22 @@ def test_every_route_needs_a_signed_in_user_unless_it_says_why_not(route: APIRou
         "await signed_in(request, " in inspect.getsource(route.endpoint)
     )
     assert signed_in or route.path in PUBLIC_ROUTES, f"{route.path} does not ask who is asking"
+
+
+def test_every_route_the_framework_adds_is_listed_as_public_with_its_reason() -> None:
+    """Security review S14: the OpenAPI document is served by FastAPI itself, outside
+    the routers above; every such route must be on the public list, with a reason."""
+    from starlette.routing import Mount, Route
+
+    from contactpoint.web.app import create_app
+
+    ours = {route.path for _, route in _web_routes()}
+    added = [
+        route.path
+        for route in create_app().routes
+        if isinstance(route, Route)
+        and not isinstance(route, (APIRoute, Mount))
+        and route.path not in ours
+    ]
+    assert added, "the framework's own routes were not found"
+    assert [path for path in added if path not in PUBLIC_ROUTES] == []

@@ -14,6 +14,7 @@ from contactpoint.access.models import OrganisationKind
 from contactpoint.audit.models import AuditEntry
 from contactpoint.audit.service import Actor
 from contactpoint.children.models import Child
+from contactpoint.errors import InvalidValue
 from tests.builders import birth, write_feed
 
 
@@ -90,3 +91,19 @@ def test_a_broken_file_is_refused_whole(client: TestClient, token: str) -> None:
     )
     assert answer.status_code == 422
     assert children() == 0
+
+
+@pytest.mark.parametrize("scopes", [["*"], ["admin"], ["feeds:no-such-source"], []])
+def test_a_token_is_made_only_with_scopes_the_service_checks(
+    committed_engine: Engine, scopes: list[str]
+) -> None:
+    # Security review S13: '*' and 'admin' were accepted at creation.
+    with db.unit_of_work() as session:
+        accounts.create_organisation(
+            session, Actor("setup"), code="GRO2", name="General Register Office",
+            kind=OrganisationKind.NATIONAL,
+        )  # fmt: skip
+        with pytest.raises(InvalidValue, match="feeds:gro-births"):
+            tokens.create_api_token(
+                session, Actor("ops"), name="x", organisation_code="GRO2", scopes=scopes
+            )

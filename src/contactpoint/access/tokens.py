@@ -12,6 +12,7 @@ from contactpoint.access import credentials
 from contactpoint.access.accounts import organisation
 from contactpoint.access.models import ApiToken
 from contactpoint.audit.service import Actor, record
+from contactpoint.errors import InvalidValue
 
 
 def create_api_token(
@@ -23,7 +24,20 @@ def create_api_token(
     scopes: Iterable[str],
     days: int = 365,
 ) -> str:
-    """A new machine token; the token itself is returned once and never stored."""
+    """A new machine token; the token itself is returned once and never stored. Each
+    scope must be one the service checks — ``feeds:<source>`` for a known source —
+    so no token is made with a scope (``*``, ``admin``) that means nothing, or more."""
+    from contactpoint.feeds.sources import SOURCES  # the feeds are above access
+
+    known = {f"feeds:{source}" for source in SOURCES}
+    scopes = sorted(set(scopes))
+    unknown = [scope for scope in scopes if scope not in known]
+    if not scopes or unknown:
+        raise InvalidValue(
+            "scopes",
+            ", ".join(unknown)[:100],
+            f"use one or more of {', '.join(sorted(known))}",
+        )
     token = credentials.new_token()
     org = organisation(session, organisation_code)
     session.add(

@@ -188,7 +188,9 @@ def policy_onboarding(
 def token_create(
     name: str,
     org: Annotated[str, typer.Option(help="The source system's organisation code.")],
-    scope: Annotated[list[str], typer.Option(help="A scope, e.g. feeds:load; repeat.")],
+    scope: Annotated[
+        list[str], typer.Option(help="A scope, feeds:SOURCE (e.g. feeds:gro-births); repeat.")
+    ],
     days: Annotated[int, typer.Option(min=1, max=730)] = 365,
 ) -> None:
     """Create an API token (printed once; only its hash is kept)."""
