@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from contactpoint.access import accounts
@@ -17,14 +17,15 @@ from contactpoint.access.policy import Principal
 from contactpoint.access.reasons import reason
 from contactpoint.audit.service import Actor
 from contactpoint.children.identity import IdentityRefused, close_for_new_identity, trace
-from contactpoint.children.models import Child, ChildStatus
+from contactpoint.children.models import Child, ChildStatus, SourceRecord
 from contactpoint.children.view import view_for
 from contactpoint.errors import AccessRefused, InvalidValue
 from contactpoint.feeds import pipeline
 from contactpoint.linkage.models import KeptApart
+from contactpoint.review.models import ReviewTask
 from contactpoint.search.practitioner import find_children
 from contactpoint.search.query import SearchQuery
-from tests.builders import birth, nhs_record, write_feed
+from tests.builders import birth, local_row, nhs_record, write_feed
 from tests.people import LEEDS, active_user
 
 TODAY = date(2026, 11, 1)
@@ -135,3 +136,34 @@ def test_closing_a_pair_a_data_manager_already_kept_apart_keeps_one_pair(
     close_for_new_identity(session, principal(session, "nat.admin"), old, "adoption", new)
 
     assert session.scalar(select(func.count()).select_from(KeptApart)) == 1
+
+
+@pytest.mark.parametrize(
+    "names",
+    [BIRTH, {"given_names": "Maisie", "family_name": BIRTH["family_name"]}],
+    ids=["birth name", "new given names, birth surname"],
+)
+def test_a_row_like_the_closed_record_at_the_new_home_never_reaches_the_new_identity(
+    session: Session, tmp_path: Path, adopted: tuple[str, str], names: dict[str, str]
+) -> None:
+    # Security review S4: a feed row with the birth name at the adoptive address linked
+    # to the new record, and a search by the birth name then found the new identity.
+    _old, new = adopted
+    born = birth(1)["date_of_birth"]
+    row = local_row(1, record_id="L-S4", **names, date_of_birth=born, gender="F",
+                    address="9 Park Lane, Leeds", postcode="LS8 2QB")  # fmt: skip
+    load(session, tmp_path, "local", [row])
+    new_child = session.scalar(select(Child).where(Child.cp_id == new))
+    assert new_child is not None
+    linked_to = session.scalar(
+        select(SourceRecord.child_id).where(SourceRecord.record_id == "L-S4")
+    )
+    assert linked_to != new_child.id
+    assert search(session, "pat.practitioner", **names, date_of_birth=born) == []
+    suggested = session.scalars(
+        select(ReviewTask.id).where(
+            or_(ReviewTask.child_id == new_child.id, ReviewTask.candidate_child_id == new_child.id)
+        )
+    ).all()
+    assert suggested == []
+    assert new_child.family_name == ADOPTED["family_name"]

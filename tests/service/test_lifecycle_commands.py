@@ -101,3 +101,29 @@ def test_a_record_is_closed_for_a_new_identity_and_traced_by_the_national_team(
     assert code == 0, output
     code, output = run("identity", "trace", cp_ids[0], "--as", "ada.national")
     assert code == 0 and cp_ids[1] in output
+
+
+def test_a_data_manager_shields_a_child_and_lifts_the_shield_from_the_command_line(
+    committed_engine: Engine, tmp_path: Path
+) -> None:
+    populated(committed_engine, tmp_path)
+    with db.unit_of_work(committed_engine) as session:
+        cp_id = session.scalars(select(Child.cp_id).order_by(Child.id)).first()
+    assert cp_id is not None
+
+    def shielded() -> bool:
+        with db.unit_of_work(committed_engine, read_only=True) as session:
+            return bool(session.scalars(select(Child.shielded).where(Child.cp_id == cp_id)).one())
+
+    code, output = run(
+        "shield", "set", cp_id, "--reason", "Family in a refuge", "--as", "dee.manager"
+    )
+    assert code == 0, output
+    assert shielded()
+    code, output = run("shield", "set", cp_id, "--reason", "again", "--as", "dee.manager")
+    assert code == 1 and "already shielded" in output
+    assert run("shield", "lift", cp_id, "--reason", "x", "--as", "ada.national")[0] == 1
+    assert shielded()
+    code, output = run("shield", "lift", cp_id, "--reason", "Order ended", "--as", "dee.manager")
+    assert code == 0, output
+    assert not shielded()

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from contactpoint.children.models import SourceRecord
 from contactpoint.linkage import store
-from contactpoint.linkage.service import adapted_model
+from contactpoint.linkage.frequencies import adapted_model
 from tests.builders import local_row
 from tests.service.test_review import load
 

@@ -66,6 +66,9 @@ class ChildFacts:
     address: AddressFact | None = None
     carers: tuple[CarerFact, ...] = ()
     registrations: tuple[RegistrationFact, ...] = field(default=())
+    # The source marks the record sensitive (the NHS's sensitive flag, an authority's
+    # shield): the child is shielded on load.
+    shield: bool = False
 
     @property
     def incomplete(self) -> bool:
@@ -85,6 +88,8 @@ def facts_to_json(facts: ChildFacts) -> dict[str, Any]:
     row["address"] = _plain(as_row(facts.address)) if facts.address else None
     row["carers"] = [_plain(as_row(c)) for c in facts.carers]
     row["registrations"] = [_plain(as_row(r)) for r in facts.registrations]
+    if not facts.shield:
+        del row["shield"]  # as stored before sources could mark a record sensitive
     return row
 
 
@@ -118,6 +123,7 @@ def facts_from_json(data: dict[str, Any]) -> ChildFacts:
             )
             for r in data["registrations"]
         ),
+        shield=bool(data.get("shield", False)),
     )
 
 

@@ -9,13 +9,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpoint import bulk
+from contactpoint.audit.service import Actor, record
 from contactpoint.children import store
 from contactpoint.children.facts import ChildFacts, facts_to_json
 from contactpoint.children.golden import build_golden
-from contactpoint.children.models import Child, SourceRecord
+from contactpoint.children.models import Child, ChildStatus, SourceRecord
 from contactpoint.linkage import registry
 from contactpoint.linkage import store as match_store
 from contactpoint.linkage.models import MatchKey, MatchRecordRow
@@ -146,9 +148,15 @@ def ingest(
             for i, rid in zip(changed, changed_ids, strict=True)
         ],
     )
+    _hold_near_shielded(session, plan, fresh, child_of)
     _raise_reviews(session, plan, fresh, record_ids, child_of, child_id)
     report("write", len(rows), len(rows))
 
+    _shield_marked(
+        session,
+        sorted({child_of[i] for i in (*fresh, *changed) if rows[i].facts.shield}),
+        f"{source} marks the record sensitive (feed run {feed_run_id})",
+    )
     merged: set[int] = set()
     for join in plan.joins:
         actor = f"matcher (feed run {feed_run_id})"
@@ -174,6 +182,51 @@ def ingest(
         for_review=len(plan.reviews),
         joined=len(plan.joins),
     )
+
+
+def _hold_near_shielded(
+    session: Session, plan: LinkPlan, fresh: Sequence[int], child_of: dict[int, int]
+) -> None:
+    """A row made a new child although it scores at or above the review threshold
+    against a shielded (or closed) child is held: its child is shielded too, and the
+    question goes to the data managers (the review queue shows a pair only to an
+    authority responsible for both children), so nobody else sees the new record in
+    full before they have answered."""
+    asked = [*plan.reviews, *plan.near]
+    candidates = {r.candidate.child_id for r in asked if isinstance(r.candidate, Existing)}
+    if not candidates:
+        return
+    hidden: set[int] = set()
+    for part in bulk.parts(session, sorted(candidates)):
+        for child in session.scalars(select(Child).where(bulk.among(session, Child.id, part))):
+            if child.shielded or child.status is ChildStatus.CLOSED:
+                hidden.add(child.id)
+    held = [
+        r for r in asked if isinstance(r.candidate, Existing) and r.candidate.child_id in hidden
+    ]
+    for request in held:
+        new = session.get(Child, child_of[fresh[request.row]])
+        if new is not None and not new.shielded:
+            new.shielded = True
+            record(
+                session, Actor("feed"), "child.shield", child_id=new.id,
+                reason="held: the record is close to a shielded or closed record",
+            )  # fmt: skip
+    # The near ones get their question too (reviews already have theirs).
+    plan.reviews.extend(r for r in plan.near if r in held)
+    session.flush()
+
+
+def _shield_marked(session: Session, child_ids: Sequence[int], reason: str) -> None:
+    """Shield the children a source marks sensitive (before any join, so a merge with
+    one of them yields a shielded child), each audited as the feed's doing."""
+    for part in bulk.parts(session, child_ids):
+        for child in session.scalars(
+            select(Child).where(bulk.among(session, Child.id, part), Child.shielded.is_(False))
+        ):
+            child.shielded = True
+            record(session, Actor("feed"), "child.shield", child_id=child.id, reason=reason)
+    session.flush()
 
 
 def _raise_reviews(

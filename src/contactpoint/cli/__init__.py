@@ -44,6 +44,7 @@ from contactpoint.cli.lifecycle import (
     identity_app,
     report_app,
     retention_app,
+    shield_app,
 )
 from contactpoint.cli.matching import match_app, trace_file
 from contactpoint.cli.notify import notify_app
@@ -80,6 +81,7 @@ app.add_typer(report_app, name="report")
 app.add_typer(decommission_app, name="decommission")
 app.add_typer(identity_app, name="identity")
 app.add_typer(departure_app, name="departure")
+app.add_typer(shield_app, name="shield")
 org_app.command("cap")(org_cap)
 demo_app = typer.Typer(help="Demo accounts (not in production).", no_args_is_help=True)
 demo_app.command("users")(demo_users)

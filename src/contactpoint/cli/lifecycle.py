@@ -1,6 +1,6 @@
 """Commands for a record's life and the service's end: the retention job, a later archive
 age, a child leaving England, a new identity (close a record; trace it), an authority's
-reports (children missing education, children with no GP), and decommissioning
+reports (children missing education, children with no GP), shielding, and decommissioning
 (request, approve, export for a successor, run).
 
 Commands on someone's behalf take ``--as USERNAME``: the policy decides what that
@@ -18,7 +18,7 @@ import typer
 from rich.table import Table
 
 from contactpoint import db, migrate
-from contactpoint.children import departures, identity, lifecycle, reports
+from contactpoint.children import departures, identity, lifecycle, reports, shielding
 from contactpoint.cli.console import (
     acting_as,
     out,
@@ -45,6 +45,11 @@ departure_app = typer.Typer(
     no_args_is_help=True,
 )
 report_app = typer.Typer(help="An authority's reports for its data managers.", no_args_is_help=True)
+shield_app = typer.Typer(
+    help="Shield a child's record, or lift the shield (the responsible authority's data"
+    " managers, with a reason).",
+    no_args_is_help=True,
+)
 AsUser = Annotated[str, typer.Option("--as", help="The account acting (policy decides).")]
 
 
@@ -98,6 +103,28 @@ def departure_record(
             session, acting_as(session, as_user), child, day, reason, date.today()
         )
     out.print(f"{cp_id} left England on {day}; archived a year later unless they come back.")
+
+
+Reason = Annotated[str, typer.Option(help="Why: kept with the change, in the audit trail.")]
+
+
+@shield_app.command("set")
+def shield_set(cp_id: str, reason: Reason, as_user: AsUser) -> None:
+    """Shield a child: practitioners then see only that the record exists."""
+    _shield(cp_id, reason, as_user, shielded=True)
+
+
+@shield_app.command("lift")
+def shield_lift(cp_id: str, reason: Reason, as_user: AsUser) -> None:
+    """Lift a child's shield (only when its reason has passed): practitioners everywhere
+    then see the record in full."""
+    _shield(cp_id, reason, as_user, shielded=False)
+
+
+def _shield(cp_id: str, reason: str, as_user: str, *, shielded: bool) -> None:
+    with unit_of_work() as session, reported_errors():
+        shielding.set_shield(session, acting_as(session, as_user), cp_id, shielded, reason)
+    out.print(f"{cp_id} is {'shielded' if shielded else 'no longer shielded'}.")
 
 
 @decommission_app.command("request")

@@ -175,6 +175,12 @@ class RowReader:
             return default
         return options[key]
 
+    def marked(self, field: str) -> bool:
+        """A Y/N column that protects a child (a sensitive or shield flag): anything but
+        empty or N counts as Y, so a garbled value (warned about) errs on the safe side."""
+        valid = self.flag(field)
+        return valid or self.cells.get(field, "").strip().upper() not in ("", "N", "NO")
+
     def flag(self, field: str) -> bool:
         return self.choice(field, {"Y": "Y", "N": "N", "YES": "Y", "NO": "N"}, default="N") == "Y"
 

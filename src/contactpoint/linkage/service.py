@@ -12,14 +12,18 @@ from sqlalchemy.orm import Session
 
 from contactpoint.children.facts import ChildFacts
 from contactpoint.linkage import registry, store
+from contactpoint.linkage.frequencies import adapt, live_counts
+from contactpoint.matching.comparisons import COMPARISONS
 from contactpoint.matching.decide import (
     BETWEEN_THRESHOLDS,
+    BIRTH,
+    FAMILY,
     Decision,
     Outcome,
     Thresholds,
+    best_score,
     decide,
 )
-from contactpoint.matching.frequencies import ValueCounts
 from contactpoint.matching.keys import blocking_keys, search_keys
 from contactpoint.matching.model import MatchModel
 from contactpoint.matching.record import MatchRecord, match_record
@@ -27,6 +31,7 @@ from contactpoint.matching.transposed import looks_transposed, put_back
 from contactpoint.review.models import ReviewKind
 
 Progress = Callable[[str, int, int], None]
+BIRTH_IDENTITY = "fits a record closed for a new identity"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +88,10 @@ class LinkPlan:
     reviews: list[ReviewRequest] = field(default_factory=list)
     joins: list[Join] = field(default_factory=list)
     model_version: str = ""
+    # Rows made new children although a child already indexed scored at or above the
+    # review threshold (a rule showed it to be another child): a shielded one among
+    # them still holds the row back (``children.service``).
+    near: list[ReviewRequest] = field(default_factory=list)
 
 
 Ref = int | tuple[str, int]  # a child id, or ("new", group) for a child of this file
@@ -132,7 +141,7 @@ def plan_links(
     """Decide a target for every row, in file order."""
     records = [match_record(index, facts) for index, facts in enumerate(rows)]
     counts = live_counts(session, records)
-    model = _adapt(registry.active_model(session), counts)
+    model = adapt(registry.active_model(session), counts)
     # Records whose names look written in each other's field, with them put back.
     swapped = {r.uid: put_back(r.uid, rows[r.uid]) for r in records if looks_transposed(r, counts)}
     plan = LinkPlan([], records, 0, model_version=model.version)
@@ -144,6 +153,7 @@ def plan_links(
     # Children this file founded on a record that could not show who it was: a name
     # part or date missing, or another child nearly a match. Tried again at the end.
     doubtful: list[Ref] = []
+    identities: dict[int, int] = {}  # a new identity -> the record closed for it
     for start in range(0, len(records), chunk):
         part = records[start : start + chunk]
         views = part + [swapped[r.uid] for r in part if r.uid in swapped]
@@ -154,6 +164,13 @@ def plan_links(
         for child in unseen:
             children.records[children.find(child)].extend(found.get(child, []))
         seen.update(unseen)
+        # New identities among them, and the records closed for them (kept for the
+        # clean break below, though a closed record's own keys may not be searched).
+        identities.update(store.closed_identities(session, unseen))
+        closed = sorted(set(identities.values()) - seen)
+        for child, found_records in store.records_of_children(session, closed).items():
+            children.records[children.find(child)].extend(found_records)
+        seen.update(closed)
         kept_apart.update(
             frozenset(children.find(ref) for ref in pair)
             for pair in store.kept_apart(session, unseen)
@@ -169,7 +186,21 @@ def plan_links(
                     # Matched with its names put back: filed that way from now on.
                     record = plan.records[record.uid] = swapped[record.uid]
                     decision = put
+            decision = _clean_break(model, record, decision, identities, children, thresholds)
             ref = _apply(plan, record.uid, decision)
+            score = decision.score
+            if (
+                decision.outcome is Outcome.NEW
+                and isinstance(decision.child, int)
+                and score is not None
+                and score.weight >= thresholds.review
+            ):
+                plan.near.append(
+                    ReviewRequest(
+                        record.uid, Existing(decision.child), ReviewKind.POSSIBLE_MATCH,
+                        score.weight, score.levels, decision.rule,
+                    )
+                )  # fmt: skip
             if isinstance(ref, tuple) and _doubtful(record, decision, thresholds):
                 doubtful.append(ref)
             if decision.joins is not None and decision.child is not None:
@@ -189,6 +220,47 @@ def plan_links(
     _second_look(session, model, thresholds, children, doubtful, added_keys, kept_apart)
     _resolve(plan, children, row_refs)
     return plan
+
+
+def _clean_break(
+    model: MatchModel,
+    record: MatchRecord,
+    decision: Decision[Ref],
+    identities: Mapping[int, int],
+    children: _Children,
+    thresholds: Thresholds,
+) -> Decision[Ref]:
+    """A new identity is a clean break: a record that fits the record closed for it (at
+    the review threshold or above) never links to, nor is suggested for, the new one —
+    it joins the closed record, which nobody sees; so does a record with the closed
+    record's family name and date of birth, whatever its given names and address. The
+    new identity's own records (its NHS number or UPN) are not held back."""
+    target = decision.child
+    if not isinstance(target, int) or target not in identities:
+        return decision
+    held = children.records[target]
+    mine = {("nhs", record.nhs_number), ("upn", record.upn)} - {("nhs", None), ("upn", None)}
+    theirs = {("nhs", r.nhs_number) for r in held} | {("upn", r.upn) for r in held}
+    if mine & theirs:
+        return decision
+    closed = children.find(identities[target])
+    old_records = children.records[closed]
+    if not old_records:
+        return decision
+    score = best_score(model, record, old_records)
+    if score.weight < thresholds.review and not any(
+        _birth_surname(record, old) for old in old_records
+    ):
+        return decision
+    return Decision(Outcome.LINK, closed, score, rule=BIRTH_IDENTITY)
+
+
+def _birth_surname(record: MatchRecord, old: MatchRecord) -> bool:
+    """The record carries the closed record's family name (or a variant) and its date
+    of birth (or a slip of it): whatever its given names and address, the old identity."""
+    family = COMPARISONS[FAMILY].level_of(record, old)
+    born = COMPARISONS[BIRTH].level_of(record, old)
+    return family in (1, 2, 3) and born in (1, 2, 3)
 
 
 def _candidates(
@@ -254,41 +326,6 @@ def _second_look(
                     children.join(target, ref)
 
 
-def live_counts(session: Session, incoming: Sequence[MatchRecord] = ()) -> ValueCounts:
-    """How many people of the index and of the ``incoming`` records hold each value."""
-    return ValueCounts.of(incoming).plus(_index_counts(session))
-
-
-# An index this large changes its frequencies slowly: counted once, its counts serve
-# until it has grown by a hundredth (a one-row delivery need not count a national index).
-REUSE_COUNTS_FROM = 100_000
-_COUNTED: dict[str, tuple[int, dict[str, dict[str, int]]]] = {}
-
-
-def _index_counts(session: Session) -> dict[str, dict[str, int]]:
-    where = session.get_bind().engine.url.render_as_string(hide_password=True)
-    newest = store.newest_record(session)
-    cached = _COUNTED.get(where)
-    if cached is not None and cached[0] >= REUSE_COUNTS_FROM:
-        counted_at, counts = cached
-        if counted_at <= newest <= counted_at + counted_at // 100:
-            return counts
-    counts = store.value_counts(session)
-    _COUNTED[where] = (newest, counts)
-    return counts
-
-
-def adapted_model(session: Session, incoming: Sequence[MatchRecord] = ()) -> MatchModel:
-    """The active model, weighing values by how common they are among the people of the
-    index and of the ``incoming`` records."""
-    return _adapt(registry.active_model(session), live_counts(session, incoming))
-
-
-def _adapt(model: MatchModel, counts: ValueCounts) -> MatchModel:
-    tables = counts.tables(model.term_frequencies, model.average_shares())
-    return model.with_term_frequencies(tables)
-
-
 def _resolve(plan: LinkPlan, children: _Children, row_refs: Sequence[Ref]) -> None:
     """Point every row, and every review, at the child its set of joined children keeps;
     number the file's new children afresh; drop reviews a join has answered."""
@@ -307,6 +344,8 @@ def _resolve(plan: LinkPlan, children: _Children, row_refs: Sequence[Ref]) -> No
     plan.new_children = len(groups)
     reviews = [replace(r, candidate=target(_ref(r.candidate))) for r in plan.reviews]
     plan.reviews = [r for r in reviews if r.candidate != plan.links[r.row].target]
+    near = [replace(r, candidate=target(_ref(r.candidate))) for r in plan.near]
+    plan.near = [r for r in near if r.candidate != plan.links[r.row].target]
 
 
 def _ref(target: Target) -> Ref:

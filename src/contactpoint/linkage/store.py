@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from contactpoint import bulk
+from contactpoint.children.models import IdentityChange
 from contactpoint.linkage.models import KeptApart, MatchKey, MatchRecordRow
 from contactpoint.matching.frequencies import PERSON_KEYS
 from contactpoint.matching.keys import blocking_keys
@@ -116,6 +117,22 @@ def kept_apart(session: Session, child_ids: Sequence[int]) -> frozenset[frozense
         )
         pairs.update(frozenset(pair) for pair in rows)
     return frozenset(pairs)
+
+
+def closed_identities(session: Session, child_ids: Sequence[int]) -> dict[int, int]:
+    """For each of ``child_ids`` that is a new identity, the record closed for it."""
+    found: dict[int, int] = {}
+    for part in bulk.parts(session, sorted(set(child_ids))):
+        found.update(
+            (new, old)
+            for old, new in session.execute(
+                select(IdentityChange.old_child_id, IdentityChange.new_child_id).where(
+                    bulk.among(session, IdentityChange.new_child_id, part)
+                )
+            )
+            if new is not None
+        )
+    return found
 
 
 def newest_record(session: Session) -> int:

@@ -124,6 +124,10 @@ def merge_children(
         .where(Child.id == merged_id)
         .values(status=ChildStatus.MERGED, merged_into_id=survivor_id)
     )
+    if merged.shielded and not survivor.shielded:
+        # A merge involving a shielded child yields a shielded child (and an unmerge
+        # leaves both shielded: it never lifts a shield).
+        session.execute(update(Child).where(Child.id == survivor_id).values(shielded=True))
     _rebuild(session, [survivor_id])
     session.expire(survivor)
     session.expire(merged)

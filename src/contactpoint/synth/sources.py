@@ -8,6 +8,7 @@ the file is written. Columns are exactly those of ``docs/feeds.md``.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, timedelta
 from random import Random
 
@@ -37,6 +38,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "nhs-demographics": (
         "record_id", "nhs_number", "given_names", "family_name", "date_of_birth", "gender",
         "address", "postcode", "gp_practice_code", "gp_practice_name", "gp_registration_date",
+        "sensitive",
     ),
     "school-census": (
         "record_id", "upn", "former_upn", "given_names", "preferred_given_name", "family_name",
@@ -49,7 +51,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "carer_family_name", "carer_relationship", "service_type", "organisation",
         "practitioner_name", "practitioner_role", "practitioner_email", "practitioner_phone",
         "involvement_start", "lead_professional", "early_help_assessment", "cp_plan_start",
-        "cp_plan_end", "looked_after_start", "looked_after_end",
+        "cp_plan_end", "looked_after_start", "looked_after_end", "shield",
     ),
     "local": (
         "record_id", "given_names", "family_name", "date_of_birth", "gender", "postcode",
@@ -230,6 +232,7 @@ def nhs_demographics(population: Population, rec: Recorder) -> Rows:
                 "gp_practice_code": practice.code if practice else "",
                 "gp_practice_name": practice.name if practice else "",
                 "gp_registration_date": rec.write_date(child.practice_since) if practice else "",
+                "sensitive": "Y" if sensitive(child.key) else "N",
             }
             rec.spoil(row, _INVALID_NHS + _INVALID_DATE_OF_BIRTH + _INVALID_POSTCODE)
             rows.append((row, child.key))
@@ -311,6 +314,7 @@ def la_childrens_services(population: Population, rec: Recorder) -> Rows:
             "address": rec.address(home),
             "postcode": rec.postcode(home.postcode),
         }
+        row["shield"] = "Y" if sensitive(child.key) else ""
         rows.append((_involvement_row(rec, ids, involvement, row), child.key))
     for unborn in population.unborn:
         home = unborn.family.address_on(as_of)
@@ -324,10 +328,21 @@ def la_childrens_services(population: Population, rec: Recorder) -> Rows:
             "upn": "",
             "address": rec.address(home),
             "postcode": rec.postcode(home.postcode),
+            "shield": "",
         }
         rows.append((_involvement_row(rec, ids, unborn.involvement, row), unborn.key))
     rows.sort(key=lambda pair: (pair[0]["la_code"], pair[0]["record_id"]))
     return rows
+
+
+# About one child in 500 has a record the NHS marks sensitive (and their authority
+# shields): chosen from the child's key, so no random draw of the population changes.
+SENSITIVE_ONE_IN = 500
+
+
+def sensitive(key: str) -> bool:
+    """Whether this synthetic child's records are marked sensitive."""
+    return int(hashlib.sha256(key.encode()).hexdigest(), 16) % SENSITIVE_ONE_IN == 0
 
 
 def _involvement_row(rec: Recorder, ids: set[int], involvement: Involvement, row: Row) -> Row:

@@ -34,6 +34,7 @@ from contactpoint.web.routes import (
     records,
     review,
     search,
+    shielding,
     signin,
     signposting,
     subject_access,
@@ -75,7 +76,7 @@ def create_app() -> FastAPI:
     app.include_router(search.api)
     app.include_router(records.router)
     app.include_router(subject_access.router)
-    for concept in (involvements, signposting, flags, inbox):
+    for concept in (involvements, signposting, flags, shielding, inbox):
         app.include_router(concept.router)
         app.include_router(concept.api)
     app.include_router(users.router)

@@ -26,6 +26,7 @@ from contactpoint.access.accounts import AccountRefused
 from contactpoint.access.auth import NotSignedIn, SignInRefused
 from contactpoint.audit import service as audit
 from contactpoint.audit.service import Actor
+from contactpoint.children.shielding import ShieldRefused
 from contactpoint.errors import (
     AccessRefused,
     ContactPointError,
@@ -56,6 +57,7 @@ STATUS_CODES: tuple[tuple[type[ContactPointError], int], ...] = (
     (AccountRefused, 409),
     (InvolvementRefused, 409),
     (ContactRequestRefused, 409),
+    (ShieldRefused, 409),
     (UnknownSource, 404),
     (NotFound, 404),
     (SourceSuspended, 409),

@@ -45,6 +45,7 @@ def standardise(row: RowReader) -> ChildFacts:
             row.fail(f"{period}_end", f"is given without {period}_start")
         elif start and end and end < start:
             row.fail(f"{period}_end", f"is before {period}_start")
+    shield = row.marked("shield")
     row.finish()
     ids = [IdentifierFact(IdentifierScheme.LA_CHILD_ID, f"{authority}:{local_id}")]
     if nhs:
@@ -62,6 +63,7 @@ def standardise(row: RowReader) -> ChildFacts:
         identifiers=tuple(ids),
         address=home,
         carers=(carer,) if carer.given_names or carer.family_name else (),
+        shield=shield,
     )
 
 
@@ -74,7 +76,7 @@ SOURCE = Source(
         " carer_family_name carer_relationship service_type organisation practitioner_name"
         " practitioner_role practitioner_email practitioner_phone involvement_start"
         " lead_professional early_help_assessment cp_plan_start cp_plan_end"
-        " looked_after_start looked_after_end",
+        " looked_after_start looked_after_end shield",
     ),
     standardise=standardise,
     continues_when_scaled_down=True,

@@ -19,6 +19,7 @@ def standardise(row: RowReader) -> ChildFacts:
     practice = row.matching("gp_practice_code", r"[A-Z]\d{5}", "a letter and 5 digits")
     practice_name = row.text("gp_practice_name")
     registered = row.date("gp_registration_date")
+    shield = row.marked("sensitive")
     row.finish()
     registrations: tuple[RegistrationFact, ...] = ()
     if practice:
@@ -36,6 +37,7 @@ def standardise(row: RowReader) -> ChildFacts:
         identifiers=(IdentifierFact(IdentifierScheme.NHS_NUMBER, nhs or ""),),
         address=home,
         registrations=registrations,
+        shield=shield,
     )
 
 
@@ -44,7 +46,7 @@ SOURCE = Source(
     title="NHS demographics",
     columns=columns(
         "record_id nhs_number given_names family_name date_of_birth gender",
-        "address postcode gp_practice_code gp_practice_name gp_registration_date",
+        "address postcode gp_practice_code gp_practice_name gp_registration_date sensitive",
     ),
     standardise=standardise,
     continues_when_scaled_down=False,

@@ -42,7 +42,12 @@ SOURCE_TITLES = {name: source.title for name, source in SOURCES.items()}
 ReasonCode = Annotated[str | None, Query(max_length=60)]
 ReasonDetail = Annotated[str | None, Query(max_length=MAX_OTHER + 100)]
 # The signposting pages a record links to, for those the policy lets use them.
-SIGNPOSTING = (Action.REGISTER_INVOLVEMENT, Action.SIGNPOST, Action.MANAGE_FLAGS)
+SIGNPOSTING = (
+    Action.REGISTER_INVOLVEMENT,
+    Action.SIGNPOST,
+    Action.MANAGE_FLAGS,
+    Action.SHIELD,
+)
 
 
 class _Read(BaseModel):
