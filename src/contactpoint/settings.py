@@ -62,10 +62,11 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(
         default=5,
         ge=1,
-        description="Failed passwords or codes in a row after which an account is locked.",
+        description="Failed passwords or codes in a row after which an account pauses:"
+        " a minute, doubling with each further failure, up to login_lockout_minutes.",
     )
     login_lockout_minutes: int = Field(
-        default=15, ge=1, description="How long a locked account stays locked."
+        default=15, ge=1, description="The longest pause after repeated failures."
     )
     vetting_valid_years: int = Field(
         default=3, ge=1, description="An enhanced DBS check counts for this many years."

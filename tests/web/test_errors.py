@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from contactpoint import db
+from contactpoint.access.models import Role
 from contactpoint.errors import (
     ContactPointError,
     FileRefused,
@@ -24,6 +25,7 @@ from contactpoint.logs import TextFormatter
 from contactpoint.migrate import SchemaNotReady
 from contactpoint.web.app import create_app
 from contactpoint.web.deps import SessionDep
+from tests.people import active_user, sign_in
 from tests.web.conftest import page_text
 
 ERRORS: dict[str, tuple[ContactPointError, int]] = {
@@ -180,6 +182,14 @@ def test_a_failure_after_the_commit_says_what_was_done_was_saved(raising: TestCl
 def test_an_invalid_address_shows_an_error_page_but_the_api_lists_the_problems(
     raising: TestClient,
 ) -> None:
+    # Anonymous: who is asking comes first, whatever is wrong with the address.
+    assert raising.get("/api/v1/number/twelve").status_code == 401
+    assert raising.get("/number/twelve", follow_redirects=False).status_code == 303
+    with db.unit_of_work() as session:
+        secret = active_user(session, "pat.practitioner", Role.PRACTITIONER).totp_secret
+    assert secret
+    sign_in(raising, "pat.practitioner", secret)
+
     page = raising.get("/number/twelve")
     answer = raising.get("/api/v1/number/twelve")
 

@@ -190,3 +190,14 @@ def test_control_characters_are_refused_as_invalid_input_never_a_server_error(
         assert "control characters" in answer.json()["detail"]
     page = post_search(practitioner, family_name="Nowak", reason="other", reason_detail="x\x00")
     assert page.status_code in (200, 400)
+
+
+def test_who_is_asking_is_settled_before_what_is_asked_on_every_route(
+    client: TestClient, committed_engine: Engine
+) -> None:
+    # Security review S16: an anonymous search without a reason answered 422, not 401.
+    assert client.get("/api/v1/children").status_code == 401
+    assert client.get("/api/v1/children", params={"family_name": "x" * 400}).status_code == 401
+    assert client.get("/api/v1/children/CP-1", params={"reason": "r" * 100}).status_code == 401
+    page = client.get("/review/not-a-number", follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"].startswith("/sign-in")

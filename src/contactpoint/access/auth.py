@@ -90,8 +90,13 @@ def _usable(account: User, today: date) -> str | None:
 def _fail(session: Session, account: User, now: datetime, action: str) -> None:
     settings = get_settings()
     account.failed_logins += 1
-    if account.failed_logins >= settings.login_max_failures:
-        account.locked_until = now + timedelta(minutes=settings.login_lockout_minutes)
+    beyond = account.failed_logins - settings.login_max_failures
+    if beyond >= 0:
+        # A short pause that doubles with each further failure, up to the lockout: a
+        # guesser is slowed at once, while a stranger typing a colleague's name five
+        # times keeps them out for a minute, not a quarter of an hour.
+        minutes = min(2 ** min(beyond, 10), settings.login_lockout_minutes)
+        account.locked_until = now + timedelta(minutes=minutes)
     session.flush()
     record(
         session,
@@ -120,10 +125,9 @@ def sign_in(
             outcome=REFUSED,
             details={"locked_until": _aware(account.locked_until).isoformat()},
         )
-        raise SignInRefused(
-            "this account is locked after repeated failures; try again after"
-            f" {_aware(account.locked_until):%H:%M} UTC"
-        )
+        # The same words as a wrong password: an answer that said "locked" would tell
+        # which usernames exist (security review S10).
+        raise SignInRefused(WRONG)
     if not credentials.password_matches(account.password_hash, password):
         _fail(session, account, moment, "sign_in.password")
         raise SignInRefused(WRONG)

@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from contactpoint import db
+from contactpoint.access import auth as auth_service
 from contactpoint.access.accounts import AccountRefused
 from contactpoint.access.auth import NotSignedIn, SignInRefused
 from contactpoint.audit import service as audit
@@ -172,8 +173,32 @@ async def http_error(request: Request, error: Exception) -> Response:
     return error_response(request, error.status_code, message, error.headers)
 
 
+# Routes that answer before anyone signs in (their own checks settle who is asking).
+OPEN_PREFIXES = ("/sign-in", "/api/v1/feeds/", "/healthz", "/readyz", "/metrics")
+
+
+def _not_signed_in(request: Request) -> NotSignedIn | None:
+    """Why the request has no signed-in user, if it has none."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return NotSignedIn("you are not signed in")
+    try:
+        with db.unit_of_work() as session:
+            auth_service.current(session, token)
+    except NotSignedIn as missing:
+        return missing
+    return None
+
+
 async def invalid_request(request: Request, error: Exception) -> Response:
+    """Who is asking is settled before what is asked (security review S16): a request
+    that is not valid, from someone not signed in, is a 401 (or the sign-in page), so
+    no route's parameters can be probed anonymously."""
     assert isinstance(error, RequestValidationError)
+    if not request.url.path.startswith(OPEN_PREFIXES):
+        missing = await run_in_threadpool(_not_signed_in, request)
+        if missing is not None:
+            return await domain_error(request, missing)
     if is_api(request):
         return await request_validation_exception_handler(request, error)
     return error_response(request, 400, "Check the web address: part of it is not valid.")
