@@ -13,6 +13,10 @@ Hard rules stop an automatic link whatever the score, and send it to review:
   (a nickname or a typo is a variant; a sibling's name is not); and a record with the
   child's birthday and family but a given name that is no variant of theirs is taken
   for a twin not yet in the index, and becomes a new child;
+* a record must fit the child as a whole, not one record of it: a date of birth more
+  than a year from most of the child's, or fitting only the child's records that lack
+  a name or date the record has, shows the child to be another; a record missing a
+  name or its date of birth never joins two children;
 * two children matching strongly: never linked to one at random. One exception: where
   the two differ only in their NHS numbers (the NHS holds a duplicate record) and only
   one has a birth registration, the record links to that child and the pair is put to
@@ -76,8 +80,8 @@ ANOTHER_CHILD = (
 ANOTHER_GIVEN_NAME = 3  # the given-name level: the names share only one of their words
 YEAR_APART = len(COMPARISONS[_position("date_of_birth")].levels) - 1
 # Given-name levels of two names that are not variants of one another: they only sound
-# alike (Molly and Millie), or differ. Exact, nickname, another given name, typo,
-# transposed with the family name and an initial are variants; a missing name is neither.
+# alike (Molly and Millie), or differ. Exact, nickname, another given name and typo are
+# variants; a missing name (an initial counts as one, its letter checked apart) is neither.
 NOT_VARIANTS = (_level(GIVEN, "sounds alike"), GIVEN_DIFFERENT)
 SAME_FAMILY = (1, 2)  # exact, or one part of a double-barrelled name
 
