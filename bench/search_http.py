@@ -211,7 +211,8 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         [CLI, "serve", "--port", str(port), "--workers", str(options.workers)],
-        env=os.environ.copy(),
+        # Throughput is measured here, not the per-user limit (tests cover that).
+        env={**os.environ, "CONTACTPOINT_SEARCHES_PER_MINUTE": "1000000000"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -37,6 +37,10 @@ os.environ.setdefault("CONTACTPOINT_EMAIL_SEND_INTERVAL_SECONDS", "0")
 # Nor background daily jobs: tests run them when they mean to. (tests/server.py serves a
 # real process with all three running, as the demo does.)
 os.environ.setdefault("CONTACTPOINT_SIGNPOSTING_HOUSEKEEPING_HOURS", "0")
+# No unusual hours for audit analytics (22:00-06:00 by default): a suite run at night
+# must find what a daytime run finds. tests/unit/test_misuse.py tests the hours themselves.
+os.environ.setdefault("CONTACTPOINT_AUDIT_NIGHT_START_HOUR", "0")
+os.environ.setdefault("CONTACTPOINT_AUDIT_NIGHT_END_HOUR", "0")
 BACKENDS = ("sqlite", "postgresql")
 
 

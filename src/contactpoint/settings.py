@@ -65,6 +65,12 @@ class Settings(BaseSettings):
         description="Failed passwords or codes in a row after which an account pauses:"
         " a minute, doubling with each further failure, up to login_lockout_minutes.",
     )
+    searches_per_minute: int = Field(
+        default=30,
+        ge=1,
+        description="Searches one user may make in a minute; beyond it a search is refused"
+        " (429) and the auditors are alerted at once (harvesting the index).",
+    )
     login_lockout_minutes: int = Field(
         default=15, ge=1, description="The longest pause after repeated failures."
     )

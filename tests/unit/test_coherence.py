@@ -6,13 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from contactpoint.matching.decide import (
-    DATE_OF_BIRTH_CONFLICT,
-    FITS_ONLY_INCOMPLETE_RECORDS,
-    UNSEEN_TWIN,
-    Outcome,
-    decide,
-)
+from contactpoint.matching.coherence import DATE_OF_BIRTH_CONFLICT, FITS_ONLY_INCOMPLETE_RECORDS
+from contactpoint.matching.decide import UNSEEN_TWIN, Outcome, decide
 from contactpoint.matching.evidence import multiple_birth
 from tests.unit.test_decide import THRESHOLDS, model, record
 

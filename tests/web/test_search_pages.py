@@ -10,8 +10,9 @@ from sqlalchemy import Engine, select, update
 
 from contactpoint import db
 from contactpoint.access.models import Role
-from contactpoint.audit.models import AuditEntry
+from contactpoint.audit.models import AuditAlert, AuditEntry
 from contactpoint.children.models import Child, ChildStatus
+from contactpoint.settings import get_settings
 from tests.builders import local_row
 from tests.people import LEEDS, active_user, field, sign_in
 from tests.web.conftest import LoadLocal, page_text
@@ -201,3 +202,24 @@ def test_who_is_asking_is_settled_before_what_is_asked_on_every_route(
     assert client.get("/api/v1/children/CP-1", params={"reason": "r" * 100}).status_code == 401
     page = client.get("/review/not-a-number", follow_redirects=False)
     assert page.status_code == 303 and page.headers["location"].startswith("/sign-in")
+
+
+def test_searching_faster_than_the_limit_is_refused_and_the_auditors_told_at_once(
+    practitioner: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Security review S7: 100 searches in 5.7 s listed 480 children, noticed only the
+    # next day.
+    with db.unit_of_work() as session:
+        active_user(session, "avery.auditor", Role.AUDITOR)
+    monkeypatch.setattr(get_settings(), "searches_per_minute", 3)
+    params = {"family_name": "Nowak", "given_names": "Sofia", "reason": "identity"}
+    answers = [practitioner.get("/api/v1/children", params=params) for _ in range(5)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429, 429]
+    assert "wait a minute" in answers[3].json()["detail"]
+    with db.unit_of_work() as session:
+        alerts = session.scalars(select(AuditAlert)).all()
+        assert [(a.pattern, a.evidence["user"]) for a in alerts] == [
+            ("harvesting", "pat.practitioner")
+        ]
+        refused = session.scalars(select(AuditEntry).where(AuditEntry.action == "refused")).all()
+        assert len(refused) == 2

@@ -40,6 +40,7 @@ class Pattern(enum.StrEnum):
     SHIELDED = "shielded"
     SAME_CHILD = "same_child"
     UNUSUAL_HOURS = "unusual_hours"
+    HARVESTING = "harvesting"  # raised live by the search limit, not by the daily analysis
 
 
 PATTERN_NAMES = {
@@ -48,6 +49,7 @@ PATTERN_NAMES = {
     Pattern.SHIELDED: "repeated views of shielded records",
     Pattern.SAME_CHILD: "one child's record opened many times",
     Pattern.UNUSUAL_HOURS: "searches and views at unusual hours",
+    Pattern.HARVESTING: "searches faster than the limit: listing the index?",
 }
 
 

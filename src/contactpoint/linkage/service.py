@@ -13,11 +13,10 @@ from sqlalchemy.orm import Session
 from contactpoint.children.facts import ChildFacts
 from contactpoint.linkage import registry, store
 from contactpoint.linkage.frequencies import adapt, live_counts
+from contactpoint.matching.coherence import BIRTH, FAMILY
 from contactpoint.matching.comparisons import COMPARISONS
 from contactpoint.matching.decide import (
     BETWEEN_THRESHOLDS,
-    BIRTH,
-    FAMILY,
     Decision,
     Outcome,
     Thresholds,

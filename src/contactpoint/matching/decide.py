@@ -31,7 +31,18 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from contactpoint.matching.comparisons import COMPARISONS
+from contactpoint.matching.coherence import (
+    BIRTH,
+    DATE_OF_BIRTH_CONFLICT,
+    EXACT,
+    FAMILY,
+    FITS_ONLY_INCOMPLETE_RECORDS,
+    NOT_VARIANTS,
+    YEAR_APART,
+    complete,
+    given_fit,
+    incoherent,
+)
 from contactpoint.matching.evidence import (
     TWO_NHS_RECORDS,
     multiple_birth,
@@ -43,20 +54,6 @@ from contactpoint.matching.evidence import (
 from contactpoint.matching.model import MatchModel, Score
 from contactpoint.matching.record import MatchRecord
 
-
-def _position(name: str) -> int:
-    return next(i for i, c in enumerate(COMPARISONS) if c.name == name)
-
-
-def _level(comparison: int, label: str) -> int:
-    return next(i for i, lv in enumerate(COMPARISONS[comparison].levels) if lv.label == label)
-
-
-GIVEN = _position("given_name")
-FAMILY = _position("family_name")
-BIRTH = _position("date_of_birth")
-GIVEN_DIFFERENT = len(COMPARISONS[GIVEN].levels) - 1
-EXACT = 1  # every comparison's level after the null level
 BETWEEN_THRESHOLDS = "score between the thresholds"
 # Same birthday and family, given names that are not variants: a twin the index has not
 # seen yet, far more often than one child recorded under two unrelated names.
@@ -65,8 +62,6 @@ SIBLINGS_ON_ONE_CLAIM = "another child on the same child benefit claim"
 DIFFERENT_CHILDREN = "different identifiers and given names that are not variants"
 FITS_A_TWIN_BETTER = "a twin or other multiple birth whose given name fits better"
 SECOND_REGISTRATION = "a second birth registration under other given names"
-DATE_OF_BIRTH_CONFLICT = "a date of birth more than a year from most of the child's"
-FITS_ONLY_INCOMPLETE_RECORDS = "fits only the child's records that lack a name or date of birth"
 # Rules that show a candidate to be another child, not a question for anyone.
 ANOTHER_CHILD = (
     DATE_OF_BIRTH_CONFLICT,
@@ -78,11 +73,6 @@ ANOTHER_CHILD = (
     SECOND_REGISTRATION,
 )
 ANOTHER_GIVEN_NAME = 3  # the given-name level: the names share only one of their words
-YEAR_APART = len(COMPARISONS[_position("date_of_birth")].levels) - 1
-# Given-name levels of two names that are not variants of one another: they only sound
-# alike (Molly and Millie), or differ. Exact, nickname, another given name and typo are
-# variants; a missing name (an initial counts as one, its letter checked apart) is neither.
-NOT_VARIANTS = (_level(GIVEN, "sounds alike"), GIVEN_DIFFERENT)
 SAME_FAMILY = (1, 2)  # exact, or one part of a double-barrelled name
 
 
@@ -252,7 +242,7 @@ def _against_rivals(
         )
         if rule in ANOTHER_CHILD:
             continue
-        if not _complete(record):
+        if not complete(record):
             # A record missing a name or its date of birth cannot be the bridge between
             # two children: it joins the one it fits best, and nothing more.
             continue
@@ -281,59 +271,6 @@ def _against_rivals(
     return Decision(Outcome.LINK, child, score)
 
 
-def _incoherent(
-    model: MatchModel, thresholds: Thresholds, record: MatchRecord, records: Sequence[MatchRecord]
-) -> str | None:
-    """Why the record does not fit the child as a whole, though it fits one record.
-
-    A child grows one record at a time, so a record that fits any one of them could
-    chain strangers together: "William, born 1 Jan 2014" joins William Cooper, then
-    "William Routledge, born 1 Jan 2014" joins through it. So the record must also fit
-    the child's records that say as much as it does (those with each of its given name,
-    family name and date of birth); and its date of birth must not be more than a year
-    from most of the dates of birth the child holds.
-    """
-    dob = COMPARISONS[BIRTH]
-    if record.dob is not None:
-        levels = [dob.level_of(record, r) for r in records if r.dob is not None]
-        conflicts = sum(level == YEAR_APART for level in levels)
-        if conflicts and conflicts >= len(levels) - conflicts:
-            return DATE_OF_BIRTH_CONFLICT
-    fields = [f for f in ("given_first", "family", "dob") if getattr(record, f) is not None]
-    comparable = [r for r in records if all(getattr(r, f) is not None for f in fields)]
-    if (
-        comparable
-        and len(comparable) < len(records)
-        and max(model.weight(record, r) for r in comparable) < thresholds.review
-    ):
-        return FITS_ONLY_INCOMPLETE_RECORDS
-    return None
-
-
-def _complete(record: MatchRecord) -> bool:
-    return None not in (record.given_first, record.family, record.dob)
-
-
-def _given_fit(record: MatchRecord, records: Sequence[MatchRecord]) -> int:
-    """The closest given-name level the record reaches with any of a child's records.
-
-    Where no pair has given names on both sides, 0 (missing) — unless both have
-    initials at least and the record's first is none of the child's: different."""
-    given = COMPARISONS[GIVEN]
-    known = [level for r in records if (level := given.level_of(record, r)) != 0]
-    if known:
-        return min(known)
-    letter = _initial(record)
-    letters = {_initial(r) for r in records} - {None}
-    return GIVEN_DIFFERENT if letter and letters and letter not in letters else 0
-
-
-def _initial(record: MatchRecord) -> str | None:
-    """The first letter of the record's given names, whether a name or an initial."""
-    name = record.given_first or (record.given_tokens[0] if record.given_tokens else None)
-    return name[0] if name else None
-
-
 def _broken_rule(
     model: MatchModel,
     thresholds: Thresholds,
@@ -348,7 +285,7 @@ def _broken_rule(
     if record.benefit_line and claims - {None} and record.benefit_line not in claims:
         return SIBLINGS_ON_ONE_CLAIM
     # How close the record's given name comes to any name the child is known by.
-    given_level = _given_fit(record, records)
+    given_level = given_fit(record, records)
     shares_identifier = False
     for identifier in ("nhs_number", "upn"):
         value = getattr(record, identifier)
@@ -375,12 +312,12 @@ def _broken_rule(
         return None
     if int(score.levels[BIRTH]) == YEAR_APART:
         return "dates of birth more than a year apart"
-    incoherent = _incoherent(model, thresholds, record, records)
-    if incoherent:
-        return incoherent
+    whole = incoherent(model, thresholds.review, record, records)
+    if whole:
+        return whole
     for other in others:
         if other != child and multiple_birth(records, candidates[other]):
-            fit = _given_fit(record, candidates[other])
+            fit = given_fit(record, candidates[other])
             if fit and (fit < given_level or (given_level == 0 and fit not in NOT_VARIANTS)):
                 return FITS_A_TWIN_BETTER
             if fit == given_level:

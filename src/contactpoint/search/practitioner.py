@@ -11,14 +11,16 @@ left out, and not counted).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from contactpoint.access.models import Organisation
 from contactpoint.access.policy import Action, Disclosure, Principal, RecordState, decide
 from contactpoint.access.reasons import Reason
+from contactpoint.audit import misuse
+from contactpoint.audit.models import AuditEntry
 from contactpoint.audit.service import Actor, record
 from contactpoint.children.models import Child
 from contactpoint.errors import AccessRefused
@@ -26,10 +28,48 @@ from contactpoint.geography import local_authorities
 from contactpoint.identifiers import parse_postcode
 from contactpoint.search.query import SearchQuery, as_typed
 from contactpoint.search.service import Outcome, search
+from contactpoint.settings import get_settings
 
 
 class SearchRefused(AccessRefused):
     """The user's role does not include searching (audited by the edge that refuses)."""
+
+
+class TooManySearches(AccessRefused):
+    """More searches in a minute than ``searches_per_minute``: refused (audited by the
+    edge that refuses, which also raises ``alert`` to the auditors at once)."""
+
+    def __init__(self, message: str, alert: misuse.Finding) -> None:
+        super().__init__(message)
+        self.alert = alert
+
+
+def _within_limit(session: Session, principal: Principal) -> None:
+    """Refuse a search beyond the user's limit a minute: many searches in a row list a
+    large part of the index (security review S7)."""
+    limit = get_settings().searches_per_minute
+    now = datetime.now(UTC)
+    made = (
+        session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(
+                AuditEntry.user_id == principal.user_id,
+                AuditEntry.action == "search",
+                AuditEntry.at >= now - timedelta(minutes=1),
+            )
+        )
+        or 0
+    )
+    if made >= limit:
+        alert = misuse.Finding(
+            misuse.Pattern.HARVESTING, principal.user_id, principal.username, now.date(), made,
+            f"{made} searches in a minute, the limit being {limit}",
+        )  # fmt: skip
+        raise TooManySearches(
+            f"you have made {made} searches in the last minute, the most allowed: wait a"
+            " minute and search again", alert,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +113,7 @@ def find_children(
     verdict = decide(principal, Action.SEARCH)
     if not verdict.allowed:
         raise SearchRefused(verdict.reason)
+    _within_limit(session, principal)
     outcome = search(session, query)
     if outcome.outcome is Outcome.TOO_MANY:
         record(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlencode
@@ -26,6 +27,7 @@ from contactpoint.access import auth as auth_service
 from contactpoint.access.accounts import AccountRefused
 from contactpoint.access.auth import NotSignedIn, SignInRefused
 from contactpoint.audit import service as audit
+from contactpoint.audit.analytics import raise_alerts
 from contactpoint.audit.service import Actor
 from contactpoint.children.shielding import ShieldRefused
 from contactpoint.errors import (
@@ -40,6 +42,7 @@ from contactpoint.errors import (
 from contactpoint.logs import REQUEST_ID
 from contactpoint.migrate import SchemaNotReady
 from contactpoint.notify.service import NotificationRefused
+from contactpoint.search.practitioner import TooManySearches
 from contactpoint.signposting.brokered import ContactRequestRefused
 from contactpoint.signposting.involvement import InvolvementRefused
 from contactpoint.web.auth import SESSION_COOKIE, CsrfRefused, NotAllowed
@@ -53,6 +56,7 @@ STATUS_CODES: tuple[tuple[type[ContactPointError], int], ...] = (
     (SignInRefused, 401),
     (CsrfRefused, 403),
     (NotAllowed, 403),
+    (TooManySearches, 429),
     (AccessRefused, 403),
     (NotificationRefused, 403),
     (AccountRefused, 409),
@@ -75,6 +79,7 @@ PAGE_TITLES = {
     404: "Page not found",
     405: "This page cannot be used that way",
     409: "This cannot be done at the moment",
+    429: "Too many searches in a minute",
     422: "There is a problem with the information given",
     503: "Sorry, the service is unavailable",
 }
@@ -150,6 +155,9 @@ def _audit_refusal(request: Request, error: ContactPointError) -> None:
             reason=str(error),
             details={"method": request.method, "route": route, "status": status_for(error)},
         )
+        if isinstance(error, TooManySearches):
+            # At once, not the next day: the auditors are told while it happens.
+            raise_alerts(session, [error.alert], datetime.now(UTC))
 
 
 async def domain_error(request: Request, error: Exception) -> Response:
