@@ -1,7 +1,8 @@
 """The matcher on rows as real sources send them, through the feed path, on SQLite and
 PostgreSQL: a chain through an incomplete record never joins two people, a child
 founded by an incomplete record joins its fuller records once they arrive, a date in
-the other common form loads, and a placeholder birthday counts for little."""
+the other common form loads, a placeholder birthday counts for little, names written the
+other way round are put back, and two letters swapped in a name are a typo, not a twin."""
 
 from __future__ import annotations
 
@@ -107,6 +108,41 @@ def test_names_written_in_each_others_field_are_put_back_and_link(
     filed = {r.uid: r for r in store.all_records(session)}
     h2 = session.scalar(select(SourceRecord.id).where(SourceRecord.record_id == "H2"))
     assert (filed[h2].given_first, filed[h2].family) == ("jacob", "hassall")
+
+
+def test_two_records_each_the_others_names_reversed_link(session: Session, tmp_path: Path) -> None:
+    # Names the index holds nowhere else, once each way round: neither use outnumbers
+    # the other, and the two records are one child.
+    rows = [
+        local_row(1, record_id="F1", gender="M", given_names="Fraser", family_name="Marlow",
+                  date_of_birth="2013-10-08", address="8 Evelyn Owen Crescent, Leeds"),
+        local_row(2, record_id="F2", gender="M", given_names="Marlow", family_name="Fraser",
+                  date_of_birth="2013-10-08", address="8 Evelyn Owen Crescent, Leeds"),
+        # A name held only as it is written is never taken for a reversed one.
+        local_row(3, record_id="Q1", gender="M", given_names="Quillon", family_name="Zebedee",
+                  date_of_birth="2013-10-08", address="8 Evelyn Owen Crescent, Leeds"),
+    ]  # fmt: skip
+    load(session, tmp_path, "local", rows)
+    placed = child_of(session)
+    assert placed["F1"] == placed["F2"] != placed["Q1"]
+
+
+def test_two_letters_swapped_in_a_given_name_is_a_typo_not_a_twin(
+    session: Session, tmp_path: Path
+) -> None:
+    # "Haryr" for Harry, same birthday, family and home: one child whose name was
+    # mistyped, not a twin — while a twin with another name stays apart.
+    rows = [
+        local_row(1, record_id="H1", gender="M", given_names="Harry", family_name="Clarke",
+                  date_of_birth="2017-10-21", postcode="LS6 1AA", address="4 Hyde Park Road"),
+        local_row(2, record_id="H2", gender="M", given_names="Haryr", family_name="Clarke",
+                  date_of_birth="2017-10-21", postcode="LS6 1AA", address="4 Hyde Park Road"),
+        local_row(3, record_id="T1", gender="M", given_names="Oliver", family_name="Clarke",
+                  date_of_birth="2017-10-21", postcode="LS6 1AA", address="4 Hyde Park Road"),
+    ]  # fmt: skip
+    load(session, tmp_path, "local", rows)
+    placed = child_of(session)
+    assert placed["H1"] == placed["H2"] != placed["T1"]
 
 
 def test_a_child_is_not_two_genders_for_one_mis_keyed_record(

@@ -2,8 +2,10 @@
 runs in bulk and as the Python the online scorer runs, side by side so they stay equal.
 
 Only operations with one exact meaning in both are used — equality, list overlap,
-Levenshtein distance (unit costs) and integer arithmetic — so bulk and online scoring
-assign every pair the same levels; ``tests/service/test_score_parity.py`` proves it.
+Levenshtein and Damerau-Levenshtein distance (unit costs; DuckDB's
+``damerau_levenshtein`` is the unrestricted distance rapidfuzz's ``DamerauLevenshtein``
+computes) and integer arithmetic — so bulk and online scoring assign every pair the same
+levels; ``tests/service/test_score_parity.py`` proves it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import DamerauLevenshtein, Levenshtein
 
 from contactpoint.matching.record import MatchRecord
 
@@ -116,16 +118,17 @@ def related(value_column: str, relations_column: str, label: str) -> Level:
 
 
 def typo(column: str, label: str = "typo") -> Level:
-    """One edit apart, or two edits apart when both are six letters or longer."""
+    """One edit apart, or two edits apart when both are six letters or longer; two
+    neighbouring letters swapped ("Haryr" for Harry) count as one edit (Damerau)."""
     left, right = f'"{column}_l"', f'"{column}_r"'
     sql = (
-        f"levenshtein({left}, {right}) <= 1 OR (levenshtein({left}, {right}) <= 2"
-        f" AND least(length({left}), length({right})) >= 6)"
+        f"damerau_levenshtein({left}, {right}) <= 1 OR (damerau_levenshtein({left}, {right})"
+        f" <= 2 AND least(length({left}), length({right})) >= 6)"
     )
 
     def test(a: MatchRecord, b: MatchRecord) -> bool:
         one, two = _get(a, column), _get(b, column)
-        distance = Levenshtein.distance(one, two, score_cutoff=2)
+        distance = DamerauLevenshtein.distance(one, two, score_cutoff=2)
         return distance <= 1 or (distance <= 2 and min(len(one), len(two)) >= 6)
 
     return Level(label, sql, test)

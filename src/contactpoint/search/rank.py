@@ -12,7 +12,8 @@ A child is listed when the evidence for it — the match weight less the model's
 the sum of each compared field's log2(m/u) — is positive and within
 ``RELEVANCE_WINDOW`` bits of the best child's: a thousand times less likely than the best
 is no longer worth a practitioner's look. A transposed name the model calls "different"
-is not counted against the child here, only in its rank.
+is not counted against the child here, only in its rank. (The shipped comparisons' typo
+level counts a transposition as one edit, so this guards only models that do not.)
 """
 
 from __future__ import annotations
