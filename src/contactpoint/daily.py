@@ -1,12 +1,14 @@
 """The daily jobs, and the record of each day's run so that no restart repeats them.
 
-Two jobs, in this order:
+Three jobs, in this order:
 
 * ``housekeeping``: signposting's housekeeping (reminding, lapsing and purging
   involvements), then retention (archiving and purging records, ``children.lifecycle``),
   then a snapshot of what the index holds (``stats.take_snapshot``, for the console);
 * ``audit-analytics``: the audit trail's last two days analysed for likely misuse and
-  auditors alerted to new findings (each once), unless ``audit_alerts`` is off.
+  auditors alerted to new findings (each once), unless ``audit_alerts`` is off;
+* ``audit-checkpoint``: the chain sealed and a signed checkpoint of its head e-mailed to
+  every auditor (``audit.checkpoint``), the anchor outside the database.
 
 Each is idempotent within a day, and each runs at most once a day: the transaction that
 finishes a job records it in ``daily_runs``, and a job recorded for the day is left alone.
@@ -30,7 +32,9 @@ from sqlalchemy import Date, DateTime, Engine, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from contactpoint import db
+from contactpoint.audit import checkpoint
 from contactpoint.audit.analytics import daily_report, raise_alerts
+from contactpoint.audit.service import seal_pending
 from contactpoint.children.lifecycle import run_retention
 from contactpoint.db import Base
 from contactpoint.settings import get_settings
@@ -41,6 +45,7 @@ log = logging.getLogger(__name__)
 
 HOUSEKEEPING = "housekeeping"
 ANALYTICS = "audit-analytics"
+CHECKPOINT = "audit-checkpoint"
 # The PostgreSQL advisory lock held by the worker process running the daily jobs.
 DAILY_LOCK = 0x5167_6E70  # "Sign"
 
@@ -75,6 +80,14 @@ def run_daily_jobs(engine: Engine, today: date, now: datetime) -> list[str]:
                 _finished(session, ANALYTICS, today, now)
             log.info("audit analytics: %d new alerts to auditors", len(raised))
             ran.append(ANALYTICS)
+        if not _done(engine, CHECKPOINT, today):
+            seal_pending(engine, wait=True)
+            with db.unit_of_work(engine) as session:
+                taken = checkpoint.take(session, now)
+                sent = checkpoint.send_to_auditors(session, taken) if taken else 0
+                _finished(session, CHECKPOINT, today, now)
+            log.info("audit checkpoint: e-mailed to %d auditors", sent)
+            ran.append(CHECKPOINT)
     return ran
 
 

@@ -223,6 +223,11 @@ class Settings(BaseSettings):
         description="Whether the web server's daily jobs analyse the audit trail and alert"
         " auditors to new findings.",
     )
+    audit_checkpoint_key: SecretStr | None = Field(
+        default=None,
+        description="The secret that signs the audit chain's daily checkpoints (HMAC-SHA256),"
+        " held outside the database; none: checkpoints are unsigned.",
+    )
     log_format: str = Field(
         default="text",
         pattern="^(text|json)$",

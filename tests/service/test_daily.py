@@ -11,7 +11,14 @@ from sqlalchemy import Engine, func, select
 
 from contactpoint import daily, db
 from contactpoint.audit import analytics
-from contactpoint.daily import ANALYTICS, DAILY_LOCK, HOUSEKEEPING, DailyRun, run_daily_jobs
+from contactpoint.daily import (
+    ANALYTICS,
+    CHECKPOINT,
+    DAILY_LOCK,
+    HOUSEKEEPING,
+    DailyRun,
+    run_daily_jobs,
+)
 from contactpoint.settings import get_settings
 from contactpoint.stats import IndexSnapshot
 
@@ -43,7 +50,7 @@ def analyses(monkeypatch: pytest.MonkeyPatch) -> list[datetime]:
 def test_each_job_runs_once_a_day_however_often_asked(
     committed_engine: Engine, analyses: list[datetime]
 ) -> None:
-    assert run_daily_jobs(committed_engine, TODAY, NOON) == [HOUSEKEEPING, ANALYTICS]
+    assert run_daily_jobs(committed_engine, TODAY, NOON) == [HOUSEKEEPING, ANALYTICS, CHECKPOINT]
     taken = snapshots()
     assert [day for _id, day in taken] == [TODAY] and analyses == [NOON]
     # A restart later the same day: nothing runs again.
@@ -52,12 +59,16 @@ def test_each_job_runs_once_a_day_however_often_asked(
 
     tomorrow = TODAY + timedelta(days=1)
     later = NOON + timedelta(days=1)
-    assert run_daily_jobs(committed_engine, tomorrow, later) == [HOUSEKEEPING, ANALYTICS]
+    assert run_daily_jobs(committed_engine, tomorrow, later) == [
+        HOUSEKEEPING,
+        ANALYTICS,
+        CHECKPOINT,
+    ]
     assert [day for _id, day in snapshots()] == [TODAY, tomorrow] and analyses == [NOON, later]
     with db.unit_of_work() as session:
         kept = session.execute(select(DailyRun.job, DailyRun.day)).all()
     assert sorted(kept) == sorted(
-        (job, day) for job in (HOUSEKEEPING, ANALYTICS) for day in (TODAY, tomorrow)
+        (job, day) for job in (HOUSEKEEPING, ANALYTICS, CHECKPOINT) for day in (TODAY, tomorrow)
     )
 
 
@@ -66,7 +77,7 @@ def test_analysis_switched_off_runs_once_switched_back_on(
 ) -> None:
     monkeypatch.setenv("CONTACTPOINT_AUDIT_ALERTS", "false")
     get_settings.cache_clear()
-    assert run_daily_jobs(committed_engine, TODAY, NOON) == [HOUSEKEEPING]
+    assert run_daily_jobs(committed_engine, TODAY, NOON) == [HOUSEKEEPING, CHECKPOINT]
     assert analyses == []
     monkeypatch.setenv("CONTACTPOINT_AUDIT_ALERTS", "true")
     get_settings.cache_clear()
@@ -81,4 +92,4 @@ def test_a_worker_finding_another_at_work_leaves_it_the_jobs(committed_engine: E
         assert run_daily_jobs(committed_engine, TODAY, NOON) == []
         other.scalar(select(func.pg_advisory_unlock(DAILY_LOCK)))
     assert snapshots() == []
-    assert run_daily_jobs(committed_engine, TODAY, NOON) == [HOUSEKEEPING, ANALYTICS]
+    assert run_daily_jobs(committed_engine, TODAY, NOON) == [HOUSEKEEPING, ANALYTICS, CHECKPOINT]

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import getpass
 import json
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
 
 import segno
@@ -16,6 +18,7 @@ from contactpoint import db
 from contactpoint.access import accounts, credentials, tokens
 from contactpoint.access.demo import create_demo_users
 from contactpoint.access.models import OrganisationKind, Role, User
+from contactpoint.audit import checkpoint
 from contactpoint.audit import service as audit
 from contactpoint.audit.models import AuditEntry
 from contactpoint.audit.service import Actor
@@ -202,18 +205,72 @@ def token_create(
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Seal what has been committed, then check the whole chain; exit 1 naming the first
-    entry that does not fit."""
+def audit_verify(
+    checkpoints: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--checkpoint",
+            help="A checkpoint the chain must still hold: its line, the e-mail that brought"
+            " it, or a file holding either. Repeat for more.",
+        ),
+    ] = None,
+) -> None:
+    """Seal what has been committed, then check the whole chain (and that it still holds
+    each checkpoint given); exit 1 naming the first entry that does not fit."""
+    with reported_errors():
+        wanted = [checkpoint.parse(_text_or_file(given)) for given in checkpoints or ()]
     with unit_of_work() as session:
         audit.seal_pending(db.get_engine(), wait=True)  # before the session reads
         result = audit.verify(session)
+        problems = [(held, checkpoint.problem(session, held)) for held in wanted]
     if not result.intact:
         err.print(f"[bold red]Broken:[/] {result.describe()}")
         raise typer.Exit(EXIT_REFUSED)
     out.print(f"Audit trail intact: {result.entries} entries.")
     if result.unsealed:
         out.print(f"{result.unsealed} entries written meanwhile are not yet sealed.")
+    for held, problem in problems:
+        taken = f"the checkpoint at position {held.position} of {held.at:%d %B %Y %H:%M} UTC"
+        if problem:
+            err.print(f"[bold red]Broken:[/] the chain does not hold {taken}: {problem}")
+        else:
+            out.print(f"The chain holds {taken}.")
+    if any(problem for _held, problem in problems):
+        raise typer.Exit(EXIT_REFUSED)
+
+
+def _text_or_file(given: str) -> str:
+    """The text given, or the file it names."""
+    if checkpoint.FORMAT in given:
+        return given
+    try:
+        return Path(given).read_text(encoding="utf-8", errors="replace")
+    except OSError as error:
+        raise checkpoint.CheckpointInvalid(
+            f"'{given[:80]}' is neither a checkpoint nor a file that can be read ({error.strerror})"
+        ) from None
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    send: Annotated[
+        bool, typer.Option("--send", help="E-mail it to every active auditor too.")
+    ] = False,
+) -> None:
+    """Seal what has been committed and print a signed checkpoint of the chain's head,
+    to keep outside the database (the web server e-mails one to auditors each day)."""
+    audit.seal_pending(db.get_engine(), wait=True)
+    with unit_of_work() as session:
+        taken = checkpoint.take(session, datetime.now(UTC))
+        if taken is None:
+            err.print("Nothing is sealed in the audit trail yet: no checkpoint to take.")
+            raise typer.Exit(EXIT_REFUSED)
+        sent = checkpoint.send_to_auditors(session, taken) if send else None
+    out.print(taken.line, highlight=False)
+    if taken.signature == checkpoint.UNSIGNED:
+        err.print("Unsigned: set CONTACTPOINT_AUDIT_CHECKPOINT_KEY to sign checkpoints.")
+    if sent is not None:
+        out.print(f"E-mailed to {sent} auditors.")
 
 
 def _print_entries(entries: list[AuditEntry], as_json: bool) -> None:
