@@ -26,7 +26,7 @@ from contactpoint.matching.decide import (
 from contactpoint.matching.keys import blocking_keys, search_keys
 from contactpoint.matching.model import MatchModel
 from contactpoint.matching.record import MatchRecord, match_record
-from contactpoint.matching.transposed import looks_transposed, put_back
+from contactpoint.matching.transposed import names_agree, put_back, reversible
 from contactpoint.review.models import ReviewKind
 
 Progress = Callable[[str, int, int], None]
@@ -141,8 +141,8 @@ def plan_links(
     records = [match_record(index, facts) for index, facts in enumerate(rows)]
     counts = live_counts(session, records)
     model = adapt(registry.active_model(session), counts)
-    # Records whose names look written in each other's field, with them put back.
-    swapped = {r.uid: put_back(r.uid, rows[r.uid]) for r in records if looks_transposed(r, counts)}
+    # Every record with its names put back, tried when it does not link as written.
+    swapped = {r.uid: put_back(r.uid, rows[r.uid]) for r in records if reversible(r)}
     plan = LinkPlan([], records, 0, model_version=model.version)
     children = _Children()
     seen: set[int] = set()
@@ -181,7 +181,12 @@ def plan_links(
                 view = swapped[record.uid]
                 candidates = _candidates(view, children, filed, added_keys)
                 put = decide(model, view, candidates, thresholds, kept_apart)
-                if put.outcome is Outcome.LINK and put.joins is None:
+                if (
+                    put.outcome is Outcome.LINK
+                    and put.joins is None
+                    and put.score is not None
+                    and names_agree(put.score)
+                ):
                     # Matched with its names put back: filed that way from now on.
                     record = plan.records[record.uid] = swapped[record.uid]
                     decision = put

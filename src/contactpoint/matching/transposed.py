@@ -1,34 +1,38 @@
 """Given and family names written in each other's field ("Hassall Jacob" for Jacob
-Hassall), noticed from how the index uses the two names, without a list of names.
+Hassall), put back.
 
-A record looks transposed when, among the people in front of the matcher (the record
-itself included), its given name is held at least as often as a family name as it is
-as a given name, and its family name at least as often as a given name. A name the
-index holds only in this record is held more often as it is written, so a record of
-names seen nowhere else never looks transposed; two records that are each other's
-names reversed ("Fraser Marlow" and "Marlow Fraser") both do. Such a record is also
-tried with its names put back, and filed that way only if it then links; pure.
+Any record with both names that does not link as written is tried with them put back,
+and filed that way only if it then links (to one child, joining none) with both names
+agreeing — the swap, not the rest of the record, must make the match: two records
+that are each other's names reversed ("Fraser Marlow" and "Marlow Fraser", or "Jaspe
+Desilva" and "Desilva Jasper") are one child whichever came first, while a record that
+links as written is never turned round. Pure.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
 
 from contactpoint.children.facts import ChildFacts
-from contactpoint.matching.frequencies import ValueCounts
+from contactpoint.matching.comparisons import COMPARISONS
+from contactpoint.matching.model import Score
 from contactpoint.matching.record import MatchRecord, match_record
 
+_GIVEN, _FAMILY = (
+    next(i for i, c in enumerate(COMPARISONS) if c.name == name)
+    for name in ("given_name", "family_name")
+)
+# The name levels that are no agreement: missing, only sounding alike, different.
+_DISAGREE = {
+    position: {i for i, level in enumerate(COMPARISONS[position].levels)
+               if level.is_null or level.label in ("sounds alike", "different")}
+    for position in (_GIVEN, _FAMILY)
+}  # fmt: skip
 
-def looks_transposed(record: MatchRecord, counts: ValueCounts) -> bool:
-    """Whether both of the record's names are used the other way round as often."""
-    if record.given_first is None or record.family is None:
-        return False
-    given: Mapping[str, int] = counts.counts.get("given_first", {})
-    family: Mapping[str, int] = counts.counts.get("family", {})
-    as_family = family.get(record.given_first, 0) - given.get(record.given_first, 0)
-    as_given = given.get(record.family, 0) - family.get(record.family, 0)
-    return as_family >= 0 and as_given >= 0
+
+def reversible(record: MatchRecord) -> bool:
+    """Whether putting the record's names the other way round changes anything."""
+    return None not in (record.given_first, record.family) and record.given_first != record.family
 
 
 def put_back(uid: int, facts: ChildFacts) -> MatchRecord:
@@ -36,3 +40,11 @@ def put_back(uid: int, facts: ChildFacts) -> MatchRecord:
     return match_record(
         uid, replace(facts, given_names=facts.family_name, family_name=facts.given_names)
     )
+
+
+def names_agree(score: Score) -> bool:
+    """Whether both names of a record put back agree with the child's (exactly, as a
+    nickname, another given name, part of a double-barrelled name or a typo): without
+    that, a twin's birthday and home would carry the match once the names no longer
+    say "same family"."""
+    return all(int(score.levels[p]) not in _DISAGREE[p] for p in (_GIVEN, _FAMILY))
