@@ -49,8 +49,9 @@ def field(page: str, name: str) -> str:
     return found.group(1)
 
 
-def sign_in(client: TestClient, username: str, secret: str, *, step_offset: int = 30) -> None:
-    """Sign in through the forms, as a browser does."""
+def sign_in(client: TestClient, username: str, secret: str, *, step_offset: int = 30) -> str:
+    """Sign in through the forms, as a browser does; where the service then sends the
+    user."""
     page = client.get("/sign-in").text
     answer = client.post(
         "/sign-in",
@@ -66,3 +67,4 @@ def sign_in(client: TestClient, username: str, secret: str, *, step_offset: int 
         follow_redirects=False,
     )
     assert answer.status_code == 303, answer.text
+    return str(answer.headers["location"])

@@ -67,6 +67,50 @@ def test_signing_in_with_password_and_code_opens_the_service(
     assert "sign_in.password" in audit_actions()
 
 
+@pytest.mark.parametrize(
+    ("roles", "start"),
+    [
+        ((Role.PRACTITIONER,), "/search"),
+        ((Role.KEY_PROFESSIONAL,), "/search"),
+        ((Role.DATA_MANAGER,), "/review"),
+        ((Role.USER_ADMIN,), "/users"),
+        ((Role.NATIONAL_ADMIN,), "/admin"),
+        ((Role.AUDITOR,), "/audit"),
+        ((Role.AUDITOR, Role.DATA_MANAGER), "/review"),
+    ],
+)
+def test_each_role_lands_on_its_own_start_page_it_may_see(
+    client: TestClient, committed_engine: Engine, roles: tuple[Role, ...], start: str
+) -> None:
+    with db.unit_of_work() as session:
+        user = active_user(session, "sam.signin", *roles)
+        secret = user.totp_secret
+    assert secret
+    assert sign_in(client, "sam.signin", secret) == start
+    assert client.get(start).status_code == 200
+
+
+def test_a_page_asked_for_before_sign_in_is_where_sign_in_ends(
+    client: TestClient, secret: str
+) -> None:
+    page = client.get("/sign-in?next=/inbox").text
+    answer = client.post(
+        "/sign-in",
+        data={"username": "pat.practitioner", "password": PASSWORD,
+              "csrf_token": field(page, "csrf_token"), "next": "/inbox"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert answer.headers["location"] == "/sign-in/code?next=%2Finbox"
+    page = client.get(answer.headers["location"]).text
+    code = credentials.current_totp(secret, time.time() + 30)
+    answer = client.post(
+        "/sign-in/code",
+        data={"code": code, "csrf_token": field(page, "csrf_token"), "next": field(page, "next")},
+        follow_redirects=False,
+    )
+    assert answer.headers["location"] == "/inbox"
+
+
 def test_session_cookies_are_http_only_and_same_site_strict(
     client: TestClient, secret: str
 ) -> None:
@@ -143,7 +187,7 @@ def test_after_sign_in_the_user_returns_to_the_page_they_asked_for_on_this_servi
     client: TestClient, secret: str
 ) -> None:
     page = client.get("/sign-in?next=https://evil.example/").text
-    assert field(page, "next") == "/search"
+    assert field(page, "next") == ""  # none: the user's own start page
     page = client.get("/sign-in?next=/").text
     assert field(page, "next") == "/"
 

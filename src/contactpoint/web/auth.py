@@ -12,7 +12,7 @@ an ``X-CSRF-Token`` header) and answers 401, never a redirect.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Form, Request
@@ -22,6 +22,7 @@ from starlette.responses import Response
 
 from contactpoint.access import auth, credentials
 from contactpoint.access.auth import Current, NotSignedIn
+from contactpoint.access.models import Role
 from contactpoint.access.policy import Action, decide
 from contactpoint.errors import ContactPointError
 from contactpoint.settings import get_settings
@@ -129,8 +130,26 @@ def require(user: Current, action: Action) -> None:
         raise NotAllowed(verdict.reason)
 
 
-def safe_next(target: str | None) -> str:
-    """Where to go after signing in: only a path on this service."""
+def safe_next(target: str | None, fallback: str = "/search") -> str:
+    """Where to go after signing in: only a path on this service (else ``fallback``)."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
-    return "/search"
+    return fallback
+
+
+# Each role's own start page, in this order for a user with several: the work each
+# role comes to do (DESIGN §2), so nobody lands on a page their role may not see.
+START_PAGES: tuple[tuple[Role, str], ...] = (
+    (Role.PRACTITIONER, "/search"),
+    (Role.KEY_PROFESSIONAL, "/search"),
+    (Role.DATA_MANAGER, "/review"),
+    (Role.USER_ADMIN, "/users"),
+    (Role.NATIONAL_ADMIN, "/admin"),
+    (Role.AUDITOR, "/audit"),
+)
+
+
+def start_page(roles: Iterable[Role]) -> str:
+    """Where a user with ``roles`` lands after signing in when they asked for no page."""
+    held = set(roles)
+    return next((page for role, page in START_PAGES if role in held), "/inbox")

@@ -8,13 +8,16 @@ entry and the failure count (towards lockout) must outlive the refusal.
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy import select
 from starlette.responses import Response
 
 from contactpoint.access import auth
 from contactpoint.access.auth import NotSignedIn, SignInRefused
+from contactpoint.access.models import UserRole
 from contactpoint.web.auth import (
     CSRF_COOKIE,
     PENDING_COOKIE,
@@ -25,6 +28,7 @@ from contactpoint.web.auth import (
     pre_session_csrf,
     safe_next,
     set_cookie,
+    start_page,
 )
 from contactpoint.web.deps import SessionDep, Templates
 
@@ -46,7 +50,7 @@ def _form(
     response = templates.TemplateResponse(
         request,
         name,
-        {"next": safe_next(next_), "error": error, "csrf_token": token, "values": values or {}},
+        {"next": safe_next(next_, ""), "error": error, "csrf_token": token, "values": values or {}},
         status_code=status,
     )
     set_cookie(response, CSRF_COOKIE, token)
@@ -54,7 +58,7 @@ def _form(
 
 
 @router.get("/sign-in", response_class=HTMLResponse)
-def sign_in_form(request: Request, templates: Templates, next: str = "/search") -> Response:
+def sign_in_form(request: Request, templates: Templates, next: str = "") -> Response:
     return _form(request, templates, "signin/password.html", next_=next)
 
 
@@ -66,7 +70,7 @@ def sign_in(
     username: Annotated[str, Form(max_length=MAX_FIELD)] = "",
     password: Annotated[str, Form(max_length=MAX_FIELD)] = "",
     csrf_token: Annotated[str, Form(max_length=MAX_FIELD)] = "",
-    next: Annotated[str, Form(max_length=2000)] = "/search",
+    next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     check_pre_session_csrf(request, csrf_token)
     if not username.strip() or not password:
@@ -91,13 +95,15 @@ def sign_in(
             status=401,
             values={"username": username},
         )
-    response = RedirectResponse(f"/sign-in/code?next={safe_next(next)}", status_code=303)
+    response = RedirectResponse(
+        f"/sign-in/code?{urlencode({'next': safe_next(next, '')})}", status_code=303
+    )
     set_cookie(response, PENDING_COOKIE, started.token)
     return response
 
 
 @router.get("/sign-in/code", response_class=HTMLResponse)
-def code_form(request: Request, templates: Templates, next: str = "/search") -> Response:
+def code_form(request: Request, templates: Templates, next: str = "") -> Response:
     if not request.cookies.get(PENDING_COOKIE):
         return RedirectResponse("/sign-in", status_code=303)
     return _form(request, templates, "signin/code.html", next_=next)
@@ -110,7 +116,7 @@ def code(
     templates: Templates,
     code: Annotated[str, Form(max_length=20)] = "",
     csrf_token: Annotated[str, Form(max_length=MAX_FIELD)] = "",
-    next: Annotated[str, Form(max_length=2000)] = "/search",
+    next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     check_pre_session_csrf(request, csrf_token)
     pending = request.cookies.get(PENDING_COOKIE)
@@ -131,7 +137,11 @@ def code(
             error=str(refused).capitalize(),
             status=401,
         )
-    response = RedirectResponse(safe_next(next), status_code=303)
+    roles = session.scalars(
+        select(UserRole.role).where(UserRole.user_id == signed_in.login.user_id)
+    )
+    # The page asked for, or the user's own start page (their role's work).
+    response = RedirectResponse(safe_next(next, "") or start_page(roles), status_code=303)
     clear_cookie(response, PENDING_COOKIE)
     clear_cookie(response, CSRF_COOKIE)
     set_cookie(response, SESSION_COOKIE, signed_in.token)
