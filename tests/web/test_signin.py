@@ -3,6 +3,7 @@ are shown and audited, forms need their anti-forgery token."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -134,6 +135,30 @@ def test_a_wrong_password_is_shown_on_the_form_and_audited(client: TestClient, s
     assert "not right" in answer.text
     assert "not-the-password-9" not in answer.text
     assert audit_actions("failed") == ["sign_in.password"]
+
+
+def test_something_that_is_not_a_code_asks_for_six_digits_and_counts_for_nothing(
+    client: TestClient, secret: str
+) -> None:
+    page = client.get("/sign-in").text
+    client.post(
+        "/sign-in",
+        data={"username": "pat.practitioner", "password": PASSWORD,
+              "csrf_token": field(page, "csrf_token")},
+    )  # fmt: skip
+    page = client.get("/sign-in/code").text
+    assert re.search(r'<input[^>]*id="code"[^>]*autofocus', page, re.S), "focus on the code box"
+    for given in ("12", "12345a", "１２３４５６"):
+        answer = client.post(
+            "/sign-in/code", data={"code": given, "csrf_token": field(page, "csrf_token")}
+        )
+        assert answer.status_code == 400
+        assert "Enter the 6-digit code from your authenticator app" in answer.text
+    with db.unit_of_work() as session:
+        failed = session.scalar(
+            select(User.failed_logins).where(User.username == "pat.practitioner")
+        )
+    assert not failed
 
 
 def test_a_wrong_code_is_refused_and_a_replayed_code_too(client: TestClient, secret: str) -> None:

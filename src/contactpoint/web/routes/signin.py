@@ -122,6 +122,17 @@ def code(
     pending = request.cookies.get(PENDING_COOKIE)
     if not pending:
         return RedirectResponse("/sign-in", status_code=303)
+    digits = code.replace(" ", "")
+    if not (digits.isascii() and digits.isdigit() and len(digits) == 6):
+        # Not a code at all ("12", a letter): ask for one; nothing to check or count.
+        return _form(
+            request,
+            templates,
+            "signin/code.html",
+            next_=next,
+            error="Enter the 6-digit code from your authenticator app",
+            status=400,
+        )
     try:
         signed_in = auth.second_factor(session, pending, code)
     except NotSignedIn:
