@@ -22,6 +22,8 @@ MAX_PASSWORD = 128
 # zxcvbn's estimate: 3 is "safely unguessable: moderate protection from offline attacks".
 MIN_STRENGTH = 3
 ISSUER = "ContactPoint"
+# Digits in an authenticator code (pyotp.TOTP's default; what authenticator apps show).
+CODE_DIGITS = 6
 
 
 def _hasher() -> PasswordHasher:
@@ -89,13 +91,22 @@ def current_totp(secret: str, at: float | None = None) -> str:
     return pyotp.TOTP(secret).at(at if at is not None else time.time())
 
 
+def code_digits(code: str) -> str | None:
+    """The code's digits, spaces taken out, if it is six ASCII digits at all (a
+    full-width digit is no code, and would not compare); else None."""
+    digits = code.strip().replace(" ", "")
+    if digits.isascii() and digits.isdigit() and len(digits) == CODE_DIGITS:
+        return digits
+    return None
+
+
 def totp_step(secret: str, code: str, last_step: int | None, at: float | None = None) -> int | None:
     """The time step ``code`` belongs to (this one or either neighbour, for clock drift),
     or None when the code is wrong or its step was already used (a replay)."""
     moment = at if at is not None else time.time()
     totp = pyotp.TOTP(secret)
-    digits = code.strip().replace(" ", "")
-    if not (digits.isdigit() and len(digits) == totp.digits):
+    digits = code_digits(code)
+    if digits is None:
         return None
     now = int(moment // totp.interval)
     for step in (now, now - 1, now + 1):

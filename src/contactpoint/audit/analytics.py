@@ -90,6 +90,18 @@ def misuse_report(
     )
 
 
+def active_auditors(session: Session) -> list[User]:
+    """Every active auditor, oldest account first."""
+    return list(
+        session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == Role.AUDITOR, User.status == UserStatus.ACTIVE)
+            .order_by(User.id)
+        )
+    )
+
+
 def raise_alerts(
     session: Session, findings: tuple[Finding, ...] | list[Finding], now: datetime
 ) -> list[AuditAlert]:
@@ -101,14 +113,7 @@ def raise_alerts(
     fresh = [finding for finding in findings if finding.key not in known]
     if not fresh:
         return []
-    auditors = list(
-        session.scalars(
-            select(User)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role == Role.AUDITOR, User.status == UserStatus.ACTIVE)
-            .order_by(User.id)
-        )
-    )
+    auditors = active_auditors(session)
     raised = []
     for finding in dict((f.key, f) for f in fresh).values():
         evidence = _evidence(finding)

@@ -28,12 +28,12 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpoint.access.models import Role, User, UserRole, UserStatus
+from contactpoint.audit.analytics import active_auditors
 from contactpoint.audit.models import AuditEntry, AuditHead
 from contactpoint.audit.service import SYSTEM, record
 from contactpoint.errors import ContactPointError
-from contactpoint.notify.message import new_message_id, valid_address
-from contactpoint.notify.models import EmailStatus, OutboxEmail
+from contactpoint.notify.message import valid_address
+from contactpoint.notify.service import email_text_as_given
 from contactpoint.settings import get_settings
 
 FORMAT = "contactpoint-audit-checkpoint/1"
@@ -130,14 +130,12 @@ def problem(session: Session, checkpoint: Checkpoint) -> str | None:
 def send_to_auditors(session: Session, checkpoint: Checkpoint) -> int:
     """E-mail the checkpoint to every active auditor with a valid address (the e-mail
     is the copy outside the database) and audit that it was sent; how many were sent."""
-    auditors = session.scalars(
-        select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == Role.AUDITOR, User.status == UserStatus.ACTIVE)
-        .order_by(User.id)
-    ).all()
     addresses = sorted(
-        {a.email.strip() for a in auditors if a.email and valid_address(a.email.strip())}
+        {
+            a.email.strip()
+            for a in active_auditors(session)
+            if a.email and valid_address(a.email.strip())
+        }
     )
     subject = f"ContactPoint audit checkpoint {checkpoint.at:%d %B %Y}"
     body = (
@@ -153,16 +151,7 @@ def send_to_auditors(session: Session, checkpoint: Checkpoint) -> int:
         "Do not reply to this e-mail.\n"
     )
     for address in addresses:
-        session.add(
-            OutboxEmail(
-                to_address=address,
-                subject=subject,
-                body=body,
-                message_id=new_message_id(),
-                status=EmailStatus.PENDING,
-                attempts=0,
-            )
-        )
+        email_text_as_given(session, address, subject, body)
     record(
         session, SYSTEM, "audit.checkpoint",
         details={"position": checkpoint.position, "hash": checkpoint.hash,

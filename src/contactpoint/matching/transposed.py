@@ -14,19 +14,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 from contactpoint.children.facts import ChildFacts
+from contactpoint.matching.coherence import FAMILY, GIVEN
 from contactpoint.matching.comparisons import COMPARISONS
 from contactpoint.matching.model import Score
 from contactpoint.matching.record import MatchRecord, match_record
 
-_GIVEN, _FAMILY = (
-    next(i for i, c in enumerate(COMPARISONS) if c.name == name)
-    for name in ("given_name", "family_name")
-)
 # The name levels that are no agreement: missing, only sounding alike, different.
 _DISAGREE = {
     position: {i for i, level in enumerate(COMPARISONS[position].levels)
                if level.is_null or level.label in ("sounds alike", "different")}
-    for position in (_GIVEN, _FAMILY)
+    for position in (GIVEN, FAMILY)
 }  # fmt: skip
 
 
@@ -47,4 +44,4 @@ def names_agree(score: Score) -> bool:
     nickname, another given name, part of a double-barrelled name or a typo): without
     that, a twin's birthday and home would carry the match once the names no longer
     say "same family"."""
-    return all(int(score.levels[p]) not in _DISAGREE[p] for p in (_GIVEN, _FAMILY))
+    return all(int(score.levels[p]) not in _DISAGREE[p] for p in (GIVEN, FAMILY))

@@ -53,18 +53,7 @@ def notify(
     session.flush()
     if address:
         email_subject, email_body = email_text(kind, link, get_settings().service_url)
-        session.add(
-            OutboxEmail(
-                notification_id=notification.id,
-                to_address=address,
-                subject=email_subject,
-                body=email_body,
-                message_id=new_message_id(),
-                status=EmailStatus.PENDING,
-                attempts=0,
-            )
-        )
-        session.flush()
+        _queue(session, address, email_subject, email_body, notification.id)
     return notification
 
 
@@ -80,8 +69,25 @@ def email_only(session: Session, address: str, kind: str, link: str | None = Non
     if link is not None and not valid_link(link):
         raise InvalidValue("link", link, "must be a path within the service, such as /children/…")
     subject, body = email_text(kind, None, get_settings().service_url)
+    _queue(session, address, subject, body)
+
+
+def email_text_as_given(session: Session, address: str, subject: str, body: str) -> None:
+    """An e-mail whose text is itself the message (an audit checkpoint): the caller
+    vouches it holds no personal data. Refused for an address that is not one."""
+    address = address.strip()
+    if not valid_address(address):
+        raise InvalidValue("email", "", "is not a valid e-mail address, so nothing was sent")
+    _queue(session, address, subject, body)
+
+
+def _queue(
+    session: Session, address: str, subject: str, body: str, notification_id: int | None = None
+) -> None:
+    """Put one e-mail in the outbox, for ``notify.sender`` after the caller commits."""
     session.add(
         OutboxEmail(
+            notification_id=notification_id,
             to_address=address,
             subject=subject,
             body=body,

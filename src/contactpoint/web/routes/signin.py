@@ -12,12 +12,10 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import select
 from starlette.responses import Response
 
-from contactpoint.access import auth
+from contactpoint.access import accounts, auth, credentials
 from contactpoint.access.auth import NotSignedIn, SignInRefused
-from contactpoint.access.models import UserRole
 from contactpoint.web.auth import (
     CSRF_COOKIE,
     PENDING_COOKIE,
@@ -122,8 +120,7 @@ def code(
     pending = request.cookies.get(PENDING_COOKIE)
     if not pending:
         return RedirectResponse("/sign-in", status_code=303)
-    digits = code.replace(" ", "")
-    if not (digits.isascii() and digits.isdigit() and len(digits) == 6):
+    if credentials.code_digits(code) is None:
         # Not a code at all ("12", a letter): ask for one; nothing to check or count.
         return _form(
             request,
@@ -148,9 +145,7 @@ def code(
             error=str(refused).capitalize(),
             status=401,
         )
-    roles = session.scalars(
-        select(UserRole.role).where(UserRole.user_id == signed_in.login.user_id)
-    )
+    roles = accounts.roles_of(session, signed_in.login.user_id)
     # The page asked for, or the user's own start page (their role's work).
     response = RedirectResponse(safe_next(next, "") or start_page(roles), status_code=303)
     clear_cookie(response, PENDING_COOKIE)
