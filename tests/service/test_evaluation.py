@@ -14,9 +14,17 @@ from typer.testing import CliRunner
 
 from contactpoint import db
 from contactpoint.cli import app
+from contactpoint.evaluation import report
 from contactpoint.evaluation.datasets import DatasetName, DatasetRequest
-from contactpoint.evaluation.service import DatabaseNotEmpty, evaluate_dataset
+from contactpoint.evaluation.service import (
+    CANDIDATE,
+    CONTACTPOINT,
+    RETRAINED,
+    DatabaseNotEmpty,
+    evaluate_dataset,
+)
 from contactpoint.linkage.export import export_links
+from contactpoint.linkage.registry import shipped_document
 from tests.builders import local_row, write_feed
 
 
@@ -144,3 +152,32 @@ def test_when_splink_cannot_train_the_matchers_result_stands_and_the_reason_is_g
     assert evaluation.baseline_failure is not None
     assert evaluation.baseline_failure.startswith("Splink could not train on these rows")
     assert evaluation.contactpoint.scores.rows == 2
+
+
+def test_a_candidate_model_and_a_retrained_relinked_index_are_scored_beside_the_active_one(
+    tmp_path: Path,
+) -> None:
+    # The shipped model's weights under another version: a candidate that must cluster
+    # the rows exactly as the active model does.
+    same = dict(shipped_document(), version="candidate-same-weights")
+    request = DatasetRequest(DatasetName.MESSY, seed=4711, size=110)
+
+    evaluation = evaluate_dataset(
+        request, work=tmp_path, baseline=False, candidate=same, retrain=True
+    )
+
+    candidate, retrained = evaluation.variants
+    assert candidate.system == f"{CANDIDATE} candidate-same-weights"
+    assert candidate.scores == evaluation.contactpoint.scores
+    assert retrained.system == RETRAINED
+    assert retrained.scores.rows == evaluation.rows >= 1000
+    with sqlite3.connect(tmp_path / "index.db") as connection:
+        active = connection.execute("SELECT version FROM match_models WHERE active").fetchall()
+        runs = connection.execute("SELECT model_version, finished_at FROM relink_runs").fetchall()
+    assert len(active) == 1 and active[0][0].startswith("retrained-")
+    assert [version for version, _ in runs] == [active[0][0]] and runs[0][1] is not None
+    assert [r.system for r in report.systems(evaluation)] == [
+        CONTACTPOINT,
+        candidate.system,
+        RETRAINED,
+    ]

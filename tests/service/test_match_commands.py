@@ -6,12 +6,14 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
 from contactpoint import db
-from contactpoint.children.models import Child
+from contactpoint.children.models import Child, ChildStatus
 from contactpoint.cli import app
+from contactpoint.settings import get_settings
 from tests.builders import birth, local_row, nhs_record, snapshot, write_feed
 
 runner = CliRunner()
@@ -110,3 +112,58 @@ def test_a_model_file_from_another_version_is_refused(
     assert code == 1 and "this version reads" in output
     code, output = run("match", "models")
     assert code == 0 and "x" not in output.split()
+
+
+def test_relink_redecides_the_index_in_a_run_that_can_be_listed_and_undone(
+    committed_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Loaded by a model that links almost nothing: "Sofai" stays a child of her own.
+    monkeypatch.setenv("CONTACTPOINT_MATCH_LINK_THRESHOLD", "60")
+    monkeypatch.setenv("CONTACTPOINT_MATCH_REVIEW_THRESHOLD", "50")
+    get_settings.cache_clear()
+    rows = [local_row(1), local_row(1, record_id="L1b", given_names="Sofai")]
+    assert run("feed", "load", "local", str(write_feed(tmp_path / "l.csv", "local", rows)))[0] == 0
+    assert len(cp_ids(committed_engine)) == 2
+    monkeypatch.delenv("CONTACTPOINT_MATCH_LINK_THRESHOLD")
+    monkeypatch.delenv("CONTACTPOINT_MATCH_REVIEW_THRESHOLD")
+    get_settings.cache_clear()
+
+    code, output = run("match", "relink", "--chunk", "1")
+
+    assert code == 0, output
+    assert "re-decided 1 children" in " ".join(output.split()) and "1 children merged" in output
+    run_id = output.split("Relink run ")[1].split()[0]  # PostgreSQL's ids go on across tests
+    code, output = run("match", "relinks")
+    assert code == 0 and f"Run {run_id}: finished" in output
+    code, output = run("match", "relink", "--undo", run_id)
+    assert code == 2 and "--reason" in output
+    code, output = run("match", "relink", "--undo", run_id, "--reason", "checking")
+    assert code == 0 and "1 changes put back" in output, output
+    with db.unit_of_work(committed_engine) as session:
+        assert set(session.scalars(select(Child.status))) == {ChildStatus.ACTIVE}
+    code, output = run("match", "relink", "--undo", "999999", "--reason", "x")
+    assert code == 1 and "no relink run" in output
+
+
+def test_trying_a_model_on_the_index_says_what_it_would_change_and_keeps_nothing(
+    committed_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONTACTPOINT_MATCH_LINK_THRESHOLD", "60")
+    monkeypatch.setenv("CONTACTPOINT_MATCH_REVIEW_THRESHOLD", "50")
+    get_settings.cache_clear()
+    rows = [local_row(1), local_row(1, record_id="L1b", given_names="Sofai")]
+    assert run("feed", "load", "local", str(write_feed(tmp_path / "l.csv", "local", rows)))[0] == 0
+    monkeypatch.delenv("CONTACTPOINT_MATCH_LINK_THRESHOLD")
+    monkeypatch.delenv("CONTACTPOINT_MATCH_REVIEW_THRESHOLD")
+    get_settings.cache_clear()
+    with committed_engine.connect() as connection:
+        before = snapshot(connection)
+    active = before["match_models"][0][0]
+
+    code, output = run("match", "relink", "--try", active)
+
+    assert code == 0, output
+    assert "nothing kept" in output and "1 children merged" in output
+    with committed_engine.connect() as connection:
+        assert snapshot(connection) == before
+    assert run("match", "relink", "--try", "no-such-model")[0] == 1

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
+from contactpoint import db
+from contactpoint.feeds.pipeline import load_file
 from contactpoint.migrate import alembic_config, current_revision, head_revision, upgrade
 from contactpoint.models import Base
+from tests.builders import local_row, write_feed
 
 
 def test_migrations_have_exactly_one_head(engine: Engine) -> None:
@@ -48,3 +54,30 @@ def test_upgrading_a_loaded_database_keeps_every_row(empty_engine: Engine) -> No
         link_kind = connection.exec_driver_sql("SELECT link_kind FROM source_records").scalar()
         assert link_kind == "automatic"
         assert connection.exec_driver_sql("SELECT count(*) FROM children").scalar() == 1
+
+
+def test_blocking_keys_added_later_are_filed_for_the_records_already_indexed(
+    empty_engine: Engine, tmp_path: Path
+) -> None:
+    upgrade(empty_engine, "0016")
+    rows = [
+        local_row(1, address="12 Cardigan Road, Leeds"),
+        local_row(2, address="Flat 3, 7 Kirkstall Lane, Leeds"),
+        local_row(3, date_of_birth=""),
+    ]
+    with db.unit_of_work(empty_engine) as session:
+        load_file(
+            session, source_name="local", path=write_feed(tmp_path / "l.csv", "local", rows),
+            loaded_by="test", today=date(2026, 11, 1),
+        )  # fmt: skip
+    keys = "SELECT key, source_record_id, child_id FROM match_keys ORDER BY 1, 2"
+    with empty_engine.begin() as connection:
+        expected = connection.exec_driver_sql(keys).all()
+        # What an index loaded before revision 0017 holds: neither kind of key.
+        connection.execute(text("DELETE FROM match_keys WHERE key LIKE 'fn:%' OR key LIKE 'fh:%'"))
+        assert len(connection.exec_driver_sql(keys).all()) == len(expected) - 4
+
+    upgrade(empty_engine)
+
+    with empty_engine.connect() as connection:
+        assert connection.exec_driver_sql(keys).all() == expected

@@ -45,8 +45,11 @@ def test_a_date_of_birth_years_from_the_childs_makes_another_child() -> None:
         record(n, given_names="Maryam", family_name="Rafiq", born=date(2015, 2, 21))
         for n in (1, 2, 3)
     ]
-    undated = record(4, given_names="Maryam", family_name="Rafiq", born=None)
-    later = record(5, given_names="Maryam", family_name="Rafiq", born=date(2019, 1, 1))
+    # (At another house: with every name and the house the same, a date years out is
+    # a slip — see below.)
+    elsewhere = {"address": "9 Valley Street, Manchester", "postcode": "M18 3BA"}
+    undated = record(4, given_names="Maryam", family_name="Rafiq", born=None, **elsewhere)
+    later = record(5, given_names="Maryam", family_name="Rafiq", born=date(2019, 1, 1), **elsewhere)
     decision = decide(model(), later, {"maryam": [*born, undated]}, THRESHOLDS)
     assert decision.outcome is Outcome.NEW
     assert decision.rule == DATE_OF_BIRTH_CONFLICT
@@ -87,3 +90,35 @@ def test_a_record_missing_a_name_cannot_join_two_children() -> None:
         model(), record(3, given_names=None), {"ava": [ava], "isla": [isla]}, THRESHOLDS
     )
     assert decision.joins is None
+
+
+def test_all_the_names_at_one_numbered_house_make_a_date_years_out_a_slip() -> None:
+    # Ava Rose Hughes of 12 Cardigan Road, born 2 March 2015; a record with every name
+    # and the house the same but 2009 was mistyped, not another Ava Rose Hughes there.
+    slip = record(3, born=date(2009, 3, 2))
+    decision = decide(model(), slip, {"ava": [record(1), record(2)]}, THRESHOLDS)
+    assert decision.outcome is Outcome.LINK
+
+
+def test_at_a_street_or_town_alone_a_date_years_out_is_still_another_child() -> None:
+    known = [record(n, address="Cardigan Road, Leeds") for n in (1, 2)]
+    slip = record(3, born=date(2009, 3, 2), address="Cardigan Road, Leeds")
+    assert decide(model(), slip, {"ava": known}, THRESHOLDS).outcome is not Outcome.LINK
+
+
+def test_brothers_who_share_a_first_given_name_at_one_house_stay_two() -> None:
+    # Two brothers both Muhammad first, known by their second names: not one child.
+    brothers = {"given_names": "Muhammad", "family_name": "McGarry", "gender": "M"}
+    older = record(1, born=date(2021, 1, 28), **brothers)
+    younger = record(2, born=date(2025, 11, 5), **brothers | {"given_names": "Muhammad Hamza"})
+    assert decide(model(), younger, {"older": [older]}, THRESHOLDS).outcome is not Outcome.LINK
+
+
+def test_a_record_that_fits_two_sisters_never_joins_them() -> None:
+    # Sienna (2015) and Victoria (2018) at one house; Sienna's record with her year
+    # mistyped as 2018 is hers — and no reason to make the sisters one child.
+    sienna = [record(n, given_names="Sienna", born=date(2015, 4, 5)) for n in (1, 2)]
+    victoria = [record(n, given_names="Victoria", born=date(2018, 12, 8)) for n in (3, 4)]
+    slip = record(5, given_names="Sienna", born=date(2018, 4, 5))
+    decision = decide(model(), slip, {"sienna": sienna, "victoria": victoria}, THRESHOLDS)
+    assert (decision.outcome, decision.child, decision.joins) == (Outcome.LINK, "sienna", None)

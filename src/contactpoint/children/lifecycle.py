@@ -35,7 +35,13 @@ from contactpoint.children.models import (
     SourceRecord,
 )
 from contactpoint.errors import AccessRefused, ContactPointError, InvalidValue
-from contactpoint.linkage.models import KeptApart, LinkEvent, MatchKey, MatchRecordRow
+from contactpoint.linkage.models import (
+    KeptApart,
+    LinkEvent,
+    MatchKey,
+    MatchRecordRow,
+    RelinkChange,
+)
 from contactpoint.review.models import Merge, ReviewTask
 from contactpoint.signposting.models import (
     ContactEvent,
@@ -233,6 +239,9 @@ def _delete_everything_of(session: Session, ids: Sequence[int]) -> dict[str, int
         delete(SensitiveConsent).where(SensitiveConsent.child_id.in_(ids)),
         delete(ReviewTask).where(
             or_(ReviewTask.child_id.in_(ids), ReviewTask.candidate_child_id.in_(ids))
+        ),
+        delete(RelinkChange).where(
+            or_(RelinkChange.from_child_id.in_(ids), RelinkChange.to_child_id.in_(ids))
         ),
         delete(Merge).where(or_(Merge.survivor_id.in_(ids), Merge.merged_id.in_(ids))),
         delete(KeptApart).where(or_(KeptApart.child_a_id.in_(ids), KeptApart.child_b_id.in_(ids))),

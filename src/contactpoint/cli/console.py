@@ -110,9 +110,14 @@ def unit_of_work() -> Iterator[Session]:
         yield session
 
 
+def fail_usage(message: str) -> NoReturn:
+    """The command was asked for wrongly: say how, exit 2."""
+    err.print(f"[bold red]Error:[/] {message}")
+    raise typer.Exit(EXIT_USAGE)
+
+
 def parse_date(value: str, option: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        err.print(f"[bold red]Error:[/] {option} must be a date YYYY-MM-DD")
-        raise typer.Exit(EXIT_USAGE) from None
+        fail_usage(f"{option} must be a date YYYY-MM-DD")

@@ -5,15 +5,32 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.progress import Progress
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from contactpoint import db, migrate
-from contactpoint.cli.console import operator, out, parse_date, reported_errors, unit_of_work
+from contactpoint.cli.console import (
+    fail_usage,
+    operator,
+    out,
+    parse_date,
+    progress_bars,
+    reported_errors,
+    unit_of_work,
+)
 from contactpoint.evaluation.datasets import DEFAULT_SEED, DatasetName, DatasetRequest
 from contactpoint.feeds import pipeline
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+    from sqlalchemy.orm import Session
+
+    from contactpoint.linkage.relink import RelinkProgress
+    from contactpoint.matching.decide import Thresholds
 
 match_app = typer.Typer(
     help="Identity matching: models, explanations, export.", no_args_is_help=True
@@ -59,6 +76,13 @@ def match_evaluate(
         typer.Option(help="An empty database's URL (default: a new SQLite file)."),
     ] = None,
     baseline: Annotated[bool, typer.Option(help="Run the Splink baseline too.")] = True,
+    candidate: Annotated[
+        Path | None,
+        typer.Option(help="A model file to compare with the active one, on the same rows."),
+    ] = None,
+    retrain: Annotated[
+        bool, typer.Option(help="Also: match train --activate, match relink, scored again.")
+    ] = False,
     work: Annotated[
         Path | None, typer.Option(help="Keep the dataset's files (and SQLite index) here.")
     ] = None,
@@ -67,6 +91,7 @@ def match_evaluate(
     """Load a labelled dataset into a fresh index and score the matcher (and Splink)."""
     from contactpoint.evaluation import report
     from contactpoint.evaluation.service import evaluate_dataset
+    from contactpoint.matching.model import MatchModel
 
     request = DatasetRequest(
         dataset,
@@ -78,7 +103,11 @@ def match_evaluate(
         truth=truth,
     )
     with reported_errors():
-        evaluation = evaluate_dataset(request, work=work, database_url=database, baseline=baseline)
+        document = MatchModel.load(candidate).document if candidate else None
+        evaluation = evaluate_dataset(
+            request, work=work, database_url=database, baseline=baseline, candidate=document,
+            retrain=retrain,
+        )  # fmt: skip
     if as_json:
         print(json.dumps(report.as_json(evaluation), indent=2))
         return
@@ -180,6 +209,105 @@ def match_models() -> None:
     for version, active, records, by, at in rows:
         table.add_row(version, "yes" if active else "", f"{records:,}", by, f"{at:%Y-%m-%d %H:%M}")
     out.print(table)
+
+
+@match_app.command("relink")
+def match_relink(
+    chunk: Annotated[int, typer.Option(min=1, help="Children re-decided per transaction.")] = 500,
+    undo: Annotated[
+        int | None, typer.Option(help="Put back every change of this relink run instead.")
+    ] = None,
+    reason: Annotated[str | None, typer.Option(help="Why (required with --undo).")] = None,
+    trial: Annotated[
+        str | None,
+        typer.Option(
+            "--try",
+            help="A registered model VERSION: count what relinking with it would change,"
+            " and keep nothing.",
+        ),
+    ] = None,
+) -> None:
+    """Re-decide every automatic link with the active model, in resumable chunks: an
+    interrupted run resumes where it stopped. A person's links and keep-aparts, and
+    shielded or closed children, are never changed; every change can be undone."""
+    from contactpoint.linkage import registry, relink
+
+    if undo is not None:
+        if not reason:
+            fail_usage("--undo needs --reason: why the relink is being undone")
+        with reported_errors(), unit_of_work() as session:
+            count = relink.undo(session, undo, actor=operator(), reason=reason or "")
+        out.print(f"Relink run {undo} undone: {count} changes put back.")
+        return
+    thresholds = pipeline.configured_thresholds()
+    with reported_errors(), progress_bars() as bars:
+        if trial is not None:
+            # One transaction, rolled back: the index as it was, whatever happens.
+            migrate.require_current(db.get_engine())
+            with db.session_factory()() as session:
+                try:
+                    registry.activate_version(session, trial)
+                    run_id = relink.start(session, actor=operator()).id
+                    state = _relink(session, run_id, thresholds, chunk, bars)
+                finally:
+                    session.rollback()
+        else:
+            with unit_of_work() as session:
+                run_id = relink.start(session, actor=operator()).id
+            state = _relink(None, run_id, thresholds, chunk, bars)
+    said = (
+        f"re-decided {state.examined:,} children: {state.moved:,} records moved to another"
+        f" child, {state.founded:,} records left their child for a new one, {state.merged:,}"
+        f" children merged; {state.left:,} decisions left as they were for a data manager."
+    )
+    if trial is not None:
+        out.print(f"Model {trial}, tried on the index and nothing kept, {said}")
+        return
+    out.print(
+        f"Relink run {run_id} (model {state.model_version}) {said}"
+        f" Undo: contactpoint match relink --undo {run_id} --reason TEXT"
+    )
+
+
+def _relink(
+    session: Session | None, run_id: int, thresholds: Thresholds, chunk: int, bars: Progress
+) -> RelinkProgress:
+    """Step the run to its end: in ``session``, or a transaction a chunk."""
+    from contactpoint.linkage import relink
+
+    def step(session: Session) -> RelinkProgress:
+        relink.step(session, run_id, thresholds=thresholds, chunk=chunk)
+        return relink.progress(session, run_id)
+
+    def once() -> RelinkProgress:
+        if session is not None:
+            return step(session)
+        with unit_of_work() as own:
+            return step(own)
+
+    task = bars.add_task(f"relink run {run_id}", total=None)
+    state = once()
+    while True:
+        bars.update(task, completed=state.examined, total=state.examined + state.remaining)
+        if state.finished:
+            return state
+        state = once()
+
+
+@match_app.command("relinks")
+def match_relinks() -> None:
+    """Relink runs, newest first."""
+    from contactpoint.linkage import relink
+
+    with unit_of_work() as session:
+        lines = [
+            f"Run {r.id}: {relink.state(r)} — model {r.model_version}, by {r.by},"
+            f" started {r.started_at:%Y-%m-%d %H:%M};"
+            f" {r.examined:,} children re-decided, {r.moved:,} records moved, {r.founded:,}"
+            f" to a new child, {r.merged:,} children merged, {r.left:,} left for a data manager."
+            for r in relink.runs(session)
+        ]
+    out.print("\n".join(lines) or "No relink has been run.")
 
 
 def trace_file(

@@ -62,8 +62,9 @@ def as_json(evaluation: Evaluation) -> dict[str, Any]:
 
 
 def systems(evaluation: Evaluation) -> list[SystemResult]:
-    """ContactPoint's result, and the baseline's if it ran."""
-    return [evaluation.contactpoint, *([evaluation.baseline] if evaluation.baseline else [])]
+    """ContactPoint's result (and its variants), and the baseline's if it ran."""
+    baseline = [evaluation.baseline] if evaluation.baseline else []
+    return [evaluation.contactpoint, *evaluation.variants, *baseline]
 
 
 def side_by_side(evaluation: Evaluation) -> list[list[str]]:

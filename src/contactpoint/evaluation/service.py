@@ -13,6 +13,13 @@
    refused has no source record: it counts as refused, and as a cluster of its own;
 5. scores that clustering (``metrics.py``) and links the same rows of the same files
    with the Splink baseline (``baseline.py``) to score it the same way.
+
+Two more ContactPoint results on request, each scored the same way: a ``candidate``
+model (a model document: loaded into a second fresh SQLite index in ``work``, with the
+candidate registered and active before the load), for comparing it with the active one
+before ``match activate``; and ``retrain``: the loaded index retrained on itself
+(``match train --activate``) and re-decided (``match relink``), as an operator adapting
+to a new source would.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -31,7 +39,10 @@ from contactpoint.evaluation import store
 from contactpoint.evaluation.datasets import DatasetRequest, materialise
 from contactpoint.evaluation.labelled import SOURCE, LabelledSet, RowKey, check
 from contactpoint.evaluation.metrics import Scores, score, with_singletons
-from contactpoint.feeds.pipeline import load_file
+from contactpoint.feeds.pipeline import configured_thresholds, load_file
+from contactpoint.linkage import registry, relink
+from contactpoint.linkage import store as match_store
+from contactpoint.matching.train import train
 
 LOADED_BY = "evaluation"
 CONTACTPOINT = "ContactPoint"
@@ -60,6 +71,10 @@ class SystemResult:
     compared: tuple[str, ...] = ()
 
 
+CANDIDATE = "ContactPoint, candidate model"
+RETRAINED = "ContactPoint after match train + match relink"
+
+
 @dataclass(frozen=True, slots=True)
 class Evaluation:
     """One dataset's evaluation: both systems over the same rows."""
@@ -75,6 +90,8 @@ class Evaluation:
     baseline: SystemResult | None
     # Why the baseline has no result although it was asked for (Splink could not train).
     baseline_failure: str | None = None
+    # ContactPoint with a candidate model, or retrained and relinked (on request).
+    variants: tuple[SystemResult, ...] = ()
 
 
 def evaluate(
@@ -83,31 +100,24 @@ def evaluate(
     work: Path,
     database_url: str | None = None,
     baseline: bool = True,
+    candidate: dict[str, Any] | None = None,
+    retrain: bool = False,
 ) -> Evaluation:
     """Load ``labelled`` into a fresh index, score the matcher against the truth and,
     with ``baseline``, the Splink baseline on the same rows."""
     rows, truth = check(labelled)
+    variants: list[SystemResult] = []
     engine = db.make_engine(database_url or f"sqlite:///{work / 'index.db'}")
     try:
         prepare(engine)
-        seconds = load(engine, labelled)
-        with db.unit_of_work(engine, read_only=True) as session:
-            placed = store.clusters(session)
-            tasks = store.open_review_tasks(session)
-            dates_left_out = store.dates_of_birth_left_out(session)
+        contactpoint = _result(engine, CONTACTPOINT, truth, load(engine, labelled))
         database = engine.url.get_backend_name()
+        if retrain:
+            variants.append(_result(engine, RETRAINED, truth, train_and_relink(engine)))
     finally:
         engine.dispose()
-    loaded = len(placed)
-    contactpoint = SystemResult(
-        CONTACTPOINT,
-        score(with_singletons(placed, truth), truth),
-        seconds,
-        rows_refused=len(truth.keys() - placed.keys()),
-        open_review_tasks=tasks,
-        review_tasks_per_1000_rows=1000 * tasks / loaded if loaded else 0.0,
-        dates_of_birth_left_out=dates_left_out,
-    )
+    if candidate is not None:
+        variants.insert(0, _with_candidate(labelled, truth, work, candidate))
     splink, failure = run_baseline(rows, truth) if baseline else (None, None)
     return Evaluation(
         dataset=labelled.name,
@@ -120,7 +130,55 @@ def evaluate(
         contactpoint=contactpoint,
         baseline=splink,
         baseline_failure=failure,
+        variants=tuple(variants),
     )
+
+
+def _result(engine: Engine, system: str, truth: dict[RowKey, str], seconds: float) -> SystemResult:
+    """Score the index ``engine`` holds: the child of every row, and the open tasks."""
+    with db.unit_of_work(engine, read_only=True) as session:
+        placed = store.clusters(session)
+        tasks = store.open_review_tasks(session)
+        dates_left_out = store.dates_of_birth_left_out(session)
+    loaded = len(placed)
+    return SystemResult(
+        system,
+        score(with_singletons(placed, truth), truth),
+        seconds,
+        rows_refused=len(truth.keys() - placed.keys()),
+        open_review_tasks=tasks,
+        review_tasks_per_1000_rows=1000 * tasks / loaded if loaded else 0.0,
+        dates_of_birth_left_out=dates_left_out,
+    )
+
+
+def _with_candidate(
+    labelled: LabelledSet, truth: dict[RowKey, str], work: Path, document: dict[str, Any]
+) -> SystemResult:
+    engine = db.make_engine(f"sqlite:///{work / 'candidate.db'}")
+    try:
+        prepare(engine)
+        with db.unit_of_work(engine) as session:
+            version = registry.save(session, document, by=LOADED_BY, activate=True)
+        return _result(engine, f"{CANDIDATE} {version}", truth, load(engine, labelled))
+    finally:
+        engine.dispose()
+
+
+def train_and_relink(engine: Engine) -> float:
+    """``match train --activate`` then ``match relink`` on the index; the seconds taken."""
+    started = time.perf_counter()
+    with db.unit_of_work(engine) as session:
+        records = match_store.all_records(session)
+        previous = registry.active_model(session).document
+        document = train(records, version=f"retrained-{len(records)}", seed=1, previous=previous)
+        registry.save(session, document, by=LOADED_BY, activate=True)
+        run_id = relink.start(session, actor=LOADED_BY).id
+    finished = False
+    while not finished:
+        with db.unit_of_work(engine) as session:
+            finished = relink.step(session, run_id, thresholds=configured_thresholds())
+    return time.perf_counter() - started
 
 
 def run_baseline(
@@ -183,15 +241,18 @@ def evaluate_dataset(
     work: Path | None = None,
     database_url: str | None = None,
     baseline: bool = True,
+    candidate: dict[str, Any] | None = None,
+    retrain: bool = False,
 ) -> Evaluation:
     """Write the requested dataset and evaluate it. Its files (and the SQLite index, when
     no database is given) go to ``work``, or to a temporary directory removed afterwards."""
+    options: dict[str, Any] = {
+        "database_url": database_url, "baseline": baseline, "candidate": candidate,
+        "retrain": retrain,
+    }  # fmt: skip
     if work is not None:
         work.mkdir(parents=True, exist_ok=True)
-        labelled = materialise(request, work / "dataset")
-        return evaluate(labelled, work=work, database_url=database_url, baseline=baseline)
+        return evaluate(materialise(request, work / "dataset"), work=work, **options)
     with tempfile.TemporaryDirectory(prefix="contactpoint-evaluation-") as temporary:
         labelled = materialise(request, Path(temporary) / "dataset")
-        return evaluate(
-            labelled, work=Path(temporary), database_url=database_url, baseline=baseline
-        )
+        return evaluate(labelled, work=Path(temporary), **options)

@@ -125,3 +125,46 @@ class KeptApart(Base):
     reason: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (UniqueConstraint("child_a_id", "child_b_id"),)
+
+
+class RelinkRun(Base):
+    """One re-deciding of the index with the active model (``match relink``): how far it
+    has got, so it resumes where it stopped, and what it changed."""
+
+    __tablename__ = "relink_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_version: Mapped[str] = mapped_column(String(40), nullable=False)
+    by: Mapped[str] = mapped_column(String(100), nullable=False)
+    started_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Children are re-decided in id order; every child up to this id has been.
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    examined: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    moved: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    merged: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    founded: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    left: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    undone_by: Mapped[str | None] = mapped_column(String(100))
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    undo_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class RelinkChange(Base):
+    """One change a relink made, in order: source records moved from one child to
+    another (``founded`` when the relink created the child they went to), or a whole
+    child merged into another (``merge_id``)."""
+
+    __tablename__ = "relink_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("relink_runs.id"), nullable=False, index=True)
+    merge_id: Mapped[int | None] = mapped_column(ForeignKey("merges.id"))
+    from_child_id: Mapped[int] = mapped_column(
+        ForeignKey("children.id"), nullable=False, index=True
+    )
+    to_child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), nullable=False, index=True)
+    source_record_ids: Mapped[list[int]] = mapped_column(JSON, nullable=False)
+    founded: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from contactpoint.matching.comparisons import COMPARISONS
+from contactpoint.matching.keys import numbered
 from contactpoint.matching.model import MatchModel
 from contactpoint.matching.record import MatchRecord
 
@@ -51,7 +52,7 @@ def incoherent(
     from most of the dates of birth the child holds.
     """
     dob = COMPARISONS[BIRTH]
-    if record.dob is not None:
+    if record.dob is not None and not birthday_mistyped(record, records):
         levels = [dob.level_of(record, r) for r in records if r.dob is not None]
         conflicts = sum(level == YEAR_APART for level in levels)
         if conflicts and conflicts >= len(levels) - conflicts:
@@ -65,6 +66,18 @@ def incoherent(
     ):
         return FITS_ONLY_INCOMPLETE_RECORDS
     return None
+
+
+def birthday_mistyped(record: MatchRecord, records: Sequence[MatchRecord]) -> bool:
+    """The record has all the given names, the family name and the house (a numbered
+    first line of the address) of one of the child's records, letter for letter: a date
+    of birth years apart is then a slip of the keyboard, not another child. Brothers and
+    sisters do not share all their given names (two brothers may both be Muhammad first:
+    Muhammad and Muhammad Hamza are two), and a twin's differ too."""
+    if not (record.given_tokens and record.family and numbered(record.address)):
+        return False
+    mine = (record.given_tokens, record.family, record.address)
+    return any((r.given_tokens, r.family, r.address) == mine for r in records if r.dob)
 
 
 def complete(record: MatchRecord) -> bool:

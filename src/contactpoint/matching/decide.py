@@ -39,6 +39,7 @@ from contactpoint.matching.coherence import (
     FITS_ONLY_INCOMPLETE_RECORDS,
     NOT_VARIANTS,
     YEAR_APART,
+    birthday_mistyped,
     complete,
     given_fit,
     incoherent,
@@ -310,7 +311,7 @@ def _broken_rule(
         return "different gender and given names that are not the same"
     if shares_identifier:
         return None
-    if int(score.levels[BIRTH]) == YEAR_APART:
+    if int(score.levels[BIRTH]) == YEAR_APART and not birthday_mistyped(record, records):
         return "dates of birth more than a year apart"
     whole = incoherent(model, thresholds.review, record, records)
     if whole:

@@ -11,6 +11,8 @@ from typing import TypeVar
 
 from rapidfuzz.distance import Levenshtein
 
+from contactpoint.matching.coherence import GIVEN, NOT_VARIANTS
+from contactpoint.matching.comparisons import COMPARISONS
 from contactpoint.matching.record import MatchRecord
 
 # Two children whose records hold different NHS numbers (and nothing else says two).
@@ -44,7 +46,20 @@ def why_two(
     also = [r.dob_days for r in other if r.dob_days is not None]
     if born and also and not any(abs(a - b) <= 365 for a in born for b in also):
         return "birthdays more than a year apart"
+    if unrelated_given_names(one, other):
+        return "given names that are not variants of each other"
     return None
+
+
+def unrelated_given_names(one: Sequence[MatchRecord], other: Sequence[MatchRecord]) -> bool:
+    """No given name of one child is a variant (the same, a nickname, another of its
+    names, a typo) of any of the other's: Sienna and Victoria, two sisters."""
+    given = COMPARISONS[GIVEN]
+    named = [r for r in one if r.given_first]
+    also = [r for r in other if r.given_first]
+    return bool(named and also) and all(
+        given.level_of(a, b) in NOT_VARIANTS for a in named for b in also
+    )
 
 
 def recorded_gender(records: Sequence[MatchRecord]) -> str | None:

@@ -4,12 +4,22 @@ Kept in an indexed table, so finding the candidates for a record is a few index 
 whatever the size of the index. Each key family catches what the others miss: an
 identifier; a date of birth with either name's sound or the postcode district; a
 postcode with the birth year; both names' sounds with the birth year (a wrong date);
-the day-and-month-swapped date with the family name's sound.
+the day-and-month-swapped date with the family name's sound; and, for a record with no
+date of birth, both names' sounds of every record that has one.
 """
 
 from __future__ import annotations
 
 from contactpoint.matching.record import MatchRecord
+
+NAMES_ONLY = "fn"  # both names' sounds of a record with a birth year
+HOUSE = "fh"  # both names' sounds and the first line of a numbered address
+KEY_LENGTH = 80  # match_keys.key
+
+
+def numbered(address: str | None) -> bool:
+    """A first line of an address with a house number: one house, not a street or town."""
+    return bool(address) and any(c.isdigit() for c in address or "")
 
 
 def blocking_keys(record: MatchRecord) -> set[str]:
@@ -28,11 +38,18 @@ def blocking_keys(record: MatchRecord) -> set[str]:
             keys.add(f"dp:{record.dob}:{record.postcode_district}")
     if record.dob_swapped and record.family_phonetic:
         keys.add(f"df:{record.dob_swapped}:{record.family_phonetic}")
+    if record.family_phonetic and record.given_phonetic and numbered(record.address):
+        # Both names at one house, whatever the date of birth says.
+        house = f"{HOUSE}:{record.family_phonetic}:{record.given_phonetic}:{record.address}"
+        keys.add(house[:KEY_LENGTH])
     if record.birth_year is not None:
         if record.postcode:
             keys.add(f"py:{record.postcode}:{record.birth_year}")
         if record.family_phonetic and record.given_phonetic:
             keys.add(f"fg:{record.family_phonetic}:{record.given_phonetic}:{record.birth_year}")
+            # For a record with no date of birth to find this one: only such records
+            # look it up, so a common name costs the records that know the date nothing.
+            keys.add(f"{NAMES_ONLY}:{record.family_phonetic}:{record.given_phonetic}")
     elif record.family_phonetic and record.given_phonetic:
         # No date of birth: names alone (the incomplete records are few).
         keys.add(f"fg:{record.family_phonetic}:{record.given_phonetic}")
@@ -44,7 +61,11 @@ def search_keys(record: MatchRecord) -> set[str]:
     year recorded one out still meets its child, the name-only key, and its date of birth
     with day and month swapped against the other records' own dates (with the given
     name's sound, or the postcode district: a family that moved and changed its name)."""
-    keys = blocking_keys(record)
+    # A record with a birth year does not look up the names-only key: records with no
+    # date of birth, filed under "fg" names alone, are the ones it is for.
+    keys = {key for key in blocking_keys(record) if not key.startswith(f"{NAMES_ONLY}:")}
+    if record.birth_year is None and record.family_phonetic and record.given_phonetic:
+        keys.add(f"{NAMES_ONLY}:{record.family_phonetic}:{record.given_phonetic}")
     if record.dob_swapped:
         if record.given_phonetic:
             keys.add(f"dg:{record.dob_swapped}:{record.given_phonetic}")

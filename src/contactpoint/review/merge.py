@@ -103,8 +103,8 @@ def merge_children(
     kinds: dict[LinkKind, list[int]] = {}
     for record_id, kind in moved:
         kinds.setdefault(LinkKind.MANUAL if by_person else kind, []).append(record_id)
-    _move(session, ids, survivor_id, kinds)
-    _log(
+    move_records(session, ids, survivor_id, kinds)
+    log_moves(
         session,
         [
             (
@@ -128,7 +128,7 @@ def merge_children(
         # A merge involving a shielded child yields a shielded child (and an unmerge
         # leaves both shielded: it never lifts a shield).
         session.execute(update(Child).where(Child.id == survivor_id).values(shielded=True))
-    _rebuild(session, [survivor_id])
+    rebuild(session, [survivor_id])
     session.expire(survivor)
     session.expire(merged)
     return record
@@ -171,15 +171,15 @@ def unmerge(session: Session, *, merge_id: int, actor: str, reason: str) -> Merg
         by_kind: dict[LinkKind, list[int]] = {}
         for record_id in ids:
             by_kind.setdefault(kinds_before[record_id], []).append(record_id)
-        _move(session, ids, merged.id, by_kind)
-        _log(
+        move_records(session, ids, merged.id, by_kind)
+        log_moves(
             session,
             [(rid, survivor.id, merged.id, {"merge_id": merge_id}) for rid in ids],
             UNMERGE,
             actor,
             reason,
         )
-        _rebuild(session, [survivor.id, merged.id])
+        rebuild(session, [survivor.id, merged.id])
         session.execute(
             update(Child)
             .where(Child.id == merged.id)
@@ -296,7 +296,7 @@ def absorbed(session: Session, child_id: int) -> set[int]:
     return group
 
 
-def _move(
+def move_records(
     session: Session,
     source_record_ids: Sequence[int],
     child_id: int,
@@ -319,7 +319,7 @@ def _move(
     match_store.move(session, source_record_ids, child_id)
 
 
-def _log(
+def log_moves(
     session: Session,
     moves: Sequence[tuple[int, int, int, dict[str, Any]]],
     action: str,
@@ -346,7 +346,7 @@ def _log(
     )
 
 
-def _rebuild(session: Session, child_ids: Sequence[int]) -> None:
+def rebuild(session: Session, child_ids: Sequence[int]) -> None:
     """Rebuild golden records of the children that hold records, keeping a lifecycle
     status the golden record cannot derive."""
     kept = session.execute(

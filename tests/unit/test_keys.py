@@ -1,0 +1,38 @@
+"""Blocking keys: two records of one child share one; a common name does not make every
+record of it a candidate."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from contactpoint.matching.keys import KEY_LENGTH, blocking_keys, search_keys
+from tests.unit.test_decide import record
+
+
+def test_a_record_with_no_date_of_birth_finds_the_records_of_its_names_that_have_one() -> None:
+    dated, undated = record(1, address=None, postcode=None), record(2, born=None)
+    assert search_keys(undated) & blocking_keys(dated)
+
+
+def test_a_dated_record_does_not_look_up_every_record_of_its_names_whatever_the_year() -> None:
+    elsewhere = {"address": None, "postcode": None}
+    dated, other_year = record(1, **elsewhere), record(2, born=date(2009, 1, 1), **elsewhere)
+    assert not search_keys(dated) & blocking_keys(other_year)
+
+
+def test_a_date_of_birth_years_out_still_meets_its_child_at_a_numbered_house() -> None:
+    slip = record(2, born=date(2009, 3, 2))
+    assert search_keys(slip) & blocking_keys(record(1))
+    in_a_street = {"address": "Cardigan Road, Leeds", "postcode": None}
+    assert not search_keys(record(2, born=date(2009, 3, 2), **in_a_street)) & blocking_keys(
+        record(1, **in_a_street)
+    )
+
+
+def test_no_key_is_longer_than_the_column_that_holds_it() -> None:
+    long = record(
+        1,
+        family_name="Featherstonehaugh-Cholmondeley-Marjoribanks",
+        address="1234 Wolfeschlegelsteinhausenbergerdorff Boulevard Extension, Leeds",
+    )
+    assert max(len(key) for key in blocking_keys(long) | search_keys(long)) <= KEY_LENGTH
