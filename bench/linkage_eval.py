@@ -6,6 +6,10 @@ present), each into a fresh database, and prints and writes a Markdown table wit
 machine and the command. See docs/benchmarks.md.
 
     .venv/bin/python bench/linkage_eval.py [--database sqlite|postgresql] [--out FILE]
+                                           [--retrain]
+
+``--retrain`` adds, for each dataset, the index retrained on itself and relinked
+(``match train --activate`` then ``match relink``), scored as a row of its own.
 """
 
 from __future__ import annotations
@@ -82,6 +86,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--out", type=Path, default=Path("var/bench/linkage-eval.md"))
+    parser.add_argument("--retrain", action="store_true", help="Also train + relink.")
     options = parser.parse_args()
     started = time.perf_counter()
     evaluations: list[Evaluation] = []
@@ -93,7 +98,9 @@ def main() -> None:
             print(f"evaluating {label} ...", file=sys.stderr, flush=True)
             url = fresh_postgresql() if options.database == "postgresql" else None
             work = Path(temporary) / f"{request.name}-{request.seed}"
-            evaluations.append(evaluate_dataset(request, work=work, database_url=url))
+            evaluations.append(
+                evaluate_dataset(request, work=work, database_url=url, retrain=options.retrain)
+            )
     command = shlex.join([Path(sys.executable).name, *sys.argv])
     lines = [
         f"Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC at commit {commit()} (working tree),"

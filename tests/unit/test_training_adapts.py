@@ -49,3 +49,39 @@ def test_without_a_previous_model_a_field_nobody_holds_fails_clearly(tmp_path: P
     records = messy_records(tmp_path, 250)
     with pytest.raises(TrainingFailed, match="nhs_number, level 'exact'"):
         train(records, version="messy")
+
+
+def test_an_em_session_splink_cannot_finish_is_left_out_and_the_rest_train(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Seen on a synthetic index (seed 31337): a level no match in one session's block
+    # reaches drove m to zero, Splink refused it, and the whole training failed.
+    from contactpoint.matching import train as training
+
+    real, calls = training.linker_for, []
+
+    def first_session_fails(records: list[MatchRecord], settings: dict[str, object]) -> object:
+        linker = real(records, settings)
+        em = linker.training.estimate_parameters_using_expectation_maximisation
+
+        def session(rule: object, **options: object) -> object:
+            calls.append(rule)
+            if len(calls) == 1:
+                raise ValueError("m_probability value 0.0 is below the minimum allowed value")
+            return em(rule, **options)
+
+        linker.training.estimate_parameters_using_expectation_maximisation = session
+        return linker
+
+    monkeypatch.setattr(training, "linker_for", first_session_fails)
+    records = messy_records(tmp_path, 250)
+    sessions = training._em_sessions(records)
+
+    document = train(records, version="messy", previous=shipped_document())
+
+    assert document["em_sessions"] == [" + ".join(s) for s in sessions[1:]]
+    skipped = (
+        f"{' + '.join(sessions[0])} (m_probability value 0.0 is below the minimum allowed value)"
+    )
+    assert document["em_skipped"] == [skipped]
+    MatchModel(document)  # every comparison, every level has its m and u

@@ -162,6 +162,8 @@ def match_train(
         f"Prior from {', '.join(document['prior_from'])}; EM blocked on"
         f" {'; '.join(document['em_sessions'])}."
     )
+    if document.get("em_skipped"):
+        out.print(f"EM sessions that failed, skipped: {'; '.join(document['em_skipped'])}.")
     if document["carried_over"]:
         out.print(
             f"Kept from {previous['version']} (nothing here to estimate them from):"

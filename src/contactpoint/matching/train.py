@@ -135,7 +135,6 @@ def train(
     Training adapts to the fields the records hold: the prior and the EM sessions are
     chosen from the pairs there are, and a level nothing here can estimate (no record
     has an NHS number, say) keeps ``previous``'s (the active model's) m and u."""
-    from splink import block_on
 
     if len(records) < MINIMUM_TRAINING_RECORDS:
         raise TrainingFailed(
@@ -145,18 +144,22 @@ def train(
     logging.getLogger("splink").setLevel(logging.WARNING)
     prior_rules, recall = _prior_rules(records)
     sessions = _em_sessions(records)
-    linker = linker_for(records, splink_settings())
-    try:
-        linker.training.estimate_probability_two_random_records_match(
-            [block_on(*rule) for rule in prior_rules], recall=recall
-        )
-        linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=seed)
-        for columns in sessions:
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                block_on(*columns), record_sample_proportion=1.0
-            )
-    except Exception as error:  # Splink raises plain exceptions for untrainable data.
-        raise TrainingFailed(f"Splink could not train the model: {error}") from error
+    learnt, skipped = list(sessions), []
+    while True:
+        try:
+            linker = _trained_linker(records, prior_rules, recall, seed, learnt)
+            break
+        except _SessionFailed as failed:
+            # A session whose EM fails (a level no match in its block reaches drives m
+            # to zero, which Splink refuses) is left out and training starts again
+            # without it (a failed session leaves Splink's model part-changed): its
+            # levels are left to the other sessions, or carried over from the active model.
+            learnt.remove(failed.columns)
+            skipped.append(f"{' + '.join(failed.columns)} ({str(failed.error).split('. ')[0]})")
+            if not learnt:
+                raise TrainingFailed(
+                    f"Splink could not train the model: {'; '.join(skipped)}"
+                ) from failed.error
     settings = linker.misc.save_model_to_json(out_path=None)
     settings = fill_rare_u_probabilities(settings, records)
     carried = carry_over(settings, previous["splink"] if previous else None)
@@ -167,11 +170,46 @@ def train(
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "training_records": len(records),
         "prior_from": [" + ".join(rule) for rule in prior_rules],
-        "em_sessions": [" + ".join(s) for s in sessions],
+        "em_sessions": [" + ".join(s) for s in learnt],
+        "em_skipped": skipped,
         "carried_over": carried,
         "splink": settings,
         "term_frequencies": term_frequencies(linker),
     }
+
+
+class _SessionFailed(Exception):
+    def __init__(self, columns: tuple[str, ...], error: Exception) -> None:
+        super().__init__(str(error))
+        self.columns, self.error = columns, error
+
+
+def _trained_linker(
+    records: Sequence[MatchRecord],
+    prior_rules: Sequence[tuple[str, ...]],
+    recall: float,
+    seed: int,
+    sessions: Sequence[tuple[str, ...]],
+) -> Any:
+    """A Splink linker with the prior, u by sampling and m by EM in each session."""
+    from splink import block_on
+
+    linker = linker_for(records, splink_settings())
+    try:
+        linker.training.estimate_probability_two_random_records_match(
+            [block_on(*rule) for rule in prior_rules], recall=recall
+        )
+        linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=seed)
+    except Exception as error:  # Splink raises plain exceptions for untrainable data.
+        raise TrainingFailed(f"Splink could not train the model: {error}") from error
+    for columns in sessions:
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                block_on(*columns), record_sample_proportion=1.0
+            )
+        except Exception as error:  # Splink raises plain exceptions.
+            raise _SessionFailed(columns, error) from error
+    return linker
 
 
 def shared_pairs(records: Sequence[MatchRecord], columns: Sequence[str]) -> int:
