@@ -290,3 +290,22 @@ def _csrf(client: TestClient) -> str:
     found = re.search(r'name="csrf_token" value="([^"]*)"', client.get("/search").text)
     assert found
     return found.group(1)
+
+
+def test_no_report_for_another_authority_lists_either_child(world: World) -> None:
+    from typer.testing import CliRunner
+
+    from contactpoint.cli import app
+
+    with db.unit_of_work() as session:
+        active_user(session, "hull.reports", Role.DATA_MANAGER, la_code=HULL)
+    runner = CliRunner()
+    for report in (["missing-education", "--today", "2026-11-01"], ["no-gp"]):
+        answer = runner.invoke(app, ["report", *report, "--as", "hull.reports"])
+        assert answer.exit_code == 0, answer.output
+        assert _leaks(answer.output, (*world.never(), world.ben, world.keira, "Hussain")) == []
+    # The owning authority's data managers do see the shielded child in theirs.
+    answer = runner.invoke(
+        app, ["report", "missing-education", "--today", "2026-11-01", "--as", "dee.manager"]
+    )
+    assert answer.exit_code == 0 and world.ben in answer.output
