@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -174,3 +174,26 @@ def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Eng
     built = db.make_engine(_reachable(url))
     yield built
     built.dispose()
+
+
+@pytest.fixture
+def settings_env() -> Iterator[Callable[[str, str | None], None]]:
+    """Set (or, with None, remove) a ``CONTACTPOINT_*`` variable for one test; the
+    settings are read afresh, and every variable and the settings are put back after."""
+    saved: dict[str, str | None] = {}
+
+    def put(name: str, value: str | None) -> None:
+        saved.setdefault(name, os.environ.get(name))
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+        get_settings.cache_clear()
+
+    yield put
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    get_settings.cache_clear()

@@ -62,8 +62,22 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(
         default=5,
         ge=1,
-        description="Failed passwords or codes in a row after which an account pauses:"
-        " a minute, doubling with each further failure, up to login_lockout_minutes.",
+        description="Failed passwords or codes in a row for one username from one source"
+        " address after which that username pauses there: a minute, doubling with each"
+        " further failure, up to login_lockout_minutes. Elsewhere its owner still signs in.",
+    )
+    login_source_max_failures: int = Field(
+        default=100,
+        ge=1,
+        description="Failures from one source address, across any usernames, within"
+        " login_lockout_minutes after which that address pauses for every username. An"
+        " office behind one address shares it: set it above what its staff mistype.",
+    )
+    login_account_max_failures: int = Field(
+        default=20,
+        ge=1,
+        description="Failures for one account from any addresses since its last sign-in"
+        " after which the account pauses everywhere (many addresses guessing one account).",
     )
     searches_per_minute: int = Field(
         default=30,

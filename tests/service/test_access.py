@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from contactpoint.audit import service as audit
 from contactpoint.audit.models import AuditEntry
 from contactpoint.errors import InvalidValue
 
+SettingsEnv = Callable[[str, str | None], None]
 ADMIN = audit.Actor("ua.leeds")
 PASSWORD = "tangerine-otter-lamp-92"
 # Later than enrolment (which uses the clock): codes are accepted only moving forward.
@@ -129,6 +131,86 @@ def test_repeated_failures_lock_the_account_and_every_attempt_is_audited(
     assert outcomes == ["failed"] * 5 + ["refused", "allowed"]
     with pytest.raises(auth.SignInRefused, match="not right"):
         auth.sign_in(session, "nobody", PASSWORD, now=NOW)
+
+
+def wrong(session: Session, username: str, source: str, at: datetime = NOW) -> None:
+    with pytest.raises(auth.SignInRefused, match="not right"):
+        auth.sign_in(session, username, "wrong-password-123", source=source, now=at)
+
+
+def test_a_stranger_guessing_a_colleagues_password_keeps_only_themselves_out(
+    session: Session,
+) -> None:
+    # Security review S10: five guesses from anywhere kept the owner out too.
+    leeds(session)
+    user = active_user(session)
+    for _ in range(5):
+        wrong(session, user.username, "203.0.113.9")
+    with pytest.raises(auth.SignInRefused, match="not right"):
+        auth.sign_in(session, user.username, PASSWORD, source="203.0.113.9", now=NOW)
+    assert signed_in_from(session, user, "10.1.2.3")
+    # The pause at the guesser's address doubles with each further failure there.
+    later = NOW + timedelta(minutes=1, seconds=5)
+    wrong(session, user.username, "203.0.113.9", later)
+    with pytest.raises(auth.SignInRefused, match="not right"):
+        auth.sign_in(session, user.username, PASSWORD, source="203.0.113.9", now=later)
+
+
+def signed_in_from(session: Session, user: User, source: str, at: datetime = NOW) -> str:
+    started = auth.sign_in(session, user.username, PASSWORD, source=source, now=at)
+    assert user.totp_secret
+    code = credentials.current_totp(user.totp_secret, at.timestamp() + 60)
+    moment = at + timedelta(seconds=60)
+    return auth.second_factor(session, started.token, code, source=source, now=moment).token
+
+
+def test_a_username_nobody_holds_is_paused_exactly_as_one_that_exists(session: Session) -> None:
+    leeds(session)
+    user = active_user(session)
+    for username in (user.username, "no.such.person"):
+        for _ in range(5):
+            wrong(session, username, "198.51.100.7")
+    answers = []
+    for username in (user.username, "no.such.person"):
+        with pytest.raises(auth.SignInRefused) as refused:
+            auth.sign_in(session, username, PASSWORD, source="198.51.100.7", now=NOW)
+        answers.append(str(refused.value))
+    assert answers[0] == answers[1] == auth.WRONG
+    outcomes = session.execute(
+        select(AuditEntry.actor, AuditEntry.outcome).where(AuditEntry.action == "sign_in.password")
+    ).all()
+    assert [o for a, o in outcomes if a == user.username] == ["failed"] * 5 + ["refused"]
+    assert [o for a, o in outcomes if a == "no.such.person"] == ["failed"] * 5 + ["refused"]
+
+
+def test_an_address_trying_many_usernames_is_paused_for_every_one(
+    session: Session, settings_env: SettingsEnv
+) -> None:
+    settings_env("CONTACTPOINT_LOGIN_SOURCE_MAX_FAILURES", "6")
+    leeds(session)
+    user = active_user(session)
+    for n in range(6):
+        wrong(session, f"guess.{n}", "192.0.2.50")
+    with pytest.raises(auth.SignInRefused, match="not right"):
+        auth.sign_in(session, user.username, PASSWORD, source="192.0.2.50", now=NOW)
+    assert signed_in_from(session, user, "10.1.2.3")
+    # The address's failures are counted over the lockout window, then forgotten.
+    assert auth.sign_in(
+        session, user.username, PASSWORD, source="192.0.2.50", now=NOW + timedelta(minutes=16)
+    )
+
+
+def test_many_addresses_guessing_one_account_pause_it_everywhere(
+    session: Session, settings_env: SettingsEnv
+) -> None:
+    settings_env("CONTACTPOINT_LOGIN_ACCOUNT_MAX_FAILURES", "4")
+    leeds(session)
+    user = active_user(session)
+    for n in range(4):
+        wrong(session, user.username, f"192.0.2.{n}")
+    with pytest.raises(auth.SignInRefused, match="not right"):
+        auth.sign_in(session, user.username, PASSWORD, source="10.1.2.3", now=NOW)
+    assert signed_in_from(session, user, "10.1.2.3", NOW + timedelta(minutes=2))
 
 
 def test_sessions_end_when_idle_and_at_their_absolute_limit(session: Session) -> None:

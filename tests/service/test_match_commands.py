@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
 from contactpoint import db
 from contactpoint.children.models import Child, ChildStatus
 from contactpoint.cli import app
-from contactpoint.settings import get_settings
 from tests.builders import birth, local_row, nhs_record, snapshot, write_feed
 
 runner = CliRunner()
@@ -115,18 +114,16 @@ def test_a_model_file_from_another_version_is_refused(
 
 
 def test_relink_redecides_the_index_in_a_run_that_can_be_listed_and_undone(
-    committed_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    committed_engine: Engine, tmp_path: Path, settings_env: Callable[[str, str | None], None]
 ) -> None:
     # Loaded by a model that links almost nothing: "Sofai" stays a child of her own.
-    monkeypatch.setenv("CONTACTPOINT_MATCH_LINK_THRESHOLD", "60")
-    monkeypatch.setenv("CONTACTPOINT_MATCH_REVIEW_THRESHOLD", "50")
-    get_settings.cache_clear()
+    settings_env("CONTACTPOINT_MATCH_LINK_THRESHOLD", "60")
+    settings_env("CONTACTPOINT_MATCH_REVIEW_THRESHOLD", "50")
     rows = [local_row(1), local_row(1, record_id="L1b", given_names="Sofai")]
     assert run("feed", "load", "local", str(write_feed(tmp_path / "l.csv", "local", rows)))[0] == 0
     assert len(cp_ids(committed_engine)) == 2
-    monkeypatch.delenv("CONTACTPOINT_MATCH_LINK_THRESHOLD")
-    monkeypatch.delenv("CONTACTPOINT_MATCH_REVIEW_THRESHOLD")
-    get_settings.cache_clear()
+    settings_env("CONTACTPOINT_MATCH_LINK_THRESHOLD", None)
+    settings_env("CONTACTPOINT_MATCH_REVIEW_THRESHOLD", None)
 
     code, output = run("match", "relink", "--chunk", "1")
 
@@ -146,16 +143,14 @@ def test_relink_redecides_the_index_in_a_run_that_can_be_listed_and_undone(
 
 
 def test_trying_a_model_on_the_index_says_what_it_would_change_and_keeps_nothing(
-    committed_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    committed_engine: Engine, tmp_path: Path, settings_env: Callable[[str, str | None], None]
 ) -> None:
-    monkeypatch.setenv("CONTACTPOINT_MATCH_LINK_THRESHOLD", "60")
-    monkeypatch.setenv("CONTACTPOINT_MATCH_REVIEW_THRESHOLD", "50")
-    get_settings.cache_clear()
+    settings_env("CONTACTPOINT_MATCH_LINK_THRESHOLD", "60")
+    settings_env("CONTACTPOINT_MATCH_REVIEW_THRESHOLD", "50")
     rows = [local_row(1), local_row(1, record_id="L1b", given_names="Sofai")]
     assert run("feed", "load", "local", str(write_feed(tmp_path / "l.csv", "local", rows)))[0] == 0
-    monkeypatch.delenv("CONTACTPOINT_MATCH_LINK_THRESHOLD")
-    monkeypatch.delenv("CONTACTPOINT_MATCH_REVIEW_THRESHOLD")
-    get_settings.cache_clear()
+    settings_env("CONTACTPOINT_MATCH_LINK_THRESHOLD", None)
+    settings_env("CONTACTPOINT_MATCH_REVIEW_THRESHOLD", None)
     with committed_engine.connect() as connection:
         before = snapshot(connection)
     active = before["match_models"][0][0]

@@ -241,3 +241,28 @@ def test_the_servers_background_sealer_chains_what_requests_audited(
         result = audit.verify(session)
     assert (result.intact, result.unsealed) == (True, 0)
     assert result.entries == len(audit_actions())
+
+
+def test_a_stranger_guessing_a_colleagues_password_on_the_form_locks_only_their_own_address(
+    secret: str,
+) -> None:
+    # Security review S10, through the real forms: five wrong passwords from one
+    # address pause the username there; its owner, at their own desk, signs in.
+    with TestClient(create_app(), client=("203.0.113.9", 40000)) as stranger:
+        for guess in range(6):
+            page = stranger.get("/sign-in").text
+            answer = stranger.post(
+                "/sign-in",
+                data={"username": "pat.practitioner", "password": f"guess-{guess}-x9",
+                      "csrf_token": field(page, "csrf_token")},
+            )  # fmt: skip
+            assert answer.status_code == 401 and "not right" in answer.text
+        page = stranger.get("/sign-in").text
+        paused = stranger.post(
+            "/sign-in",
+            data={"username": "pat.practitioner", "password": PASSWORD,
+                  "csrf_token": field(page, "csrf_token")},
+        )  # fmt: skip
+        assert paused.status_code == 401 and "not right" in paused.text
+    with TestClient(create_app(), client=("10.20.30.40", 40001)) as owner:
+        assert sign_in(owner, "pat.practitioner", secret) == "/search"

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from contactpoint.access import credentials
+from contactpoint.access import credentials, throttle
 from contactpoint.access.models import (
     ApiToken,
     LoginSession,
@@ -87,14 +87,15 @@ def _usable(account: User, today: date) -> str | None:
     return None
 
 
-def _fail(session: Session, account: User, now: datetime, action: str) -> None:
+def _fail(session: Session, account: User, now: datetime, action: str, source: str) -> None:
     settings = get_settings()
+    throttle.failed(session, account.username, source, now)
     account.failed_logins += 1
-    beyond = account.failed_logins - settings.login_max_failures
+    beyond = account.failed_logins - settings.login_account_max_failures
     if beyond >= 0:
-        # A short pause that doubles with each further failure, up to the lockout: a
-        # guesser is slowed at once, while a stranger typing a colleague's name five
-        # times keeps them out for a minute, not a quarter of an hour.
+        # Many addresses guessing one account: it pauses everywhere, briefly, doubling.
+        # From one address the username pauses there long before (``throttle``), so a
+        # stranger typing a colleague's name keeps nobody but themselves out.
         minutes = min(2 ** min(beyond, 10), settings.login_lockout_minutes)
         account.locked_until = now + timedelta(minutes=minutes)
     session.flush()
@@ -108,13 +109,31 @@ def _fail(session: Session, account: User, now: datetime, action: str) -> None:
 
 
 def sign_in(
-    session: Session, username: str, password: str, *, now: datetime | None = None
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    source: str = throttle.UNKNOWN_SOURCE,
+    now: datetime | None = None,
 ) -> Started:
-    """Check the password; a session waiting for the second factor."""
+    """Check the password; a session waiting for the second factor. ``source``: the
+    address the attempt comes from (``throttle``)."""
     moment = _now(now)
+    source = throttle.source_of(source)
     account = session.scalar(select(User).where(User.username == username[:100]))
+    if throttle.paused(session, username, source, moment):
+        credentials.password_matches(None, password)  # the same time taken as ever
+        record(
+            session,
+            Actor(account.username, account.id) if account else Actor(username[:100]),
+            "sign_in.password",
+            outcome=REFUSED,
+            details={"paused": "this username from this address"},
+        )
+        raise SignInRefused(WRONG)
     if account is None:
         credentials.password_matches(None, password)
+        throttle.failed(session, username, source, moment)
         record(session, Actor(username[:100] or "(blank)"), "sign_in.password", outcome=FAILED)
         raise SignInRefused(WRONG)
     if account.locked_until is not None and _aware(account.locked_until) > moment:
@@ -129,7 +148,7 @@ def sign_in(
         # which usernames exist (security review S10).
         raise SignInRefused(WRONG)
     if not credentials.password_matches(account.password_hash, password):
-        _fail(session, account, moment, "sign_in.password")
+        _fail(session, account, moment, "sign_in.password", source)
         raise SignInRefused(WRONG)
     if account.password_hash and credentials.needs_rehash(account.password_hash):
         account.password_hash = credentials.hash_password(password)
@@ -160,24 +179,33 @@ def sign_in(
 
 
 def second_factor(
-    session: Session, token: str, code: str, *, now: datetime | None = None
+    session: Session,
+    token: str,
+    code: str,
+    *,
+    source: str = throttle.UNKNOWN_SOURCE,
+    now: datetime | None = None,
 ) -> Started:
     """Check the TOTP code; the session is then signed in under a new token (the one
     from the password step stops working)."""
     moment = _now(now)
+    source = throttle.source_of(source)
     login = _session(session, token, moment, second_factor_done=False)
     account = session.get(User, login.user_id)
     assert account is not None
-    if account.locked_until is not None and _aware(account.locked_until) > moment:
-        raise SignInRefused("this account is locked after repeated failures")
+    if (account.locked_until is not None and _aware(account.locked_until) > moment) or (
+        throttle.paused(session, account.username, source, moment)
+    ):
+        raise SignInRefused("this account is paused after repeated failures: try again later")
     step = (
         credentials.totp_step(account.totp_secret, code, account.totp_last_step, moment.timestamp())
         if account.totp_secret
         else None
     )
     if step is None:
-        _fail(session, account, moment, "sign_in.code")
+        _fail(session, account, moment, "sign_in.code", source)
         raise SignInRefused(WRONG)
+    throttle.succeeded(session, account.username, source)
     fresh = credentials.new_token()
     account.totp_last_step = step
     account.failed_logins = 0

@@ -140,6 +140,23 @@ class LoginSession(Base):
     overrides: Mapped[list[int]] = mapped_column(JSON, nullable=False, default=list)
 
 
+class SignInFailures(Base):
+    """Failed passwords and codes for one username from one source address, since the
+    last success from there: what pauses that username there (and, summed, a source
+    trying many usernames). A username nobody holds is counted the same way."""
+
+    __tablename__ = "sign_in_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), nullable=False)
+    source: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    paused_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+    __table_args__ = (UniqueConstraint("username", "source"),)
+
+
 class ApiToken(Base):
     """A machine client's credential (a source system): scoped, expiring, revocable.
     Only the token's hash is stored."""

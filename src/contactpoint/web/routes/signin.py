@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
-from contactpoint.access import accounts, auth, credentials
+from contactpoint.access import accounts, auth, credentials, throttle
 from contactpoint.access.auth import NotSignedIn, SignInRefused
 from contactpoint.web.auth import (
     CSRF_COOKIE,
@@ -82,7 +82,7 @@ def sign_in(
             values={"username": username},
         )
     try:
-        started = auth.sign_in(session, username.strip(), password)
+        started = auth.sign_in(session, username.strip(), password, source=_source(request))
     except SignInRefused as refused:
         return _form(
             request,
@@ -131,7 +131,7 @@ def code(
             status=400,
         )
     try:
-        signed_in = auth.second_factor(session, pending, code)
+        signed_in = auth.second_factor(session, pending, code, source=_source(request))
     except NotSignedIn:
         response: Response = RedirectResponse("/sign-in", status_code=303)
         clear_cookie(response, PENDING_COOKIE)
@@ -160,3 +160,9 @@ def sign_out(request: Request, session: SessionDep, user: CheckedForm) -> Respon
     response = RedirectResponse("/sign-in?signed_out=1", status_code=303)
     clear_cookie(response, SESSION_COOKIE)
     return response
+
+
+def _source(request: Request) -> str:
+    """The address an attempt comes from (behind a proxy, as ``X-Forwarded-For`` says
+    when the proxy is trusted: ``access.throttle``)."""
+    return request.client.host if request.client else throttle.UNKNOWN_SOURCE
