@@ -140,6 +140,10 @@ def committed_engine(
     get_settings.cache_clear()
     db.get_engine.cache_clear()
     yield engine
+    # Close the app's own pool before forgetting it: an engine dropped from the cache
+    # keeps its connections open until collected, and two test runs on one machine
+    # then meet PostgreSQL's connection limit.
+    db.get_engine().dispose()
     db.get_engine.cache_clear()
     get_settings.cache_clear()
     empty_all_tables(engine)
