@@ -36,4 +36,3 @@ def test_no_key_is_longer_than_the_column_that_holds_it() -> None:
         address="1234 Wolfeschlegelsteinhausenbergerdorff Boulevard Extension, Leeds",
     )
     assert max(len(key) for key in blocking_keys(long) | search_keys(long)) <= KEY_LENGTH
-
