@@ -33,7 +33,7 @@ from contactpoint.access import credentials
 from contactpoint.access.models import Role
 from tests.conftest import IN_CI, _postgres_url, _reachable, _worker
 from tests.mailbox import Mailbox, SmtpServer
-from tests.people import PASSWORD, active_user
+from tests.people import LEEDS, PASSWORD, active_user
 from tests.server import served_environment, serving
 
 BROWSER_TESTS = Path(__file__).parent
@@ -164,14 +164,15 @@ def page(new_page: NewPage) -> Page:
 
 @pytest.fixture(scope="session")
 def add_user(live_server: LiveServer) -> AddUser:
-    """Make a new active account (a practitioner unless roles are given) in the live
-    database, with a password and an enrolled authenticator."""
+    """Make a new active account (a practitioner unless roles are given; in Leeds unless
+    another authority is given) in the live database, with a password and an enrolled
+    authenticator."""
     numbers = itertools.count(1)
 
-    def add(*roles: Role) -> Person:
+    def add(*roles: Role, la_code: str = LEEDS) -> Person:
         username = f"browser.user{next(numbers)}"
         with db.unit_of_work(live_server.engine) as session:
-            user = active_user(session, username, *(roles or (Role.PRACTITIONER,)))
+            user = active_user(session, username, *(roles or (Role.PRACTITIONER,)), la_code=la_code)
             secret = user.totp_secret
         assert secret is not None
         return Person(username=username, password=PASSWORD, totp_secret=secret)

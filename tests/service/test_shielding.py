@@ -9,11 +9,18 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from contactpoint.access import accounts
+from contactpoint.access.models import Organisation, Role
+from contactpoint.access.policy import Principal
+from contactpoint.access.reasons import reason
 from contactpoint.audit.models import AuditEntry
-from contactpoint.children.models import Child, ChildIdentifier
+from contactpoint.children.models import Child, ChildIdentifier, ChildStatus
+from contactpoint.children.view import view_for
+from contactpoint.review import casework
 from contactpoint.review.merge import merge, unmerge
 from contactpoint.review.models import ReviewTask
 from tests.builders import local_row, nhs_number, nhs_record
+from tests.people import HULL, LEEDS, active_user
 from tests.service.test_review import child, load
 
 
@@ -78,3 +85,49 @@ def test_a_new_record_close_to_a_shielded_child_is_held_shielded_with_a_question
         select(ReviewTask.candidate_child_id).where(ReviewTask.child_id == new_id)
     ).all()
     assert asked == [shielded_id]
+
+
+def test_a_record_held_at_a_refuge_in_another_authority_is_the_owning_authoritys_question(
+    session: Session, tmp_path: Path
+) -> None:
+    # Leeds shields Kris; a row about her arrives from a refuge in Hull (its postcode
+    # only, a birthday mistyped). The held record's postcode makes Hull responsible for
+    # it and Leeds for Kris: the pair was for an authority responsible for both, so
+    # nobody could decide it. It is Leeds's question.
+    home = {"postcode": "LS6 2AB", "address": "4 Cardigan Road, Leeds"}
+    refuge = {"postcode": "HU5 3AA", "address": "", "gender": "F"}
+    load(session, tmp_path, "local", [local_row(1, given_names="Kris", family_name="Pathak",
+         date_of_birth="2016-07-02", **home)])  # fmt: skip
+    (kris,) = session.scalars(select(Child.id)).all()
+    child(session, kris).shielded = True
+    session.flush()
+    load(session, tmp_path, "local", [local_row(2, given_names="Kris", family_name="Pathak",
+         date_of_birth="2016-07-20", **refuge)])  # fmt: skip
+    (held,) = session.scalars(select(Child.id).where(Child.id != kris)).all()
+    assert child(session, held).shielded and child(session, held).responsible_la_code == HULL
+    assert child(session, held).held_for_la_code == LEEDS
+    for username, role, la_code in (
+        ("dee.leeds", Role.DATA_MANAGER, LEEDS), ("hugh.hull", Role.DATA_MANAGER, HULL),
+        ("hal.hull", Role.PRACTITIONER, HULL),
+    ):  # fmt: skip
+        active_user(session, username, role, la_code=la_code)
+    leeds, hull = principal(session, "dee.leeds"), principal(session, "hugh.hull")
+
+    (task,) = casework.open_tasks(session, leeds)
+    assert {task.child.id, task.candidate.id} == {kris, held}
+    pair = casework.compare(session, leeds, task.id)
+    assert "HU5 3AA" in (pair.child.postcode or "") + (pair.candidate.postcode or "")
+    assert casework.open_tasks(session, hull) == []  # Kris is not Hull's to see
+    # To a practitioner in Hull the held record is a stub until Leeds has answered.
+    seen = view_for(session, principal(session, "hal.hull"), held, reason("identity"))
+    assert seen.shielded
+    casework.link(session, leeds, task.id, "the same child: she is at the refuge")
+    assert child(session, held).status is ChildStatus.MERGED
+    assert child(session, kris).shielded
+
+
+def principal(session: Session, username: str) -> Principal:
+    user = accounts.user(session, username)
+    org = session.get(Organisation, user.organisation_id)
+    assert org is not None
+    return Principal(user.id, user.username, accounts.roles_of(session, user.id), org.la_code)

@@ -31,6 +31,8 @@ STATES = {
     "shielded_overridden": RecordState(
         ChildStatus.ACTIVE, shielded=True, la_code=OTHER, overridden=True
     ),
+    # Another authority's record, held for ours: close to one of our shielded children.
+    "held_for_us": RecordState(ChildStatus.ACTIVE, shielded=True, la_code=OTHER, held_for=OWN),
     "archived": RecordState(ChildStatus.ARCHIVED, la_code=OWN),
     "archived_long": RecordState(ChildStatus.ARCHIVED, la_code=OWN, deep_archive=True),
     "archived_long_statutory": RecordState(
@@ -51,18 +53,21 @@ F, E, N = Disclosure.FULL, Disclosure.EXISTS_ONLY, Disclosure.NONE
 EXPECTED_VIEW: dict[Role, dict[str, Disclosure]] = {
     Role.PRACTITIONER: {
         "normal": F, "shielded": E, "shielded_elsewhere": E, "shielded_overridden": E,
-        "archived": N, "archived_long": N, "archived_long_statutory": N, "deceased": F,
-        "destroyed": N, "merged": N, "closed": N, "sensitive": F, "sensitive_consented": F,
+        "held_for_us": E, "archived": N, "archived_long": N, "archived_long_statutory": N,
+        "deceased": F, "destroyed": N, "merged": N, "closed": N, "sensitive": F,
+        "sensitive_consented": F,
     },
     Role.KEY_PROFESSIONAL: {
         "normal": F, "shielded": E, "shielded_elsewhere": E, "shielded_overridden": F,
+        "held_for_us": E,
         "archived": N, "archived_long": N, "archived_long_statutory": N, "deceased": F,
         "destroyed": N, "merged": N, "closed": N, "sensitive": F, "sensitive_consented": F,
     },
     Role.DATA_MANAGER: {
         "normal": F, "shielded": F, "shielded_elsewhere": E, "shielded_overridden": E,
-        "archived": F, "archived_long": N, "archived_long_statutory": F, "deceased": F,
-        "destroyed": N, "merged": N, "closed": N, "sensitive": F, "sensitive_consented": F,
+        "held_for_us": F, "archived": F, "archived_long": N, "archived_long_statutory": F,
+        "deceased": F, "destroyed": N, "merged": N, "closed": N, "sensitive": F,
+        "sensitive_consented": F,
     },
     Role.USER_ADMIN: dict.fromkeys(STATES, N),
     Role.NATIONAL_ADMIN: dict.fromkeys(STATES, N),
@@ -113,7 +118,8 @@ def test_no_record_action_reveals_more_than_the_record_view(
         Action.SET_ARCHIVE_AGE,
         Action.RECORD_DEPARTURE,
     ):
-        assert verdict.allowed is (role is Role.DATA_MANAGER and full)
+        # The owning authority's work: a record held for us is ours to see, not to manage.
+        assert verdict.allowed is (role is Role.DATA_MANAGER and full and state != "held_for_us")
     if action in (Action.REGISTER_INVOLVEMENT, Action.REQUEST_CONTACT):
         assert verdict.allowed is full
     if action is Action.SIGNPOST:
@@ -136,7 +142,8 @@ def test_only_key_professionals_override_a_shield_they_cannot_see_past(
     role: Role, state: str
 ) -> None:
     verdict = decide(principal(role), Action.OVERRIDE_SHIELD, STATES[state])
-    expected = role is Role.KEY_PROFESSIONAL and state in ("shielded", "shielded_elsewhere")
+    shielded_from_them = ("shielded", "shielded_elsewhere", "held_for_us")
+    expected = role is Role.KEY_PROFESSIONAL and state in shielded_from_them
     assert verdict.allowed is expected
 
 

@@ -15,8 +15,10 @@ The rules:
   child is 18 or over) is shown to data managers only, and after a year in the archive
   only for a statutory enquiry (the reason given for the look).
 * A shielded record shows practitioners only that it exists and whom to contact (the
-  authority's ContactPoint team). The owning authority's data managers see it all. A
-  key professional (child-protection responsibilities) may override the shield ("break
+  authority's ContactPoint team). The owning authority's data managers see it all, and
+  so do the data managers of an authority it is held for (a new record close to one of
+  their shielded children: theirs to see, to decide whether it is that child, not to
+  manage). A key professional (child-protection responsibilities) may override the shield ("break
   glass") after stating why; the override is flagged and lasts for the session.
 * Sensitive services (sexual health, mental health, substance misuse) show only where
   consent is recorded, and only to someone who sees the whole record.
@@ -124,6 +126,8 @@ class RecordState:
     shielded: bool = False
     # The responsible (owning) local authority.
     la_code: str | None = None
+    # A record held for the authority owning a shielded child it is close to.
+    held_for: str | None = None
     sensitive_service: bool = False
     sensitive_consent: bool = False
     # The user overrode the shield earlier in this session.
@@ -284,6 +288,8 @@ def _view(principal: Principal, record: RecordState) -> Verdict:
     if record.shielded:
         if Role.DATA_MANAGER in roles and _owns(principal, record):
             return _allow("the owning authority's data managers see shielded records")
+        if Role.DATA_MANAGER in roles and _holds(principal, record):
+            return _allow("held for your authority: is it one of your shielded children?")
         if record.overridden and Role.KEY_PROFESSIONAL in roles:
             return _allow("you overrode the shield in this session")
         return _allow("this record is shielded", Disclosure.EXISTS_ONLY)
@@ -292,3 +298,7 @@ def _view(principal: Principal, record: RecordState) -> Verdict:
 
 def _owns(principal: Principal, record: RecordState) -> bool:
     return principal.la_code is not None and principal.la_code == record.la_code
+
+
+def _holds(principal: Principal, record: RecordState) -> bool:
+    return principal.la_code is not None and principal.la_code == record.held_for

@@ -101,6 +101,10 @@ class Child(Timestamped, Base):
     # see only that it exists and whom to contact (DESIGN §3). Who shielded it, when and
     # why is in the audit trail.
     shielded: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # A record held because it is close to a shielded child: the authority owning that
+    # child, whose data managers decide whether the two are one (wherever this record's
+    # address puts it).
+    held_for_la_code: Mapped[str | None] = mapped_column(String(9))
     # Retention (DESIGN §9): a later archive age a data manager set (18 to 25), the day
     # the record moved to the archive, and the day it was purged (a tombstone remains).
     archive_age: Mapped[int | None] = mapped_column(Integer)

@@ -204,9 +204,21 @@ def _hold_near_shielded(
     held = [
         r for r in asked if isinstance(r.candidate, Existing) and r.candidate.child_id in hidden
     ]
+    owners = {
+        child_id: la_code
+        for child_id, la_code in session.execute(
+            select(Child.id, Child.responsible_la_code).where(Child.id.in_(sorted(hidden)))
+        )
+    }
     for request in held:
         new = session.get(Child, child_of[fresh[request.row]])
-        if new is not None and not new.shielded:
+        if new is None:
+            continue
+        # The question is the shielded child's owners' to answer, wherever the new
+        # record's address puts it (a refuge in another authority, say).
+        assert isinstance(request.candidate, Existing)
+        new.held_for_la_code = new.held_for_la_code or owners.get(request.candidate.child_id)
+        if not new.shielded:
             new.shielded = True
             record(
                 session, Actor("feed"), "child.shield", child_id=new.id,

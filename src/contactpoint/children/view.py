@@ -94,6 +94,7 @@ def listing_state(child: Child, today: date) -> RecordState:
         child.status,
         shielded=child.shielded,
         la_code=child.responsible_la_code,
+        held_for=child.held_for_la_code,
         deep_archive=deep_in_archive(child, today),
     )
 
@@ -107,6 +108,7 @@ def _with_archive(
     assert child is not None
     return replace(
         state,
+        held_for=child.held_for_la_code,
         deep_archive=deep_in_archive(child, date.today()),
         statutory_enquiry=reason is not None and reason.code in STATUTORY,
     )

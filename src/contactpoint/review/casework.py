@@ -82,16 +82,19 @@ def _allowed(principal: Principal) -> Actor:
 
 def _in_full_view(session: Session, principal: Principal, child_id: int) -> bool:
     """Whether this child is the reviewer's to decide about: their authority is
-    responsible for it (or no authority is yet), and the policy shows them its record
+    responsible for it (or no authority is yet), or it is held for their authority (a
+    record close to one of their shielded children), and the policy shows them its record
     in full (a child merged into another: the record it is part of now)."""
     child = session.get(Child, child_id)
     while child is not None and child.status is ChildStatus.MERGED and child.merged_into_id:
         child = session.get(Child, child.merged_into_id)
     if child is None:
         return False
-    if principal.la_code is not None and child.responsible_la_code not in (
-        principal.la_code,
-        None,
+    owners = (child.responsible_la_code, child.held_for_la_code)
+    if (
+        principal.la_code is not None
+        and child.responsible_la_code is not None
+        and principal.la_code not in owners
     ):
         return False
     verdict = decide(principal, Action.VIEW, listing_state(child, date.today()))
