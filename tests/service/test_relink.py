@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from contactpoint.children.models import Child, ChildStatus, LinkKind, SourceRecord
 from contactpoint.errors import DecisionRefused
 from contactpoint.feeds.pipeline import LoadResult, load_file
-from contactpoint.linkage import registry, relink
+from contactpoint.linkage import registry, relink, relink_undo
 from contactpoint.linkage.models import KeptApart, LinkEvent, RelinkChange
 from contactpoint.matching.decide import Thresholds
 from contactpoint.review import service as review
@@ -157,7 +157,7 @@ def test_undoing_a_relink_puts_every_record_and_child_back_exactly(
     run_id = run_whole(session)
     assert state(session) != before
 
-    undone = relink.undo(session, run_id, actor="cli:ops", reason="model under question")
+    undone = relink_undo.undo(session, run_id, actor="cli:ops", reason="model under question")
 
     assert undone == 2  # Olivia's record back; Sofai's child unmerged
     after = state(session)
@@ -171,7 +171,7 @@ def test_undoing_a_relink_puts_every_record_and_child_back_exactly(
     assert back is not None and back.status is ChildStatus.MERGED and redirect
     assert back.merged_into_id == child_of(session, "A1")
     with pytest.raises(DecisionRefused, match="already undone"):
-        relink.undo(session, run_id, actor="cli:ops", reason="again")
+        relink_undo.undo(session, run_id, actor="cli:ops", reason="again")
 
 
 def test_a_child_a_strict_model_left_apart_is_merged_as_a_person_would_see_it(
@@ -251,7 +251,7 @@ def test_a_run_is_finished_with_the_model_it_started_with(session: Session, tmp_
         relink.step(session, run_id, thresholds=ACTIVE)
     with pytest.raises(DecisionRefused, match="has not finished"):
         relink.start(session, actor="cli:ops")
-    relink.undo(session, run_id, actor="cli:ops", reason="model replaced")
+    relink_undo.undo(session, run_id, actor="cli:ops", reason="model replaced")
     assert relink.start(session, actor="cli:ops").model_version == "another-model"
 
 
@@ -265,6 +265,6 @@ def test_an_undo_that_can_no_longer_be_exact_is_refused_and_changes_nothing(
     before = state(session)
 
     with pytest.raises(DecisionRefused, match="cannot be undone exactly"):
-        relink.undo(session, run_id, actor="cli:ops", reason="too late")
+        relink_undo.undo(session, run_id, actor="cli:ops", reason="too late")
 
     assert state(session) == before

@@ -232,13 +232,13 @@ def match_relink(
     """Re-decide every automatic link with the active model, in resumable chunks: an
     interrupted run resumes where it stopped. A person's links and keep-aparts, and
     shielded or closed children, are never changed; every change can be undone."""
-    from contactpoint.linkage import registry, relink
+    from contactpoint.linkage import registry, relink, relink_undo
 
     if undo is not None:
         if not reason:
             fail_usage("--undo needs --reason: why the relink is being undone")
         with reported_errors(), unit_of_work() as session:
-            count = relink.undo(session, undo, actor=operator(), reason=reason or "")
+            count = relink_undo.undo(session, undo, actor=operator(), reason=reason or "")
         out.print(f"Relink run {undo} undone: {count} changes put back.")
         return
     thresholds = pipeline.configured_thresholds()

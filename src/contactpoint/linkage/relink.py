@@ -19,7 +19,7 @@ archived, destroyed or merged — those stay exactly as a person left them.
 Children are taken in id order, a chunk per transaction; the run remembers the last
 child done, so an interrupted relink resumes there. Every change is a ``RelinkChange``
 in order (and a ``LinkEvent`` per record moved, with the score and model behind it), so
-``undo`` puts the whole run back, newest change first.
+``relink_undo.undo`` puts the whole run back, newest change first.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, insert, select, update
+from sqlalchemy import ColumnElement, func, insert, select
 from sqlalchemy.orm import Session
 
 from contactpoint.children.facts import facts_from_json
@@ -43,11 +43,10 @@ from contactpoint.matching.decide import Decision, Outcome, Thresholds, decide
 from contactpoint.matching.keys import blocking_keys, search_keys
 from contactpoint.matching.model import MatchModel
 from contactpoint.matching.record import MatchRecord
-from contactpoint.review.merge import merge_children, move_records, rebuild, unmerge
+from contactpoint.review.merge import merge_children, move_records, rebuild
 
 CHUNK = 500
 RELINK = "relink"
-RELINK_UNDONE = "relink undone"
 # Children a relink may change: the rest are as a person left them.
 _OPEN = (ChildStatus.ACTIVE, ChildStatus.DECEASED)
 
@@ -90,7 +89,7 @@ def start(session: Session, *, actor: str) -> RelinkRun:
 
 
 def progress(session: Session, run_id: int) -> RelinkProgress:
-    run = _run(session, run_id)
+    run = run_of(session, run_id)
     remaining = session.scalar(
         select(func.count()).select_from(Child).where(*_relinkable(), Child.id > run.position)
     )
@@ -103,7 +102,7 @@ def progress(session: Session, run_id: int) -> RelinkProgress:
 def step(session: Session, run_id: int, *, thresholds: Thresholds, chunk: int = CHUNK) -> bool:
     """Re-decide the next ``chunk`` children of the run in the caller's transaction;
     True when the run has finished."""
-    run = _run(session, run_id, lock=True)
+    run = run_of(session, run_id, lock=True)
     if run.finished_at is not None or run.undone_at is not None:
         return True
     if registry.active_version(session) != run.model_version:
@@ -141,7 +140,7 @@ def _relinkable() -> tuple[ColumnElement[bool], ...]:
     )
 
 
-def _run(session: Session, run_id: int, *, lock: bool = False) -> RelinkRun:
+def run_of(session: Session, run_id: int, *, lock: bool = False) -> RelinkRun:
     query = select(RelinkRun).where(RelinkRun.id == run_id)
     if lock:
         query = query.with_for_update()
@@ -217,20 +216,27 @@ class _Relink:
         target = decision.child
         if decision.outcome is Outcome.REVIEW:
             self.run.left += 1
-        elif decision.outcome is Outcome.LINK and target is not None and decision.joins:
-            # The record shows two children to be one: the younger joins the older.
-            self._merge(max(target, decision.joins), min(target, decision.joins))
-        elif decision.outcome is Outcome.LINK and target is not None and target != current:
-            if frozenset((current, target)) in self.kept_apart:
-                self.run.left += 1  # a person decided these are two children
-            elif rest:
-                self._move([record], current, target, decision)
-            else:
-                self._merge(max(current, target), min(current, target))  # the older stays
         elif decision.outcome is Outcome.NEW and rest:
             self._found(record, current, decision)
+        if decision.outcome is not Outcome.LINK or target is None:
+            return
+        if decision.joins is not None:
+            # The record shows two children to be one: the younger joins the older.
+            older = min(target, decision.joins)
+            if self._merge(max(target, decision.joins), older):
+                target = older
+            current = self.owner[record.uid]
+        if target == current:
+            return
+        if frozenset((current, target)) in self.kept_apart:
+            self.run.left += 1  # a person decided these are two children
+        elif rest:
+            self._move([record], current, target, decision)
+        else:
+            self._merge(max(current, target), min(current, target))  # the older stays
 
-    def _merge(self, merged: int, survivor: int) -> None:
+    def _merge(self, merged: int, survivor: int) -> bool:
+        """Merge ``merged`` into ``survivor`` as the matcher; False if refused."""
         try:
             with self.session.begin_nested():
                 done = merge_children(
@@ -240,7 +246,7 @@ class _Relink:
                 )  # fmt: skip
         except MergeRefused:
             self.run.left += 1
-            return
+            return False
         moving = self.records.pop(merged, [])
         for record in moving:
             self.owner[record.uid] = survivor
@@ -251,6 +257,7 @@ class _Relink:
             self.kept_apart.add(frozenset(survivor if c == merged else c for c in pair))
         self._change(merged, survivor, [r.uid for r in moving], merge_id=done.id)
         self.run.merged += 1
+        return True
 
     def _found(self, record: MatchRecord, current: int, decision: Decision[int]) -> None:
         facts = self.session.scalars(
@@ -317,78 +324,6 @@ class _Relink:
         self.session.add(change)
         self.session.flush()
         return change
-
-
-def undo(session: Session, run_id: int, *, actor: str, reason: str) -> int:
-    """Put back every change of the run, newest first; how many changes were undone.
-    Refused (nothing changed) when a change can no longer be undone exactly — a record
-    moved or a child merged since — or the run was undone already."""
-    with session.begin_nested():
-        run = _run(session, run_id, lock=True)
-        if run.undone_at is not None:
-            raise RelinkRefused(
-                f"relink run {run_id} was already undone by {run.undone_by}; nothing was changed"
-            )
-        changes = list(
-            session.scalars(
-                select(RelinkChange)
-                .where(RelinkChange.run_id == run_id)
-                .order_by(RelinkChange.id.desc())
-            )
-        )
-        for change in changes:
-            if change.merge_id is not None:
-                unmerge(session, merge_id=change.merge_id, actor=actor, reason=reason)
-            else:
-                _move_back(session, change, actor, reason)
-        run.undone_by, run.undone_at, run.undo_reason = actor, func.now(), reason
-        if run.finished_at is None:
-            run.finished_at = func.now()
-        session.flush()
-    return len(changes)
-
-
-def _move_back(session: Session, change: RelinkChange, actor: str, reason: str) -> None:
-    ids = change.source_record_ids
-    held = dict(
-        session.execute(
-            select(SourceRecord.id, SourceRecord.child_id).where(SourceRecord.id.in_(ids))
-        ).all()
-    )
-    strays = [uid for uid in ids if held.get(uid) != change.to_child_id]
-    if strays:
-        raise RelinkRefused(
-            f"source records {', '.join(map(str, strays))} have moved since relink change"
-            f" {change.id}; the run cannot be undone exactly, and nothing was changed"
-        )
-    move_records(session, ids, change.from_child_id, {})
-    session.execute(
-        insert(LinkEvent),
-        [
-            {
-                "source_record_id": uid,
-                "from_child_id": change.to_child_id,
-                "to_child_id": change.from_child_id,
-                "action": RELINK_UNDONE,
-                "explanation": [{"relink_change_id": change.id}],
-                "by": actor,
-                "reason": reason,
-            }
-            for uid in ids
-        ],
-    )
-    left = session.scalar(
-        select(SourceRecord.id).where(SourceRecord.child_id == change.to_child_id)
-    )
-    if change.founded and left is None:
-        # The child the relink created is empty again: its ContactPoint ID, which may
-        # have been seen meanwhile, leads to the child its record came back to.
-        session.execute(
-            update(Child)
-            .where(Child.id == change.to_child_id)
-            .values(status=ChildStatus.MERGED, merged_into_id=change.from_child_id)
-        )
-    rebuild(session, [change.from_child_id, change.to_child_id])
 
 
 def runs(session: Session) -> list[RelinkRun]:
