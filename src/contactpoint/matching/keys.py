@@ -4,8 +4,9 @@ Kept in an indexed table, so finding the candidates for a record is a few index 
 whatever the size of the index. Each key family catches what the others miss: an
 identifier; a date of birth with either name's sound or the postcode district; a
 postcode with the birth year; both names' sounds with the birth year (a wrong date);
-the day-and-month-swapped date with the family name's sound; and, for a record with no
-date of birth, both names' sounds of every record that has one.
+both names' sounds at a numbered house (a date mistyped years out); the
+day-and-month-swapped date with the family name's sound; and, for a record with no date
+of birth, both names' sounds of every record that has one.
 """
 
 from __future__ import annotations
