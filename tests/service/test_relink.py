@@ -13,15 +13,18 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from contactpoint.children.models import Child, ChildStatus, LinkKind, SourceRecord
+from contactpoint.children.record import child_record
 from contactpoint.errors import DecisionRefused
 from contactpoint.feeds.pipeline import LoadResult, load_file
 from contactpoint.linkage import registry, relink, relink_undo
 from contactpoint.linkage.models import KeptApart, LinkEvent, RelinkChange
+from contactpoint.linkage.service import BIRTH_IDENTITY
 from contactpoint.matching.decide import Thresholds
 from contactpoint.review import service as review
 from contactpoint.review.merge import merge, move_records, rebuild
 from contactpoint.review.models import Merge, ReviewTask
-from tests.builders import birth, nhs_number, snapshot, write_feed
+from tests.builders import birth, local_row, nhs_number, snapshot, write_feed
+from tests.service.test_identity import BIRTH, adopted  # noqa: F401 - the fixture
 
 TODAY = date(2026, 11, 1)
 ACTIVE = Thresholds(link=3.0, review=-3.0, margin=5.0)  # the service's defaults
@@ -268,3 +271,46 @@ def test_an_undo_that_can_no_longer_be_exact_is_refused_and_changes_nothing(
         relink_undo.undo(session, run_id, actor="cli:ops", reason="too late")
 
     assert state(session) == before
+
+
+def test_a_birth_name_record_linked_to_a_new_identity_before_the_clean_break_goes_back(
+    session: Session,
+    tmp_path: Path,
+    adopted: tuple[str, str],  # noqa: F811 - the fixture
+) -> None:
+    # Security review S4, in an index loaded before the clean-break rule: a row with
+    # Keira's birth name at her adoptive home was linked to her new identity, whose
+    # record then listed the birth name among its former names.
+    old, new = adopted
+    new_id, old_id = child_id_of(session, new), child_id_of(session, old)
+    row = local_row(
+        9, record_id="BIRTHNAME", **BIRTH, date_of_birth=birth(1)["date_of_birth"],
+        gender="F", postcode="LS8 2QB", address="9 Park Lane, Leeds",
+    )  # fmt: skip
+    load(session, tmp_path, [row], ACTIVE)
+    record = session.scalars(
+        select(SourceRecord.id).where(SourceRecord.record_id == "BIRTHNAME")
+    ).one()
+    assert child_of(session, "BIRTHNAME") == old_id  # the rule as it stands
+    move_records(session, [record], new_id, {})  # as the index held it before the rule
+    rebuild(session, [old_id, new_id])
+    assert "Blackwood" in former_names(session, new_id)
+
+    run_id = run_whole(session)
+
+    assert child_of(session, "BIRTHNAME") == old_id
+    assert "Blackwood" not in former_names(session, new_id)
+    closed = session.get(Child, old_id, populate_existing=True)
+    assert closed is not None and closed.status is ChildStatus.CLOSED
+    (event,) = session.scalars(select(LinkEvent).where(LinkEvent.action == relink.RELINK))
+    assert event.reason == BIRTH_IDENTITY and event.by == f"matcher (relink run {run_id})"
+
+
+def child_id_of(session: Session, cp_id: str) -> int:
+    return session.scalars(select(Child.id).where(Child.cp_id == cp_id)).one()
+
+
+def former_names(session: Session, child: int) -> str:
+    return " ".join(
+        f"{n.given_names} {n.family_name}" for n in child_record(session, child).former_names
+    )

@@ -13,8 +13,11 @@ without that record:
   where it is, and is counted as left for a data manager.
 
 Never touched: a record a person linked (a review decision or a merge), a pair a person
-kept apart, and a child that is shielded, a new identity or the record closed for one,
-archived, destroyed or merged — those stay exactly as a person left them.
+kept apart, and a child that is shielded, closed for a new identity, archived, destroyed
+or merged — those stay exactly as a person left them. A new identity only ever loses a
+record to the record closed for it: one linked there before the clean-break rule that
+fits the closed record (the birth name, say) goes back, so the new record holds no
+former name, address or identifier from the old one.
 
 Children are taken in id order, a chunk per transaction; the run remembers the last
 child done, so an interrupted relink resumes there. Every change is a ``RelinkChange``
@@ -39,7 +42,8 @@ from contactpoint.errors import DecisionRefused, MergeRefused, NotFound
 from contactpoint.linkage import registry, store
 from contactpoint.linkage.frequencies import adapt, live_counts
 from contactpoint.linkage.models import LinkEvent, RelinkChange, RelinkRun
-from contactpoint.matching.decide import Decision, Outcome, Thresholds, decide
+from contactpoint.linkage.service import BIRTH_IDENTITY, birth_surname
+from contactpoint.matching.decide import Decision, Outcome, Thresholds, best_score, decide
 from contactpoint.matching.keys import blocking_keys, search_keys
 from contactpoint.matching.model import MatchModel
 from contactpoint.matching.record import MatchRecord
@@ -113,7 +117,7 @@ def step(session: Session, run_id: int, *, thresholds: Thresholds, chunk: int = 
     ids = list(
         session.scalars(
             select(Child.id)
-            .where(*_relinkable(), Child.id > run.position)
+            .where(*_relinkable(new_identities=True), Child.id > run.position)
             .order_by(Child.id)
             .limit(chunk)
         )
@@ -129,15 +133,13 @@ def step(session: Session, run_id: int, *, thresholds: Thresholds, chunk: int = 
     return False
 
 
-def _relinkable() -> tuple[ColumnElement[bool], ...]:
+def _relinkable(*, new_identities: bool = False) -> tuple[ColumnElement[bool], ...]:
+    """Children a relink may change (``new_identities``: and new identities, whose
+    records it only ever sends back to the closed record)."""
     closed = select(IdentityChange.old_child_id)
     new = select(IdentityChange.new_child_id).where(IdentityChange.new_child_id.is_not(None))
-    return (
-        Child.status.in_(_OPEN),
-        Child.shielded.is_(False),
-        Child.id.not_in(closed),
-        Child.id.not_in(new),
-    )
+    where = [Child.status.in_(_OPEN), Child.shielded.is_(False), Child.id.not_in(closed)]
+    return (*where, *([] if new_identities else [Child.id.not_in(new)]))
 
 
 def run_of(session: Session, run_id: int, *, lock: bool = False) -> RelinkRun:
@@ -184,11 +186,31 @@ class _Relink:
         )
         self.model = adapt(registry.model(session, self.run.model_version), live_counts(session))
         self.open = open_ids
+        for new, old in store.closed_identities(session, ids).items():
+            self._clean_break(new, old)
         for child_id in ids:
             if child_id in open_ids:
                 for record in list(self.records.get(child_id, ())):
                     if record.uid not in self.manual:
                         self._redecide(record)
+
+    def _clean_break(self, new: int, old: int) -> None:
+        """A new identity holds nothing of the record closed for it: a record linked to
+        it before the clean-break rule (``linkage.service._clean_break``) that fits the
+        closed record goes back there. Its own records (its NHS number or UPN) stay."""
+        assert self.model is not None
+        closed = store.records_of_children(self.session, [old]).get(old, [])
+        for record in [r for r in self.records.get(new, []) if r.uid not in self.manual]:
+            rest = [r for r in self.records[new] if r.uid != record.uid]
+            theirs = {r.nhs_number for r in rest} | {r.upn for r in rest}
+            if not closed or not rest or {record.nhs_number, record.upn} & (theirs - {None}):
+                continue
+            score = best_score(self.model, record, closed)
+            if score.weight >= self.thresholds.review or any(
+                birth_surname(record, r) for r in closed
+            ):
+                decision = Decision(Outcome.LINK, old, score, rule=BIRTH_IDENTITY)
+                self._move([record], new, old, decision)
 
     def _file(self, record: MatchRecord, child_id: int) -> None:
         self.records[child_id].append(record)

@@ -253,13 +253,13 @@ def _clean_break(
         return decision
     score = best_score(model, record, old_records)
     if score.weight < thresholds.review and not any(
-        _birth_surname(record, old) for old in old_records
+        birth_surname(record, old) for old in old_records
     ):
         return decision
     return Decision(Outcome.LINK, closed, score, rule=BIRTH_IDENTITY)
 
 
-def _birth_surname(record: MatchRecord, old: MatchRecord) -> bool:
+def birth_surname(record: MatchRecord, old: MatchRecord) -> bool:
     """The record carries the closed record's family name (or a variant) and its date
     of birth (or a slip of it): whatever its given names and address, the old identity."""
     family = COMPARISONS[FAMILY].level_of(record, old)
