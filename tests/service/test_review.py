@@ -14,6 +14,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from contactpoint import db
+from contactpoint.access.models import Role
+from contactpoint.access.policy import Principal
 from contactpoint.children.models import Child, ChildStatus, LinkKind, SourceRecord
 from contactpoint.errors import (
     DecisionRefused,
@@ -24,9 +26,11 @@ from contactpoint.errors import (
 )
 from contactpoint.feeds.pipeline import LoadResult, load_file
 from contactpoint.linkage.models import KeptApart, LinkEvent, MatchKey, MatchRecordRow
+from contactpoint.review import casework
 from contactpoint.review import service as review
 from contactpoint.review.models import Merge, ReviewKind, ReviewStatus, ReviewTask
 from tests.builders import birth, local_row, nhs_number, nhs_record, snapshot, write_feed
+from tests.people import LEEDS, active_user
 
 TODAY = date(2026, 11, 1)
 # Tables that only ever gain rows (who decided what, when and why): an unmerge adds to
@@ -466,3 +470,25 @@ def test_of_two_people_deciding_one_task_at_once_only_the_first_decides(
         assert (decided.status, decided.decided_by) == (ReviewStatus.KEPT_APART, "dm.leeds")
         assert session.scalars(select(Merge)).all() == []
         assert session.scalars(select(LinkEvent)).all() == []
+
+
+def test_a_data_managers_queue_holds_their_tasks_however_many_older_ones_are_elsewhere(
+    session: Session, tmp_path: Path
+) -> None:
+    # The queue read the oldest tasks of every authority, then kept the reader's: with
+    # enough older tasks elsewhere (a national index), a data manager saw none of theirs.
+    hull = {"address": "7 Haven Street, Hull", "postcode": "HU5 3AA"}
+    load(session, tmp_path, "gro-births", [birth(1, **hull)])
+    again = {"record_id": "2015/LDS/09999", "nhs_number": nhs_number(99)}
+    load(session, tmp_path, "gro-births", [birth(1, **hull, **again)])
+    load(session, tmp_path, "gro-births", [birth(2)])
+    load(session, tmp_path, "gro-births", [birth(2, record_id="2015/LDS/09998",
+         nhs_number=nhs_number(98))])  # fmt: skip
+    older, leeds_task = session.scalars(select(ReviewTask).order_by(ReviewTask.id)).all()
+    user = active_user(session, "dee.leeds", Role.DATA_MANAGER, la_code=LEEDS)
+    dee = Principal(user.id, user.username, frozenset({Role.DATA_MANAGER}), LEEDS)
+
+    found = casework.queue(session, dee, limit=1)
+
+    assert [task.id for task in found.tasks] == [leeds_task.id] and found.total == 1
+    assert older.id not in [task.id for task in casework.open_tasks(session, dee)]

@@ -114,18 +114,33 @@ def _reason(reason: str) -> str:
     return reason.strip()
 
 
-def open_tasks(session: Session, principal: Principal, limit: int = 100) -> list[ReviewTaskRead]:
+@dataclass(frozen=True, slots=True)
+class Queue:
+    """The oldest ``tasks`` a data manager may decide, and how many there are in all."""
+
+    tasks: list[ReviewTaskRead]
+    total: int
+
+
+def queue(session: Session, principal: Principal, limit: int = 100) -> Queue:
     """The review queue, oldest first, for a data manager: the pairs whose records they
-    may both see in full; the listing is audited."""
+    may both see in full — however many other authorities' tasks are older; the listing
+    is audited."""
     actor = _allowed(principal)
-    tasks = [
+    mine = [
         task
-        for task in service.open_tasks(session, limit=limit)
-        if _in_full_view(session, principal, task.child.id)
-        and _in_full_view(session, principal, task.candidate.id)
+        for task in service.answerable_tasks(session, principal.la_code)
+        if _in_full_view(session, principal, task.child_id)
+        and _in_full_view(session, principal, task.candidate_child_id)
     ]
+    tasks = service.read_tasks(session, mine[:limit])
     record(session, actor, "review.queue", details={"tasks": [task.id for task in tasks]})
-    return tasks
+    return Queue(tasks, len(mine))
+
+
+def open_tasks(session: Session, principal: Principal, limit: int = 100) -> list[ReviewTaskRead]:
+    """The first ``limit`` tasks of the data manager's queue."""
+    return queue(session, principal, limit).tasks
 
 
 def compare(session: Session, principal: Principal, task_id: int) -> PairRead:

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, CursorResult, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from contactpoint.children.models import Child, ChildStatus
 from contactpoint.errors import DecisionRefused, NotFound, TaskAlreadyDecided
@@ -104,6 +104,34 @@ def open_tasks(
     tasks = session.scalars(
         statement.order_by(ReviewTask.created_at, ReviewTask.id).limit(limit)
     ).all()
+    return _read(session, tasks)
+
+
+def answerable_tasks(session: Session, la_code: str | None) -> list[ReviewTask]:
+    """Open tasks, oldest first, whose two children an authority may be answerable for
+    (responsible for it, responsible for nobody yet, held for it, or merged into another
+    child — resolved by the caller); every open task for national staff (``None``)."""
+    statement = select(ReviewTask).where(ReviewTask.status == ReviewStatus.OPEN)
+    if la_code is not None:
+        child, candidate = aliased(Child), aliased(Child)
+
+        def answerable(side: type[Child]) -> ColumnElement[bool]:
+            return or_(
+                side.responsible_la_code == la_code,
+                side.responsible_la_code.is_(None),
+                side.held_for_la_code == la_code,
+                side.status == ChildStatus.MERGED,
+            )
+
+        statement = (
+            statement.join(child, child.id == ReviewTask.child_id)
+            .join(candidate, candidate.id == ReviewTask.candidate_child_id)
+            .where(answerable(child), answerable(candidate))
+        )
+    return list(session.scalars(statement.order_by(ReviewTask.created_at, ReviewTask.id)))
+
+
+def read_tasks(session: Session, tasks: Sequence[ReviewTask]) -> list[ReviewTaskRead]:
     return _read(session, tasks)
 
 

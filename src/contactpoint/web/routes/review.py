@@ -64,10 +64,10 @@ def queue_page(
     request: Request, session: SessionDep, templates: Templates, user: CurrentUser, done: Done = ""
 ) -> Response:
     require(user, Action.REVIEW_MATCHES)
-    tasks = casework.open_tasks(session, user.principal)
+    found = casework.queue(session, user.principal)
     now = datetime.now(UTC)
-    waiting = [(task, (now - _utc(task.created_at)).days) for task in tasks]
-    context = {"tasks": waiting, "done": done}
+    waiting = [(task, (now - _utc(task.created_at)).days) for task in found.tasks]
+    context = {"tasks": waiting, "total": found.total, "done": done}
     return _render(request, templates, "review/queue.html", context, 200)
 
 
