@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from contactpoint.access import accounts, credentials
 from contactpoint.access.demo import ready_user
-from contactpoint.access.models import OrganisationKind, Role, User
+from contactpoint.access.models import Organisation, OrganisationKind, Role, User
+from contactpoint.access.policy import Principal
 from contactpoint.audit.service import Actor
 from contactpoint.errors import NotFound
 
@@ -41,6 +42,14 @@ def active_user(session: Session, username: str, *roles: Role, la_code: str = LE
         email=f"{username}@example.org", organisation_code=authority(session, la_code),
         roles=roles, password=PASSWORD,
     )  # fmt: skip
+
+
+def principal_of(session: Session, username: str) -> Principal:
+    """The account as policy sees it: its roles and its organisation's authority."""
+    user = accounts.user(session, username)
+    org = session.get(Organisation, user.organisation_id)
+    assert org is not None
+    return Principal(user.id, user.username, accounts.roles_of(session, user.id), org.la_code)
 
 
 def field(page: str, name: str) -> str:

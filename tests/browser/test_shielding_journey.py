@@ -24,8 +24,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from contactpoint import db
-from contactpoint.access import accounts
-from contactpoint.access.models import Organisation, Role
+from contactpoint.access.models import Role
 from contactpoint.access.policy import Principal
 from contactpoint.children.identity import close_for_new_identity
 from contactpoint.children.models import Child, ChildIdentifier
@@ -37,7 +36,7 @@ from tests.browser.axe import assert_accessible
 from tests.browser.conftest import AddUser, LiveServer, NewPage, Person, sign_in
 from tests.browser.test_signposting_journey import register
 from tests.builders import birth, nhs_number, nhs_record, write_feed
-from tests.people import HULL
+from tests.people import HULL, principal_of
 
 FAMILY = {"family_name": "Okonkwo-Hale", "mother_given_names": "Ngozi",
           "mother_family_name": "Okonkwo-Hale", "address": "18 Beckett Street, Leeds",
@@ -71,10 +70,7 @@ def cp_id(live_server: LiveServer, n: int) -> str:
 
 def principal(live_server: LiveServer, person: Person) -> Principal:
     with db.unit_of_work(live_server.engine) as session:
-        user = accounts.user(session, person.username)
-        org = session.get(Organisation, user.organisation_id)
-        assert org is not None
-        return Principal(user.id, user.username, accounts.roles_of(session, user.id), org.la_code)
+        return principal_of(session, person.username)
 
 
 def signed_in(new_page: NewPage, person: Person, path: str) -> Page:

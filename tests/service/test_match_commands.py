@@ -113,17 +113,23 @@ def test_a_model_file_from_another_version_is_refused(
     assert code == 0 and "x" not in output.split()
 
 
-def test_relink_redecides_the_index_in_a_run_that_can_be_listed_and_undone(
-    committed_engine: Engine, tmp_path: Path, settings_env: Callable[[str, str | None], None]
+def one_child_loaded_as_two(
+    tmp_path: Path, settings_env: Callable[[str, str | None], None]
 ) -> None:
-    # Loaded by a model that links almost nothing: "Sofai" stays a child of her own.
+    """Sofia and "Sofai", loaded by a model that links almost nothing: two children."""
     settings_env("CONTACTPOINT_MATCH_LINK_THRESHOLD", "60")
     settings_env("CONTACTPOINT_MATCH_REVIEW_THRESHOLD", "50")
     rows = [local_row(1), local_row(1, record_id="L1b", given_names="Sofai")]
     assert run("feed", "load", "local", str(write_feed(tmp_path / "l.csv", "local", rows)))[0] == 0
-    assert len(cp_ids(committed_engine)) == 2
     settings_env("CONTACTPOINT_MATCH_LINK_THRESHOLD", None)
     settings_env("CONTACTPOINT_MATCH_REVIEW_THRESHOLD", None)
+
+
+def test_relink_redecides_the_index_in_a_run_that_can_be_listed_and_undone(
+    committed_engine: Engine, tmp_path: Path, settings_env: Callable[[str, str | None], None]
+) -> None:
+    one_child_loaded_as_two(tmp_path, settings_env)
+    assert len(cp_ids(committed_engine)) == 2
 
     code, output = run("match", "relink", "--chunk", "1")
 
@@ -145,12 +151,7 @@ def test_relink_redecides_the_index_in_a_run_that_can_be_listed_and_undone(
 def test_trying_a_model_on_the_index_says_what_it_would_change_and_keeps_nothing(
     committed_engine: Engine, tmp_path: Path, settings_env: Callable[[str, str | None], None]
 ) -> None:
-    settings_env("CONTACTPOINT_MATCH_LINK_THRESHOLD", "60")
-    settings_env("CONTACTPOINT_MATCH_REVIEW_THRESHOLD", "50")
-    rows = [local_row(1), local_row(1, record_id="L1b", given_names="Sofai")]
-    assert run("feed", "load", "local", str(write_feed(tmp_path / "l.csv", "local", rows)))[0] == 0
-    settings_env("CONTACTPOINT_MATCH_LINK_THRESHOLD", None)
-    settings_env("CONTACTPOINT_MATCH_REVIEW_THRESHOLD", None)
+    one_child_loaded_as_two(tmp_path, settings_env)
     with committed_engine.connect() as connection:
         before = snapshot(connection)
     active = before["match_models"][0][0]

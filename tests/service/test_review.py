@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from contactpoint import db
 from contactpoint.access.models import Role
-from contactpoint.access.policy import Principal
 from contactpoint.children.models import Child, ChildStatus, LinkKind, SourceRecord
 from contactpoint.errors import (
     DecisionRefused,
@@ -30,7 +29,7 @@ from contactpoint.review import casework
 from contactpoint.review import service as review
 from contactpoint.review.models import Merge, ReviewKind, ReviewStatus, ReviewTask
 from tests.builders import birth, local_row, nhs_number, nhs_record, snapshot, write_feed
-from tests.people import LEEDS, active_user
+from tests.people import LEEDS, active_user, principal_of
 
 TODAY = date(2026, 11, 1)
 # Tables that only ever gain rows (who decided what, when and why): an unmerge adds to
@@ -485,8 +484,8 @@ def test_a_data_managers_queue_holds_their_tasks_however_many_older_ones_are_els
     load(session, tmp_path, "gro-births", [birth(2, record_id="2015/LDS/09998",
          nhs_number=nhs_number(98))])  # fmt: skip
     older, leeds_task = session.scalars(select(ReviewTask).order_by(ReviewTask.id)).all()
-    user = active_user(session, "dee.leeds", Role.DATA_MANAGER, la_code=LEEDS)
-    dee = Principal(user.id, user.username, frozenset({Role.DATA_MANAGER}), LEEDS)
+    active_user(session, "dee.leeds", Role.DATA_MANAGER, la_code=LEEDS)
+    dee = principal_of(session, "dee.leeds")
 
     found = casework.queue(session, dee, limit=1)
 

@@ -9,9 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpoint.access import accounts
-from contactpoint.access.models import Organisation, Role
-from contactpoint.access.policy import Principal
+from contactpoint.access.models import Role
 from contactpoint.access.reasons import reason
 from contactpoint.audit.models import AuditEntry
 from contactpoint.children.models import Child, ChildIdentifier, ChildStatus
@@ -20,7 +18,7 @@ from contactpoint.review import casework
 from contactpoint.review.merge import merge, unmerge
 from contactpoint.review.models import ReviewTask
 from tests.builders import local_row, nhs_number, nhs_record
-from tests.people import HULL, LEEDS, active_user
+from tests.people import HULL, LEEDS, active_user, principal_of
 from tests.service.test_review import child, load
 
 
@@ -111,7 +109,7 @@ def test_a_record_held_at_a_refuge_in_another_authority_is_the_owning_authoritys
         ("hal.hull", Role.PRACTITIONER, HULL),
     ):  # fmt: skip
         active_user(session, username, role, la_code=la_code)
-    leeds, hull = principal(session, "dee.leeds"), principal(session, "hugh.hull")
+    leeds, hull = principal_of(session, "dee.leeds"), principal_of(session, "hugh.hull")
 
     (task,) = casework.open_tasks(session, leeds)
     assert {task.child.id, task.candidate.id} == {kris, held}
@@ -119,15 +117,8 @@ def test_a_record_held_at_a_refuge_in_another_authority_is_the_owning_authoritys
     assert "HU5 3AA" in (pair.child.postcode or "") + (pair.candidate.postcode or "")
     assert casework.open_tasks(session, hull) == []  # Kris is not Hull's to see
     # To a practitioner in Hull the held record is a stub until Leeds has answered.
-    seen = view_for(session, principal(session, "hal.hull"), held, reason("identity"))
+    seen = view_for(session, principal_of(session, "hal.hull"), held, reason("identity"))
     assert seen.shielded
     casework.link(session, leeds, task.id, "the same child: she is at the refuge")
     assert child(session, held).status is ChildStatus.MERGED
     assert child(session, kris).shielded
-
-
-def principal(session: Session, username: str) -> Principal:
-    user = accounts.user(session, username)
-    org = session.get(Organisation, user.organisation_id)
-    assert org is not None
-    return Principal(user.id, user.username, accounts.roles_of(session, user.id), org.la_code)

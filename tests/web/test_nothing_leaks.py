@@ -29,9 +29,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from contactpoint import db
-from contactpoint.access import accounts
 from contactpoint.access.models import Organisation, Role, User
-from contactpoint.access.policy import Principal
 from contactpoint.children.identity import close_for_new_identity
 from contactpoint.children.models import Child, ChildIdentifier
 from contactpoint.children.shielding import set_shield
@@ -43,7 +41,7 @@ from contactpoint.signposting.models import FlagKind
 from contactpoint.web import routes
 from contactpoint.web.app import create_app
 from tests.builders import birth, nhs_number, nhs_record, write_feed
-from tests.people import HULL, LEEDS, active_user, sign_in
+from tests.people import HULL, LEEDS, active_user, principal_of, sign_in
 
 TODAY = date(2026, 11, 1)
 REFUGE = {"address": "41 Haven Close, Leeds", "postcode": "LS9 7HQ"}
@@ -86,13 +84,6 @@ class World:
         )  # fmt: skip
 
 
-def principal(session: Session, username: str) -> Principal:
-    user = accounts.user(session, username)
-    org = session.get(Organisation, user.organisation_id)
-    assert org is not None
-    return Principal(user.id, user.username, accounts.roles_of(session, user.id), org.la_code)
-
-
 def cp_id_of(session: Session, n: int) -> str:
     child_id = session.scalar(
         select(ChildIdentifier.child_id).where(ChildIdentifier.value == nhs_number(n))
@@ -128,41 +119,34 @@ def world(committed_engine: Engine, tmp_path: Path) -> World:
             keira=cp_id_of(session, 5),
             new_keira=cp_id_of(session, 6),
         )
-        leeds = principal(session, "dee.manager")
+        leeds = principal_of(session, "dee.manager")
         set_shield(session, leeds, here.ben, True, "fled domestic abuse: at a refuge")
-        involvement.register(
-            session, leeds, here.ben,
-            InvolvementCreate(**REFUGE_WORKER, started_on=date(2026, 10, 1)), today=TODAY,
-        )  # fmt: skip
+        involve(session, "dee.manager", here.ben, **REFUGE_WORKER, started_on=date(2026, 10, 1))
         flags.set_flag(
             session, leeds, here.ava, FlagKind.CHILD_PROTECTION_PLAN, date(2026, 9, 1),
             today=TODAY,
         )  # fmt: skip
         close_for_new_identity(
-            session, principal(session, "nat.admin"), here.keira, "adoption order",
+            session, principal_of(session, "nat.admin"), here.keira, "adoption order",
             here.new_keira,
         )  # fmt: skip
         # Security review S1's scenario: a Hull practitioner takes up Ava's case, which
         # a Leeds key professional already works on (so Hull is told of Leeds's work).
-        involvement.register(
-            session, principal(session, "kim.key"), here.ava,
-            InvolvementCreate(
-                service_type="health visiting", organisation="Leeds Community Health",
-                practitioner_name="Kim Key", practitioner_role="Health Visitor",
-                email="kim@leeds.example", phone="0113 496 0200", started_on=date(2026, 10, 5),
-            ),
-            today=TODAY,
-        )  # fmt: skip
-        involvement.register(
-            session, principal(session, "hal.practitioner"), here.ava,
-            InvolvementCreate(
-                service_type="youth offending", organisation="Hull Youth Justice",
-                practitioner_name="Hal Practitioner", practitioner_role="Case Worker",
-                email="hal@hull.example", phone="01482 300 300", started_on=date(2026, 10, 20),
-            ),
-            today=TODAY,
-        )  # fmt: skip
+        involve(session, "kim.key", here.ava, service_type="health visiting",
+                organisation="Leeds Community Health", practitioner_name="Kim Key",
+                practitioner_role="Health Visitor", email="kim@leeds.example",
+                phone="0113 496 0200", started_on=date(2026, 10, 5))  # fmt: skip
+        involve(session, "hal.practitioner", here.ava, service_type="youth offending",
+                organisation="Hull Youth Justice", practitioner_name="Hal Practitioner",
+                practitioner_role="Case Worker", email="hal@hull.example",
+                phone="01482 300 300", started_on=date(2026, 10, 20))  # fmt: skip
     return here
+
+
+def involve(session: Session, username: str, cp_id: str, **details: Any) -> None:
+    involvement.register(
+        session, principal_of(session, username), cp_id, InvolvementCreate(**details), today=TODAY
+    )
 
 
 def _get_routes() -> list[str]:

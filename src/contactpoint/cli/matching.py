@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import date
 from pathlib import Path
@@ -274,26 +275,21 @@ def match_relink(
 def _relink(
     session: Session | None, run_id: int, thresholds: Thresholds, chunk: int, bars: Progress
 ) -> RelinkProgress:
-    """Step the run to its end: in ``session``, or a transaction a chunk."""
+    """Step the run to its end: in ``session``, or in a transaction a chunk."""
     from contactpoint.linkage import relink
 
-    def step(session: Session) -> RelinkProgress:
-        relink.step(session, run_id, thresholds=thresholds, chunk=chunk)
-        return relink.progress(session, run_id)
-
-    def once() -> RelinkProgress:
-        if session is not None:
-            return step(session)
-        with unit_of_work() as own:
-            return step(own)
-
-    task = bars.add_task(f"relink run {run_id}", total=None)
-    state = once()
-    while True:
-        bars.update(task, completed=state.examined, total=state.examined + state.remaining)
-        if state.finished:
-            return state
-        state = once()
+    with contextlib.nullcontext(session) if session else unit_of_work() as first:
+        state = relink.progress(first, run_id)
+        model = relink.model_for(first, run_id)
+    total = state.examined + state.remaining
+    task = bars.add_task(f"relink run {run_id}", total=total, completed=state.examined)
+    while not state.finished:
+        with contextlib.nullcontext(session) if session else unit_of_work() as each:
+            relink.step(each, run_id, thresholds=thresholds, chunk=chunk, model=model)
+            state = relink.progress(each, run_id, count=False)
+        # Children merged away before their turn are never examined: done is done.
+        bars.update(task, completed=total if state.finished else min(state.examined, total))
+    return state
 
 
 @match_app.command("relinks")

@@ -174,10 +174,11 @@ def train_and_relink(engine: Engine) -> float:
         document = train(records, version=f"retrained-{len(records)}", seed=1, previous=previous)
         registry.save(session, document, by=LOADED_BY, activate=True)
         run_id = relink.start(session, actor=LOADED_BY).id
+        model = relink.model_for(session, run_id)
     finished = False
     while not finished:
         with db.unit_of_work(engine) as session:
-            finished = relink.step(session, run_id, thresholds=configured_thresholds())
+            finished = relink.step(session, run_id, thresholds=configured_thresholds(), model=model)
     return time.perf_counter() - started
 
 

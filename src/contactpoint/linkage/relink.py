@@ -92,10 +92,18 @@ def start(session: Session, *, actor: str) -> RelinkRun:
     return run
 
 
-def progress(session: Session, run_id: int) -> RelinkProgress:
+def progress(session: Session, run_id: int, *, count: bool = True) -> RelinkProgress:
+    """The run's figures; ``count``: also the children it has still to re-decide (a
+    count over the index: once for a progress bar's length, not after every chunk)."""
     run = run_of(session, run_id)
-    remaining = session.scalar(
-        select(func.count()).select_from(Child).where(*_relinkable(), Child.id > run.position)
+    remaining = (
+        session.scalar(
+            select(func.count())
+            .select_from(Child)
+            .where(*_relinkable(new_identities=True), Child.id > run.position)
+        )
+        if count
+        else 0
     )
     return RelinkProgress(
         run.id, run.model_version, run.examined, run.moved, run.merged, run.founded,
@@ -103,9 +111,24 @@ def progress(session: Session, run_id: int) -> RelinkProgress:
     )  # fmt: skip
 
 
-def step(session: Session, run_id: int, *, thresholds: Thresholds, chunk: int = CHUNK) -> bool:
-    """Re-decide the next ``chunk`` children of the run in the caller's transaction;
-    True when the run has finished."""
+def model_for(session: Session, run_id: int) -> MatchModel:
+    """The run's model, weighing values by how common they are in the index: counted
+    once for a run (a relink barely changes who holds which value), not for every chunk."""
+    run = run_of(session, run_id)
+    return adapt(registry.model(session, run.model_version), live_counts(session))
+
+
+def step(
+    session: Session,
+    run_id: int,
+    *,
+    thresholds: Thresholds,
+    chunk: int = CHUNK,
+    model: MatchModel | None = None,
+) -> bool:
+    """Re-decide the next ``chunk`` children of the run in the caller's transaction,
+    with ``model`` (``model_for``; counted here when not given); True when the run has
+    finished."""
     run = run_of(session, run_id, lock=True)
     if run.finished_at is not None or run.undone_at is not None:
         return True
@@ -126,7 +149,7 @@ def step(session: Session, run_id: int, *, thresholds: Thresholds, chunk: int = 
         run.finished_at = func.now()
         session.flush()
         return True
-    _Relink(session, run, thresholds).children(ids)
+    _Relink(session, run, thresholds, model or model_for(session, run_id)).children(ids)
     run.position = ids[-1]
     run.examined += len(ids)
     session.flush()
@@ -156,13 +179,14 @@ class _Relink:
     """One chunk: its children's records and every child filed under their keys, kept
     up to date as records move, so each decision sees the changes before it."""
 
-    def __init__(self, session: Session, run: RelinkRun, thresholds: Thresholds) -> None:
-        self.session, self.run, self.thresholds = session, run, thresholds
+    def __init__(
+        self, session: Session, run: RelinkRun, thresholds: Thresholds, model: MatchModel
+    ) -> None:
+        self.session, self.run, self.thresholds, self.model = session, run, thresholds, model
         self.actor = f"matcher (relink run {run.id})"
         self.records: dict[int, list[MatchRecord]] = defaultdict(list)
         self.owner: dict[int, int] = {}
         self.filed: dict[str, set[int]] = defaultdict(set)  # key -> record uids
-        self.model: MatchModel | None = None
 
     def children(self, ids: Sequence[int]) -> None:
         session = self.session
@@ -184,7 +208,6 @@ class _Relink:
                 )
             )
         )
-        self.model = adapt(registry.model(session, self.run.model_version), live_counts(session))
         self.open = open_ids
         for new, old in store.closed_identities(session, ids).items():
             self._clean_break(new, old)
@@ -198,7 +221,6 @@ class _Relink:
         """A new identity holds nothing of the record closed for it: a record linked to
         it before the clean-break rule (``linkage.service._clean_break``) that fits the
         closed record goes back there. Its own records (its NHS number or UPN) stay."""
-        assert self.model is not None
         closed = store.records_of_children(self.session, [old]).get(old, [])
         for record in [r for r in self.records.get(new, []) if r.uid not in self.manual]:
             rest = [r for r in self.records[new] if r.uid != record.uid]
@@ -219,7 +241,6 @@ class _Relink:
             self.filed[key].add(record.uid)
 
     def _redecide(self, record: MatchRecord) -> None:
-        assert self.model is not None
         current = self.owner[record.uid]
         rest = [r for r in self.records[current] if r.uid != record.uid]
         near = {

@@ -20,7 +20,7 @@ KEY_LENGTH = 80  # match_keys.key
 
 def numbered(address: str | None) -> bool:
     """A first line of an address with a house number: one house, not a street or town."""
-    return bool(address) and any(c.isdigit() for c in address or "")
+    return address is not None and any(c.isdigit() for c in address)
 
 
 def blocking_keys(record: MatchRecord) -> set[str]:
