@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from contactpoint.access import accounts
 from contactpoint.access.models import Role
-from contactpoint.access.policy import Principal
+from contactpoint.access.policy import NATIONAL_TEAM, Principal
 from contactpoint.access.reasons import reason
 from contactpoint.audit.service import Actor
 from contactpoint.children.identity import IdentityRefused, close_for_new_identity, trace
@@ -22,11 +22,12 @@ from contactpoint.children.view import view_for
 from contactpoint.errors import AccessRefused, InvalidValue
 from contactpoint.feeds import pipeline
 from contactpoint.linkage.models import KeptApart
+from contactpoint.review import casework
 from contactpoint.review.models import ReviewTask
 from contactpoint.search.practitioner import find_children
 from contactpoint.search.query import SearchQuery
 from tests.builders import birth, local_row, nhs_record, write_feed
-from tests.people import LEEDS, active_user
+from tests.people import HULL, LEEDS, active_user
 
 TODAY = date(2026, 11, 1)
 BIRTH = {"given_names": "Keira", "family_name": "Blackwood"}
@@ -167,3 +168,36 @@ def test_a_row_like_the_closed_record_at_the_new_home_never_reaches_the_new_iden
     ).all()
     assert suggested == []
     assert new_child.family_name == ADOPTED["family_name"]
+
+
+def test_a_record_close_to_a_closed_one_is_the_national_teams_question(
+    session: Session, tmp_path: Path, adopted: tuple[str, str]
+) -> None:
+    # A record that may be the closed one (her birth name, a birthday a month out) was
+    # held for the closed record's authority, whose data managers may not see a closed
+    # record: a question for nobody. It is the national team's.
+    old, new = adopted
+    row = local_row(1, record_id="L-NEAR", **BIRTH, date_of_birth="2015-04-02", gender="F",
+                    postcode="LS6 1LF")  # fmt: skip
+    load(session, tmp_path, "local", [row])
+    held = session.scalar(
+        select(Child).join(SourceRecord).where(SourceRecord.record_id == "L-NEAR")
+    )
+    assert held is not None and held.cp_id not in (old, new)
+    assert held.shielded and held.held_for_la_code == NATIONAL_TEAM
+    closed = session.scalar(select(Child.id).where(Child.cp_id == old))
+    active_user(session, "hugh.hull", Role.DATA_MANAGER, la_code=HULL)
+    for username in ("dee.manager", "hugh.hull"):
+        assert casework.open_tasks(session, principal(session, username)) == []
+    national = principal(session, "nat.admin")
+    (task,) = casework.open_tasks(session, national)
+    assert {task.child.id, task.candidate.id} == {held.id, closed}
+    pair = casework.compare(session, national, task.id)
+    assert {pair.child.cp_id, pair.candidate.cp_id} == {held.cp_id, old}
+    casework.link(session, national, task.id, "her birth record: it stays closed")
+    session.refresh(held)
+    assert held.status is ChildStatus.MERGED
+    assert session.scalar(select(Child.status).where(Child.id == closed)) is ChildStatus.CLOSED
+    born = birth(1)["date_of_birth"]
+    assert search(session, "pat.practitioner", given_names="Kiera", family_name="Blackwood",
+                  date_of_birth=born) == []  # fmt: skip

@@ -13,6 +13,7 @@ import pytest
 
 from contactpoint.access.models import Role
 from contactpoint.access.policy import (
+    NATIONAL_TEAM,
     RECORD_ACTIONS,
     Action,
     Disclosure,
@@ -33,6 +34,11 @@ STATES = {
     ),
     # Another authority's record, held for ours: close to one of our shielded children.
     "held_for_us": RecordState(ChildStatus.ACTIVE, shielded=True, la_code=OTHER, held_for=OWN),
+    # A record of ours, held for the national team: close to a record closed for a new
+    # identity.
+    "held_nationally": RecordState(
+        ChildStatus.ACTIVE, shielded=True, la_code=OWN, held_for=NATIONAL_TEAM
+    ),
     "archived": RecordState(ChildStatus.ARCHIVED, la_code=OWN),
     "archived_long": RecordState(ChildStatus.ARCHIVED, la_code=OWN, deep_archive=True),
     "archived_long_statutory": RecordState(
@@ -53,21 +59,21 @@ F, E, N = Disclosure.FULL, Disclosure.EXISTS_ONLY, Disclosure.NONE
 EXPECTED_VIEW: dict[Role, dict[str, Disclosure]] = {
     Role.PRACTITIONER: {
         "normal": F, "shielded": E, "shielded_elsewhere": E, "shielded_overridden": E,
-        "held_for_us": E, "archived": N, "archived_long": N, "archived_long_statutory": N,
-        "deceased": F, "destroyed": N, "merged": N, "closed": N, "sensitive": F,
-        "sensitive_consented": F,
+        "held_for_us": E, "held_nationally": E, "archived": N, "archived_long": N,
+        "archived_long_statutory": N, "deceased": F, "destroyed": N, "merged": N, "closed": N,
+        "sensitive": F, "sensitive_consented": F,
     },
     Role.KEY_PROFESSIONAL: {
         "normal": F, "shielded": E, "shielded_elsewhere": E, "shielded_overridden": F,
-        "held_for_us": E,
+        "held_for_us": E, "held_nationally": E,
         "archived": N, "archived_long": N, "archived_long_statutory": N, "deceased": F,
         "destroyed": N, "merged": N, "closed": N, "sensitive": F, "sensitive_consented": F,
     },
     Role.DATA_MANAGER: {
         "normal": F, "shielded": F, "shielded_elsewhere": E, "shielded_overridden": E,
-        "held_for_us": F, "archived": F, "archived_long": N, "archived_long_statutory": F,
-        "deceased": F, "destroyed": N, "merged": N, "closed": N, "sensitive": F,
-        "sensitive_consented": F,
+        "held_for_us": F, "held_nationally": F, "archived": F, "archived_long": N,
+        "archived_long_statutory": F, "deceased": F, "destroyed": N, "merged": N, "closed": N,
+        "sensitive": F, "sensitive_consented": F,
     },
     Role.USER_ADMIN: dict.fromkeys(STATES, N),
     Role.NATIONAL_ADMIN: dict.fromkeys(STATES, N),
@@ -95,6 +101,16 @@ def test_no_record_action_reveals_more_than_the_record_view(
 ) -> None:
     verdict = decide(principal(role), action, STATES[state])
     if action in (Action.VIEW, Action.OVERRIDE_SHIELD):
+        return
+    if action is Action.REVIEW_RECORD:
+        # A data manager reviews what they see in full of their own authority's (or held
+        # for it); the national team what is closed for a new identity or held for them.
+        national = state in ("closed", "held_nationally")
+        mine = STATES[state].la_code == OWN or STATES[state].held_for == OWN
+        expected = (role is Role.DATA_MANAGER and EXPECTED_VIEW[role][state] is F and mine) or (
+            role is Role.NATIONAL_ADMIN and national
+        )
+        assert verdict.allowed is expected
         return
     if action is Action.SUBJECT_ACCESS:
         owner = role is Role.DATA_MANAGER and STATES[state].la_code == OWN
@@ -142,7 +158,7 @@ def test_only_key_professionals_override_a_shield_they_cannot_see_past(
     role: Role, state: str
 ) -> None:
     verdict = decide(principal(role), Action.OVERRIDE_SHIELD, STATES[state])
-    shielded_from_them = ("shielded", "shielded_elsewhere", "held_for_us")
+    shielded_from_them = ("shielded", "shielded_elsewhere", "held_for_us", "held_nationally")
     expected = role is Role.KEY_PROFESSIONAL and state in shielded_from_them
     assert verdict.allowed is expected
 
@@ -160,7 +176,7 @@ def test_a_data_manager_of_another_authority_sees_a_shielded_record_as_a_practit
     ("action", "allowed_roles"),
     [
         (Action.SEARCH, {Role.PRACTITIONER, Role.KEY_PROFESSIONAL, Role.DATA_MANAGER}),
-        (Action.REVIEW_MATCHES, {Role.DATA_MANAGER}),
+        (Action.REVIEW_MATCHES, {Role.DATA_MANAGER, Role.NATIONAL_ADMIN}),
         (Action.MANAGE_USERS, {Role.USER_ADMIN, Role.NATIONAL_ADMIN}),
         (Action.APPOINT_KEY_PROFESSIONAL, {Role.USER_ADMIN, Role.NATIONAL_ADMIN}),
         (Action.AUTHORITY_REPORTS, {Role.DATA_MANAGER}),

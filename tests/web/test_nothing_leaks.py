@@ -14,17 +14,20 @@ gave them (a shielded child's stub says whom to contact, and no more)."""
 
 from __future__ import annotations
 
+import csv
 import importlib
 import pkgutil
 import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from random import Random
 from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute, APIRouter
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -34,13 +37,14 @@ from contactpoint.children.identity import close_for_new_identity
 from contactpoint.children.models import Child, ChildIdentifier
 from contactpoint.children.shielding import set_shield
 from contactpoint.feeds import pipeline
+from contactpoint.identifiers import new_cp_id
 from contactpoint.notify.models import OutboxEmail
 from contactpoint.signposting import flags, involvement
 from contactpoint.signposting.involvement import InvolvementCreate
 from contactpoint.signposting.models import FlagKind
 from contactpoint.web import routes
 from contactpoint.web.app import create_app
-from tests.builders import birth, nhs_number, nhs_record, write_feed
+from tests.builders import birth, local_row, nhs_number, nhs_record, write_feed
 from tests.people import HULL, LEEDS, active_user, principal_of, sign_in
 
 TODAY = date(2026, 11, 1)
@@ -149,14 +153,14 @@ def involve(session: Session, username: str, cp_id: str, **details: Any) -> None
     )
 
 
-def _get_routes() -> list[str]:
+def _routes(method: str) -> list[str]:
     found = set()
     for module in pkgutil.iter_modules(routes.__path__):
         loaded = importlib.import_module(f"{routes.__name__}.{module.name}")
         for value in vars(loaded).values():
             if isinstance(value, APIRouter):
                 found.update(
-                    r.path for r in value.routes if isinstance(r, APIRoute) and "GET" in r.methods
+                    r.path for r in value.routes if isinstance(r, APIRoute) and method in r.methods
                 )
     return sorted(found)
 
@@ -167,21 +171,27 @@ def _ids(table: str) -> list[str]:
         return [str(i) for i in session.scalars(select(model.class_.id))]
 
 
-def addresses(world: World) -> list[str]:
-    """Every page and API address to ask for: each GET route, with each child's ID and
-    every id of the kind the route takes in its path."""
+def addresses(world: World, method: str = "GET", *, besides: str = "") -> list[str]:
+    """Every page and API address to ask for: each route taking ``method``, with each
+    child's ID and every id of the kind the route takes in its path (every username but
+    ``besides``: a user suspending themselves would end the walk)."""
     with db.unit_of_work(read_only=True) as session:
-        usernames = list(session.scalars(select(User.username)))
+        usernames = [u for u in session.scalars(select(User.username)) if u != besides]
     values = {
         "cp_id": [world.ben, world.keira, world.ava],
         "involvement_id": _ids("involvements"),
         "request_id": _ids("contact_requests"),
         "task_id": _ids("review_tasks"),
         "notification_id": _ids("notifications"),
+        "signal_id": _ids("signals"),
+        "flag_id": _ids("vulnerability_flags"),
+        "merge_id": _ids("merges") or ["1"],
         "username": usernames,
+        "decision": ["link", "keep-apart"],
+        "source": ["local"],
     }
     asked = []
-    for path in _get_routes():
+    for path in _routes(method):
         names = re.findall(r"{(\w+)}", path)
         fillings: list[str] = [path]
         for name in names:
@@ -256,6 +266,103 @@ def test_no_page_api_answer_or_search_from_another_authority_discloses_either_ch
     assert leaks == {}
 
 
+# Every field a form or an API body of the service takes, filled as someone in Hull
+# might: each POST is a real attempt, answered by the route's own checks.
+FORM = {
+    "reason": "safeguarding", "reason_detail": "a referral about the family",
+    "service_type": "youth offending", "organisation": "Hull Youth Justice",
+    "practitioner_name": "Hal Practitioner", "practitioner_role": "Case Worker",
+    "email": "hal@hull.example", "phone": "01482 300 300", "started_on": "2026-10-20",
+    "kind": "child_protection_plan", "since": "2026-09-01", "message": "please call me",
+    "shielded": "true", "given_names": "Ben", "family_name": "Hussain",
+    "date_of_birth": "2015-03-03", "postcode": "LS9 7HQ", "coordinator_involvement_id": "1",
+}  # fmt: skip
+SIGNING = ("/sign-in", "/sign-in/code", "/sign-out")
+UNKNOWN_CP_ID = new_cp_id(Random(20261206))
+
+
+@pytest.mark.parametrize("role", HULL_ROLES, ids=[r.value for r in HULL_ROLES])
+def test_no_form_or_api_post_from_another_authority_discloses_either_child(
+    world: World, role: Role
+) -> None:
+    # Every POST and PUT route of the pages and the API with each child's ID and every
+    # id the database holds: registering an involvement on Ben, shielding or unshielding
+    # him, asking for contact, deciding a review, passing on a request, coordinating a
+    # signal. Not overriding the shield: a key professional may break the glass, and
+    # then sees the record, as the policy allows (flagged for investigation).
+    username = f"hull.{role.value.replace('_', '')}"
+    leaks: dict[str, list[str]] = {}
+    unlike_unknown: list[str] = []
+    with TestClient(create_app()) as client:
+        as_hull(client, username, role)
+        token = _csrf(client, "/inbox")
+
+        def ask(method: str, address: str) -> Response:
+            if address.startswith("/api/"):
+                return client.request(
+                    method, address, json=_body(address, method), headers={"X-CSRF-Token": token}
+                )
+            return client.request(
+                method, address, data={**FORM, "csrf_token": token}, follow_redirects=True
+            )
+
+        for method in ("POST", "PUT"):
+            for address in addresses(world, method, besides=username):
+                if address.split("?")[0] in SIGNING or "/override?" in address:
+                    continue
+                answer = ask(method, address)
+                assert answer.status_code < 500, address
+                if world.keira in address:
+                    # Security review S9: a closed ID answers exactly as one never issued.
+                    unknown = ask(method, address.replace(world.keira, UNKNOWN_CP_ID))
+                    if _gist(answer, world.keira) != _gist(unknown, UNKNOWN_CP_ID):
+                        unlike_unknown.append(f"{method} {address}")
+                given = tuple(cp for cp in (world.ben, world.keira) if cp in address)
+                hidden = tuple(cp for cp in (world.ben, world.keira) if cp not in given)
+                typed = " ".join(FORM.values()).lower()
+                forbidden = tuple(v for v in world.never() + hidden if v.lower() not in typed)
+                if found := _leaks(answer.text, forbidden):
+                    leaks[f"{method} {address}"] = found
+    assert leaks == {}
+    assert unlike_unknown == []
+    # Whatever those attempts set going, no e-mail to Hull tells more than before.
+    test_no_e_mail_to_anyone_in_another_authority_discloses_either_child(world)
+
+
+def _gist(answer: Response, cp_id: str) -> tuple[int, str]:
+    """What an answer tells, the asked ID aside: its status, and an API answer's words or
+    a page's title and error summary (a page also carries tokens that differ by request)."""
+    text = answer.text.replace(cp_id, "ID")
+    if answer.headers.get("content-type", "").startswith("application/json"):
+        return answer.status_code, text
+    parts = re.findall(r"<title>(.*?)</title>|<h1[^>]*>(.*?)</h1>", text, re.S)
+    return answer.status_code, " ".join(" ".join(p) for p in parts)
+
+
+def _body(address: str, method: str) -> dict[str, str]:
+    """The fields of ``FORM`` the API route at ``address`` takes in its JSON body (it
+    refuses any other)."""
+    path = address.split("?")[0]
+    for route in _api_routes():
+        if method in route.methods and route.path_regex.match(path):
+            fields: set[str] = set()
+            for param in route.dependant.body_params:
+                model = param.field_info.annotation
+                fields |= set(getattr(model, "model_fields", {}))
+            return {name: value for name, value in FORM.items() if name in fields}
+    raise AssertionError(f"no API route for {method} {path}")
+
+
+def _api_routes() -> list[APIRoute]:
+    found = []
+    for module in pkgutil.iter_modules(routes.__path__):
+        loaded = importlib.import_module(f"{routes.__name__}.{module.name}")
+        for value in vars(loaded).values():
+            if isinstance(value, APIRouter):
+                found += [r for r in value.routes if isinstance(r, APIRoute)]
+    return found
+
+
 def test_no_e_mail_to_anyone_in_another_authority_discloses_either_child(world: World) -> None:
     with db.unit_of_work(read_only=True) as session:
         hull = {
@@ -270,8 +377,8 @@ def test_no_e_mail_to_anyone_in_another_authority_discloses_either_child(world: 
         assert _leaks(text, (*world.never(), world.ben, world.keira)) == [], email.subject
 
 
-def _csrf(client: TestClient) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]*)"', client.get("/search").text)
+def _csrf(client: TestClient, page: str = "/search") -> str:
+    found = re.search(r'name="csrf_token" value="([^"]*)"', client.get(page).text)
     assert found
     return found.group(1)
 
@@ -293,3 +400,30 @@ def test_no_report_for_another_authority_lists_either_child(world: World) -> Non
         app, ["report", "missing-education", "--today", "2026-11-01", "--as", "dee.manager"]
     )
     assert answer.exit_code == 0 and world.ben in answer.output
+
+
+def test_a_trace_of_a_list_naming_them_gives_neither_childs_id(
+    world: World, tmp_path: Path
+) -> None:
+    # Batch tracing answers a list of names with ContactPoint IDs: Ben's row (by name,
+    # and at the refuge) is a shielded record's stub, Keira's birth name is no match.
+    from typer.testing import CliRunner
+
+    from contactpoint.cli import app
+
+    rows = [
+        local_row(1, record_id="T-BEN", given_names="Ben", family_name="Hussain",
+                  date_of_birth="2015-03-03", gender="M", **REFUGE),
+        local_row(2, record_id="T-KEIRA", **KEIRA_BORN, date_of_birth="2015-03-06", gender="F",
+                  **OLD_HOME),
+        local_row(3, record_id="T-KEIRA-NEW", **KEIRA_BORN, date_of_birth="2015-03-06",
+                  gender="F", **NEW_HOME),
+    ]  # fmt: skip
+    traced = write_feed(tmp_path / "trace.csv", "local", rows)
+    answer = CliRunner().invoke(app, ["trace", str(traced), "--out", str(tmp_path / "out.csv")])
+    assert answer.exit_code == 0, answer.output
+    written = (tmp_path / "out.csv").read_text()
+    assert _leaks(written, (world.ben, world.keira, world.new_keira)) == []
+    decisions = {r["record_id"]: r["decision"] for r in csv.DictReader(written.splitlines())}
+    assert decisions["T-BEN"].startswith("matched: a shielded record")
+    assert decisions["T-KEIRA"] == "no match" and decisions["T-KEIRA-NEW"] == "no match"

@@ -189,7 +189,7 @@ def test_a_data_manager_undoes_a_merge_from_the_merge_history(
     assert len(audited("review.unmerge")) == 1
 
 
-@pytest.mark.parametrize("role", [Role.PRACTITIONER, Role.NATIONAL_ADMIN, Role.USER_ADMIN])
+@pytest.mark.parametrize("role", [Role.PRACTITIONER, Role.USER_ADMIN])
 def test_anyone_but_a_data_manager_is_refused_and_the_refusal_is_audited(
     client: TestClient, task_id: int, role: Role
 ) -> None:
@@ -202,6 +202,22 @@ def test_anyone_but_a_data_manager_is_refused_and_the_refusal_is_audited(
     assert len(audited("refused", "someone.else")) == 3
     assert audited("review.view", "someone.else") == []
     assert 'href="/review"' not in client.get("/inbox").text
+
+
+def test_the_national_team_has_a_queue_of_closed_records_questions_and_no_other(
+    client: TestClient, task_id: int
+) -> None:
+    # National administrators answer whether a new record is one closed for a new
+    # identity; an authority's pair of open records is not theirs to see.
+    signed_in_as(client, "nat.admin", Role.NATIONAL_ADMIN)
+
+    queue = client.get("/review")
+    assert queue.status_code == 200 and f'href="/review/{task_id}"' not in queue.text
+    assert client.get(f"/review/{task_id}").status_code == 403
+    assert post(client, f"/review/{task_id}/link", {"reason": "x"}).status_code == 403
+    assert status_of(task_id) is ReviewStatus.OPEN
+    assert len(audited("refused", "nat.admin")) == 2
+    assert audited("review.view", "nat.admin") == []
 
 
 def test_a_pair_with_a_record_shielded_from_the_reviewer_is_neither_listed_nor_shown(

@@ -24,7 +24,10 @@ The rules:
   consent is recorded, and only to someone who sees the whole record.
 * Address history, shielding, consent, match review and subject access requests are
   data managers' work, for their own authority's children (subject access wherever the
-  record is, the archive included).
+  record is, the archive included). A question whether a new record is one closed for a
+  new identity is the national team's (who closed it, and alone may trace it): a record
+  close to a closed one is held for the national team (``NATIONAL_TEAM``), and the
+  national administrators see both to decide.
 * Signposting (DESIGN §7): anyone who may read a record in full may register their
   involvement with the child and ask to be put in touch with a service they may not see;
   only key professionals ask who else is involved; a practitioner ends only their own
@@ -43,6 +46,9 @@ from contactpoint.access.models import Role
 from contactpoint.children.models import ChildStatus
 
 READERS = frozenset({Role.PRACTITIONER, Role.KEY_PROFESSIONAL, Role.DATA_MANAGER})
+# ``held_for`` of a record held for the national team: close to a record closed for a
+# new identity, which no authority may see.
+NATIONAL_TEAM = "national"
 
 
 class Action(enum.StrEnum):
@@ -74,6 +80,8 @@ class Action(enum.StrEnum):
     CHANGE_IDENTITY = "change_identity"
     # Record that a child has left England.
     RECORD_DEPARTURE = "record_departure"
+    # Take a record into a match review: see it beside another and decide.
+    REVIEW_RECORD = "review_record"
 
 
 # Actions on one child's record (they need a RecordState).
@@ -96,6 +104,7 @@ RECORD_ACTIONS = frozenset(
         Action.SET_ARCHIVE_AGE,
         Action.SUBJECT_ACCESS,
         Action.RECORD_DEPARTURE,
+        Action.REVIEW_RECORD,
     }
 )
 
@@ -180,6 +189,10 @@ def decide(
     if action is Action.REVIEW_MATCHES:
         if Role.DATA_MANAGER in roles:
             return _allow("data managers resolve possible matches")
+        if Role.NATIONAL_ADMIN in roles:
+            return _allow(
+                "the national team resolves matches with records closed for a new identity"
+            )
         return _refuse("only data managers resolve possible matches")
     if action is Action.MANAGE_USERS:
         if roles & {Role.USER_ADMIN, Role.NATIONAL_ADMIN}:
@@ -206,6 +219,8 @@ def _on_record(principal: Principal, action: Action, record: RecordState, own: b
     owner = Role.DATA_MANAGER in roles and _owns(principal, record)
     if action is Action.VIEW:
         return view
+    if action is Action.REVIEW_RECORD:
+        return _review(principal, record, view)
     if action is Action.OVERRIDE_SHIELD:
         if not record.shielded or record.status in (ChildStatus.DESTROYED, ChildStatus.ARCHIVED):
             return _refuse("there is no shield to override on this record")
@@ -294,6 +309,24 @@ def _view(principal: Principal, record: RecordState) -> Verdict:
             return _allow("you overrode the shield in this session")
         return _allow("this record is shielded", Disclosure.EXISTS_ONLY)
     return _allow("reading records is part of your role")
+
+
+def _review(principal: Principal, record: RecordState, view: Verdict) -> Verdict:
+    roles = principal.roles
+    national = record.status is ChildStatus.CLOSED or record.held_for == NATIONAL_TEAM
+    if Role.NATIONAL_ADMIN in roles and national:
+        return _allow("the national team decides whether a record is one closed for a new identity")
+    if Role.DATA_MANAGER not in roles:
+        return _refuse("only data managers resolve possible matches")
+    if (
+        principal.la_code is not None
+        and record.la_code is not None
+        and principal.la_code not in (record.la_code, record.held_for)
+    ):
+        return _refuse("this record is another authority's")
+    if view.disclosure is not Disclosure.FULL:
+        return _refuse(view.reason if not view.allowed else "this record is shielded")
+    return _allow("data managers resolve possible matches for their authority's records")
 
 
 def _owns(principal: Principal, record: RecordState) -> bool:

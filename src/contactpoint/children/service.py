@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpoint import bulk
+from contactpoint.access.policy import NATIONAL_TEAM
 from contactpoint.audit.service import Actor, record
 from contactpoint.children import store
 from contactpoint.children.facts import ChildFacts, facts_to_json
@@ -204,10 +205,13 @@ def _hold_near_shielded(
     held = [
         r for r in asked if isinstance(r.candidate, Existing) and r.candidate.child_id in hidden
     ]
+    # A closed record's questions are the national team's: no authority may see it.
     owners = {
-        child_id: la_code
-        for child_id, la_code in session.execute(
-            select(Child.id, Child.responsible_la_code).where(Child.id.in_(sorted(hidden)))
+        child_id: NATIONAL_TEAM if status is ChildStatus.CLOSED else la_code
+        for child_id, la_code, status in session.execute(
+            select(Child.id, Child.responsible_la_code, Child.status).where(
+                Child.id.in_(sorted(hidden))
+            )
         )
     }
     for request in held:

@@ -58,7 +58,8 @@ def _child(session: Session, principal: Principal, cp_id: str) -> Child:
         child = session.scalar(select(Child).where(Child.cp_id == normalise_cp_id(cp_id)))
     except InvalidValue:
         child = None
-    if child is None:
+    # A record closed for a new identity answers as an unknown ID does.
+    if child is None or child.status is ChildStatus.CLOSED:
         raise NotFound(f"there is no child with ContactPoint ID {cp_id.strip()[:40]}")
     verdict = decide(principal, Action.SHIELD, record_state(session, child.id))
     if not verdict.allowed:

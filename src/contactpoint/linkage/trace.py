@@ -1,6 +1,11 @@
 """Batch tracing: match a file of children in the ``local`` format against the index
 and say, for each row, which child it is — without changing the index (as the NHS batch
-tracing service does)."""
+tracing service does).
+
+A file of names can hold a shielded child's or one whose record was closed for a new
+identity: a row that is (or may be) a shielded child is answered as a search's stub is —
+that a shielded record matches and whose it is, never its ContactPoint ID — and a row
+that is a closed record is answered "no match", as a row about nobody is."""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpoint.children.models import Child
+from contactpoint.children.models import Child, ChildStatus
 from contactpoint.feeds.fields import RowError
 from contactpoint.feeds.pipeline import standardise_rows
 from contactpoint.feeds.sources import get_source
@@ -41,29 +46,32 @@ def trace(
     possible = {r.row: r.candidate for r in plan.reviews if isinstance(r.candidate, Existing)}
     ids = {link.target.child_id for link in plan.links if isinstance(link.target, Existing)}
     ids |= {candidate.child_id for candidate in possible.values()}
-    cp_ids: dict[int, str] = {
-        child_id: cp_id
-        for child_id, cp_id in session.execute(
-            select(Child.id, Child.cp_id).where(Child.id.in_(sorted(ids)))
-        )
+    children = {
+        child.id: child for child in session.scalars(select(Child).where(Child.id.in_(sorted(ids))))
     }
     results = []
     for index, (row, link) in enumerate(zip(rows, plan.links, strict=True)):
         if isinstance(link.target, Existing):
-            results.append(
-                TraceResult(
-                    row.facts.record_id, cp_ids[link.target.child_id], link.weight, "matched"
-                )
-            )
+            found = children[link.target.child_id]
+            decision = "matched"
         elif index in possible:
-            candidate = possible[index]
-            results.append(
-                TraceResult(
-                    row.facts.record_id, cp_ids[candidate.child_id], link.weight, "possible match"
-                )
-            )
+            found = children[possible[index].child_id]
+            decision = "possible match"
         else:
             results.append(TraceResult(row.facts.record_id, None, link.weight, "no match"))
+            continue
+        if found.status is ChildStatus.CLOSED:
+            results.append(TraceResult(row.facts.record_id, None, None, "no match"))
+        elif found.shielded:
+            owner = found.responsible_la_code or "its authority"
+            results.append(
+                TraceResult(
+                    row.facts.record_id, None, None,
+                    f"{decision}: a shielded record (ask the ContactPoint team of {owner})",
+                )
+            )  # fmt: skip
+        else:
+            results.append(TraceResult(row.facts.record_id, found.cp_id, link.weight, decision))
     return results, errors
 
 

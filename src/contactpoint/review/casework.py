@@ -20,7 +20,8 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpoint.access.policy import Action, Disclosure, Principal, decide
+from contactpoint.access.models import Role
+from contactpoint.access.policy import Action, Principal, decide
 from contactpoint.audit.service import Actor, record
 from contactpoint.children.facts import facts_from_json
 from contactpoint.children.models import Child, ChildStatus, SourceRecord
@@ -81,24 +82,15 @@ def _allowed(principal: Principal) -> Actor:
 
 
 def _in_full_view(session: Session, principal: Principal, child_id: int) -> bool:
-    """Whether this child is the reviewer's to decide about: their authority is
-    responsible for it (or no authority is yet), or it is held for their authority (a
-    record close to one of their shielded children), and the policy shows them its record
-    in full (a child merged into another: the record it is part of now)."""
+    """Whether the policy lets the reviewer take this child into a match review
+    (``Action.REVIEW_RECORD``): a child merged into another stands for the record it is
+    part of now."""
     child = session.get(Child, child_id)
     while child is not None and child.status is ChildStatus.MERGED and child.merged_into_id:
         child = session.get(Child, child.merged_into_id)
     if child is None:
         return False
-    owners = (child.responsible_la_code, child.held_for_la_code)
-    if (
-        principal.la_code is not None
-        and child.responsible_la_code is not None
-        and principal.la_code not in owners
-    ):
-        return False
-    verdict = decide(principal, Action.VIEW, listing_state(child, date.today()))
-    return verdict.allowed and verdict.disclosure is Disclosure.FULL
+    return decide(principal, Action.REVIEW_RECORD, listing_state(child, date.today())).allowed
 
 
 def _require_view(session: Session, principal: Principal, *child_ids: int) -> None:
@@ -127,9 +119,10 @@ def queue(session: Session, principal: Principal, limit: int = 100) -> Queue:
     may both see in full — however many other authorities' tasks are older; the listing
     is audited."""
     actor = _allowed(principal)
+    national = Role.NATIONAL_ADMIN in principal.roles
     mine = [
         task
-        for task in service.answerable_tasks(session, principal.la_code)
+        for task in service.answerable_tasks(session, principal.la_code, national=national)
         if _in_full_view(session, principal, task.child_id)
         and _in_full_view(session, principal, task.candidate_child_id)
     ]

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, and_, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
+from contactpoint.access.policy import NATIONAL_TEAM
 from contactpoint.children.models import Child, ChildStatus
 from contactpoint.errors import DecisionRefused, NotFound, TaskAlreadyDecided
 from contactpoint.identifiers import normalise_cp_id
@@ -107,10 +108,14 @@ def open_tasks(
     return _read(session, tasks)
 
 
-def answerable_tasks(session: Session, la_code: str | None) -> list[ReviewTask]:
+def answerable_tasks(
+    session: Session, la_code: str | None, *, national: bool = False
+) -> list[ReviewTask]:
     """Open tasks, oldest first, whose two children an authority may be answerable for
     (responsible for it, responsible for nobody yet, held for it, or merged into another
-    child — resolved by the caller); every open task for national staff (``None``)."""
+    child — resolved by the caller), and with ``national`` those about a record closed
+    for a new identity or held for the national team; every open task for national
+    staff (``None``)."""
     statement = select(ReviewTask).where(ReviewTask.status == ReviewStatus.OPEN)
     if la_code is not None:
         child, candidate = aliased(Child), aliased(Child)
@@ -123,10 +128,16 @@ def answerable_tasks(session: Session, la_code: str | None) -> list[ReviewTask]:
                 side.status == ChildStatus.MERGED,
             )
 
+        def nationals(side: type[Child]) -> ColumnElement[bool]:
+            return or_(side.held_for_la_code == NATIONAL_TEAM, side.status == ChildStatus.CLOSED)
+
+        theirs = and_(answerable(child), answerable(candidate))
+        if national:
+            theirs = or_(theirs, nationals(child), nationals(candidate))
         statement = (
             statement.join(child, child.id == ReviewTask.child_id)
             .join(candidate, candidate.id == ReviewTask.candidate_child_id)
-            .where(answerable(child), answerable(candidate))
+            .where(theirs)
         )
     return list(session.scalars(statement.order_by(ReviewTask.created_at, ReviewTask.id)))
 

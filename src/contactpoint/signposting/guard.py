@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from contactpoint.access.models import Organisation, User
 from contactpoint.access.policy import Action, Principal, RecordState, decide
-from contactpoint.children.models import Child
+from contactpoint.children.models import Child, ChildStatus
 from contactpoint.children.view import record_state
 from contactpoint.errors import AccessRefused, InvalidValue, NotFound
 from contactpoint.review.service import resolve
@@ -39,8 +39,13 @@ def person(session: Session, principal: Principal) -> Person:
 
 
 def child_by_cp_id(session: Session, cp_id: str) -> Child:
-    """The child a ContactPoint ID stands for now."""
-    return resolve(session, cp_id.strip()[:40])
+    """The child a ContactPoint ID stands for now. A record closed for a new identity
+    answers as an unknown ID does: holding an old ID must not tell that it was closed."""
+    asked = cp_id.strip()[:40]
+    child = resolve(session, asked)
+    if child.status is ChildStatus.CLOSED:
+        raise NotFound(f"no child with ContactPoint ID {asked}")
+    return child
 
 
 def allowed(
