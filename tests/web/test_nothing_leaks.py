@@ -427,3 +427,51 @@ def test_a_trace_of_a_list_naming_them_gives_neither_childs_id(
     decisions = {r["record_id"]: r["decision"] for r in csv.DictReader(written.splitlines())}
     assert decisions["T-BEN"].startswith("matched: a shielded record")
     assert decisions["T-KEIRA"] == "no match" and decisions["T-KEIRA-NEW"] == "no match"
+
+
+def _commands(cp_id: str, username: str) -> list[list[str]]:
+    """Every command that acts on a child on someone's behalf (``--as``)."""
+    acting = ["--as", username]
+    return [
+        ["shield", "set", cp_id, "--reason", "safeguarding", *acting],
+        ["shield", "lift", cp_id, "--reason", "safeguarding", *acting],
+        ["retention", "archive-age", cp_id, "21", "--evidence", "asked", *acting],
+        ["departure", "record", cp_id, "--on", "2026-10-01", "--reason", "school", *acting],
+        ["identity", "trace", cp_id, *acting],
+        ["identity", "close", cp_id, "--reason", "adoption order", *acting],
+        ["flag", "set", cp_id, "--kind", "looked_after", "--start", "2026-10-01", *acting],
+    ]
+
+
+@pytest.mark.parametrize("role", HULL_ROLES, ids=[r.value for r in HULL_ROLES])
+def test_no_command_run_for_someone_in_another_authority_discloses_either_child(
+    world: World, role: Role
+) -> None:
+    from typer.testing import CliRunner
+
+    from contactpoint.cli import app
+
+    username = f"hull.cli{role.value.replace('_', '')}"
+    with db.unit_of_work() as session:
+        active_user(session, username, role, la_code=HULL)
+    runner = CliRunner()
+
+    def run(command: list[str], cp_id: str) -> tuple[int, str]:
+        answer = runner.invoke(app, command)
+        return answer.exit_code, answer.output.replace(cp_id, "ID")
+
+    for ben, keira, unknown in zip(
+        _commands(world.ben, username),
+        _commands(world.keira, username),
+        _commands(UNKNOWN_CP_ID, username),
+        strict=True,
+    ):
+        code, output = run(ben, world.ben)
+        assert code != 0 and _leaks(output, (*world.never(), world.keira)) == [], ben
+        # A closed ID answers exactly as one never issued (security review S9).
+        assert run(keira, world.keira) == run(unknown, UNKNOWN_CP_ID), keira
+    with db.unit_of_work(read_only=True) as session:
+        ben_now = session.scalar(select(Child).where(Child.cp_id == world.ben))
+        keira_now = session.scalar(select(Child).where(Child.cp_id == world.keira))
+        assert ben_now is not None and ben_now.shielded
+        assert keira_now is not None and keira_now.status.value == "closed"
