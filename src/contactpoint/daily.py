@@ -3,8 +3,10 @@
 Three jobs, in this order:
 
 * ``housekeeping``: signposting's housekeeping (reminding, lapsing and purging
-  involvements), then retention (archiving and purging records, ``children.lifecycle``),
-  then a snapshot of what the index holds (``stats.take_snapshot``, for the console);
+  involvements), then retention (archiving and purging records, ``children.lifecycle``)
+  only where ``retention_by_server`` says so — never by default, so a server started on
+  a restored database destroys nothing before an operator has looked — then a snapshot
+  of what the index holds (``stats.take_snapshot``, for the console);
 * ``audit-analytics``: the audit trail's last two days analysed for likely misuse and
   auditors alerted to new findings (each once), unless ``audit_alerts`` is off;
 * ``audit-checkpoint``: the chain sealed and a signed checkpoint of its head e-mailed to
@@ -100,8 +102,14 @@ def _housekeeping(engine: Engine, today: date, now: datetime) -> None:
         done.lapsed,
         done.purged,
     )
-    kept = run_retention(engine, today)
-    log.info("retention: archived %d, purged %d", kept.archived, kept.purged)
+    if get_settings().retention_by_server:
+        kept = run_retention(engine, today)
+        log.info("retention: archived %d, purged %d", kept.archived, kept.purged)
+    else:
+        log.info(
+            "retention: not run by the server (CONTACTPOINT_RETENTION_BY_SERVER is off);"
+            " run 'contactpoint retention run'"
+        )
     with db.unit_of_work(engine, read_only=True) as session:
         figures = current_figures(session)
     with db.unit_of_work(engine) as session:

@@ -187,6 +187,14 @@ class Settings(BaseSettings):
         " lapsing and purging involvements): when it starts, then every this many hours;"
         " 0: never (run 'contactpoint signposting housekeeping' daily instead).",
     )
+    retention_by_server: bool = Field(
+        default=False,
+        description="Whether the web server's daily jobs include retention (archiving and"
+        " destroying records). Off by default: a server started on a fresh or restored"
+        " database never archives or destroys before an operator has looked; run"
+        " 'contactpoint retention run' daily from the scheduler, or switch this on for"
+        " the live service.",
+    )
     key_professional_cap: int = Field(
         default=10,
         ge=0,

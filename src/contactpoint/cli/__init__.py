@@ -1,12 +1,14 @@
 """The ``contactpoint`` command: each command parses, calls one service, prints.
 
-Exit codes: 0 done; 1 a file or request refused (nothing changed); 2 usage error;
-3 loaded, but some rows were rejected or loaded with a value left out (exception report).
+Exit codes (``cli.console``): 0 done; 1 a file or request refused (nothing changed);
+2 usage error; 3 loaded, but some rows were rejected or loaded with a value left out
+(exception report); 4 the database is unavailable; 5 an internal error.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -34,6 +36,7 @@ from contactpoint.cli.console import (
     out,
     parse_date,
     progress_bars,
+    run,
     unit_of_work,
 )
 from contactpoint.cli.feeds import feed_app
@@ -88,7 +91,13 @@ demo_app.command("users")(demo_users)
 demo_app.command("code")(demo_code)
 app.add_typer(demo_app, name="demo")
 
-__all__ = ["EXIT_CODES", "EXIT_REFUSED", "EXIT_ROWS_REJECTED", "EXIT_USAGE", "app"]
+__all__ = ["EXIT_CODES", "EXIT_REFUSED", "EXIT_ROWS_REJECTED", "EXIT_USAGE", "app", "main"]
+
+
+def main() -> None:
+    """The ``contactpoint`` command (``cli.console.run``: one exit code per kind of
+    failure, no traceback unless ``--debug``)."""
+    sys.exit(run(app, sys.argv[1:]))
 
 
 @db_app.command("upgrade")

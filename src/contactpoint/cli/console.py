@@ -1,7 +1,10 @@
 """What every command shares: consoles, exit codes, errors, progress bars, sessions.
 
 Exit codes: 0 done; 1 a file or request refused (nothing changed); 2 usage error;
-3 loaded, but some rows were rejected or loaded with a value left out (exception report).
+3 loaded, but some rows were rejected or loaded with a value left out (exception report);
+4 the database is unavailable (cannot be reached, or the connection was lost: whatever
+the command was doing was rolled back — run it again); 5 an internal error (a fault of
+the service: one line, and the traceback only with ``--debug``).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from sqlalchemy import select
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from contactpoint import db, migrate
@@ -39,6 +43,8 @@ from contactpoint.errors import (
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
 EXIT_ROWS_REJECTED = 3
+EXIT_UNAVAILABLE = 4
+EXIT_INTERNAL = 5
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -50,6 +56,39 @@ EXIT_CODES: tuple[tuple[type[ContactPointError], int], ...] = (
     (NotFound, EXIT_REFUSED),
     (ContactPointError, EXIT_REFUSED),
 )
+
+
+def run(app: typer.Typer, argv: list[str]) -> int:
+    """Run the command line ``argv`` and return its exit code. A failure that is not the
+    input's is one line on standard error with its own code, and no traceback (a
+    traceback may hold a value) unless ``--debug`` is given."""
+    debug = "--debug" in argv
+    try:
+        app([a for a in argv if a != "--debug"], standalone_mode=True)
+    except SystemExit as stop:  # how click ends every command, well or not
+        return stop.code if isinstance(stop.code, int) else EXIT_USAGE
+    except (OperationalError, InterfaceError) as error:
+        if debug:
+            raise
+        original = getattr(error, "orig", None)
+        # The driver's words of a connection failure (never a statement or its values).
+        why = (str(original).strip().splitlines() or [""])[0] if original else ""
+        err.print(
+            f"[bold red]Error:[/] the database is unavailable ({why or type(error).__name__});"
+            " what the command was doing was rolled back: run it again when it is back",
+            highlight=False,
+        )
+        return EXIT_UNAVAILABLE
+    except Exception as error:
+        if debug:
+            raise
+        err.print(
+            f"[bold red]Error:[/] an internal error ({type(error).__name__}); what the command"
+            " was doing was rolled back. Run it again with --debug for the traceback.",
+            highlight=False,
+        )
+        return EXIT_INTERNAL
+    return 0
 
 
 def fail(error: ContactPointError) -> NoReturn:

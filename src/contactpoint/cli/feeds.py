@@ -58,6 +58,9 @@ def feed_load(
                 strict=strict,
                 today=when,
                 progress=report,
+                waiting=lambda: err.print(
+                    "Waiting for another load or relink into this index to finish…"
+                ),
             )
     run = result.run
     if result.already_loaded:

@@ -16,7 +16,6 @@ docs/decommissioning.md.
 
 from __future__ import annotations
 
-import csv
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from typing import Any
 from sqlalchemy import Engine, String, Text, func, select, text, update
 from sqlalchemy.orm import Session
 
-from contactpoint import db
+from contactpoint import db, spreadsheets
 from contactpoint.access.models import NationalPolicy, Organisation, Role, User, UserRole
 from contactpoint.access.policy import Action, Principal, decide
 from contactpoint.audit.models import AuditHead, lift_guard, restore_guard
@@ -146,7 +145,7 @@ def export_for_successor(session: Session, directory: Path) -> list[Path]:
     ):
         path = directory / name
         with path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
+            writer = spreadsheets.writer(handle)
             writer.writerow(header.split())
             writer.writerows(["" if v is None else str(v) for v in row] for row in rows)
         written.append(path)

@@ -60,6 +60,24 @@ def _parse_date(value: str, formats: tuple[str, ...]) -> date | None:
     return None
 
 
+# Every text a row gives is kept in a column of this length or more (the match tables
+# hold a given name's first word in 100 characters; ``feed_run_exceptions`` a record id
+# in 100; e-mail addresses are kept in 200).
+TEXT_LENGTH = 200
+NAME_LENGTH = 100
+RECORD_ID_LENGTH = 100
+EMAIL_LENGTH = 200
+
+
+def length_of(field: str) -> int:
+    """The longest value a field may have: its column's length."""
+    if field == "record_id":
+        return RECORD_ID_LENGTH
+    if field.endswith(("given_names", "family_name", "maiden_name")):
+        return NAME_LENGTH
+    return TEXT_LENGTH
+
+
 class RowReader:
     """Typed access to one row's cells for a source module."""
 
@@ -80,7 +98,9 @@ class RowReader:
 
     @property
     def record_id(self) -> str:
-        return self.cells.get("record_id", "")
+        """The row's record id as a problem report keeps it (cut to its column: a record
+        id too long is itself the problem reported)."""
+        return self.cells.get("record_id", "")[:RECORD_ID_LENGTH]
 
     def fail(self, field: str, reason: str) -> None:
         """The row cannot be loaded, because of ``field``."""
@@ -99,15 +119,25 @@ class RowReader:
             raise RowInvalid(self.errors)
 
     def text(
-        self, field: str, *, required: bool = False, max_length: int = 200, key: bool = False
+        self,
+        field: str,
+        *,
+        required: bool = False,
+        max_length: int | None = None,
+        key: bool = False,
     ) -> str | None:
-        """The cell, whitespace collapsed; ``None`` if empty (refused if ``required``)."""
+        """The cell, whitespace collapsed; ``None`` if empty (refused if ``required``).
+        Longer than ``max_length`` (by default the field's column, ``length_of``): a row
+        problem, refused for a ``key`` field (a required one too), else left out."""
         value = re.sub(r"\s+", " ", self.cells.get(field, "")).strip()
         if not value:
             if required:
                 self.fail(field, "is required")
             return None
+        max_length = max_length or length_of(field)
         if len(value) > max_length:
+            if required:
+                key = True
             self._invalid(field, f"is longer than {max_length} characters", key)
             return None
         return value
@@ -227,7 +257,7 @@ class RowReader:
         return self.identifier(field, identifiers.normalise_phone)
 
     def email(self, field: str) -> str | None:
-        value = self.text(field, max_length=254)
+        value = self.text(field, max_length=EMAIL_LENGTH)
         if value is None:
             return None
         if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}", value):

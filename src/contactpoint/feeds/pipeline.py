@@ -6,8 +6,8 @@ or any failure part way, leaves the database exactly as it was.
 
 from __future__ import annotations
 
-import csv
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from contactpoint import spreadsheets
 from contactpoint.children.service import Incoming, Progress, ingest
 from contactpoint.errors import FileRefused
 from contactpoint.feeds import control
@@ -27,6 +28,7 @@ from contactpoint.feeds.fields import (
 from contactpoint.feeds.models import FeedRun, FeedRunException, FeedRunStatus
 from contactpoint.feeds.parse import parse_csv
 from contactpoint.feeds.sources import Source, get_source
+from contactpoint.linkage import turns
 from contactpoint.matching.decide import Thresholds
 from contactpoint.settings import get_settings
 
@@ -112,10 +114,15 @@ def load_file(
     thresholds: Thresholds | None = None,
     progress: Progress | None = None,
     oldest_age_years: int = OLDEST_PLAUSIBLE_AGE_YEARS,
+    waiting: Callable[[], None] | None = None,
 ) -> LoadResult:
-    """Load one file from one source; raise ``FileRefused`` if it cannot be loaded whole."""
+    """Load one file from one source; raise ``FileRefused`` if it cannot be loaded whole.
+    The load takes the index's turn first (``turns.take``; ``waiting`` is told if another
+    load or relink has it), so two loads never decide rows against an index without the
+    other's children, and the same file sent twice at once is "already loaded"."""
     source = get_source(source_name)
     file_name = path.name
+    turns.take(session, waiting)
     control.ensure_accepting(session, source.name, file_name)
     try:
         data = path.read_bytes()
@@ -137,6 +144,15 @@ def load_file(
         oldest_age_years=oldest_age_years,
     )
     problems = sorted(checked.errors + checked.warnings, key=lambda e: e.line)
+    if not checked.rows and checked.errors:
+        # Nothing is recorded as delivered: a corrected file can then be sent.
+        first = problems[0]
+        raise FileRefused(
+            file_name,
+            f"no row could be loaded ({checked.refused_lines} refused);"
+            f" first: {first.field} {first.reason}",
+            row=first.line,
+        )
     if problems and strict:
         first = problems[0]
         bad_lines = len({e.line for e in problems})
@@ -204,7 +220,7 @@ def write_exception_report(result: LoadResult, directory: Path) -> Path:
     problems += [(w, "loaded without value") for w in result.warnings]
     problems.sort(key=lambda item: item[0].line)
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = spreadsheets.writer(handle)
         writer.writerow(["line", "record_id", "field", "reason", "outcome"])
         for error, outcome in problems:
             writer.writerow([error.line, error.record_id or "", error.field, error.reason, outcome])

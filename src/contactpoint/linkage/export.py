@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from contactpoint import spreadsheets
 from contactpoint.children.models import Child, SourceRecord
 
 
@@ -27,7 +27,7 @@ def export_links(session: Session, path: Path) -> int:
     """Write the links as CSV (``source,record_id,cp_id``); the number of rows written."""
     count = 0
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = spreadsheets.writer(handle)
         writer.writerow(["source", "record_id", "cp_id"])
         for row in links(session):
             writer.writerow(row)

@@ -9,6 +9,7 @@ from importlib import resources
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from contactpoint.errors import NotFound
@@ -34,7 +35,15 @@ def active_version(session: Session) -> str:
     if version is None:
         document = shipped_document()
         MatchModel(document)  # refuse a shipped file this version cannot read
-        save(session, document, by="shipped with the service", activate=True)
+        try:
+            with session.begin_nested():
+                save(session, document, by="shipped with the service", activate=True)
+        except IntegrityError:
+            # Another process installed it first (two loads into a new database).
+            version = session.connection().scalar(_ACTIVE)
+            if version is None:
+                raise
+            return version
         version = document["version"]
     return version
 

@@ -39,7 +39,7 @@ from contactpoint.children.golden import build_golden
 from contactpoint.children.models import Child, ChildStatus, IdentityChange, LinkKind, SourceRecord
 from contactpoint.children.store import insert_children
 from contactpoint.errors import DecisionRefused, MergeRefused, NotFound
-from contactpoint.linkage import registry, store
+from contactpoint.linkage import registry, store, turns
 from contactpoint.linkage.frequencies import adapt, live_counts
 from contactpoint.linkage.models import LinkEvent, RelinkChange, RelinkRun
 from contactpoint.linkage.service import BIRTH_IDENTITY, birth_surname
@@ -128,7 +128,8 @@ def step(
 ) -> bool:
     """Re-decide the next ``chunk`` children of the run in the caller's transaction,
     with ``model`` (``model_for``; counted here when not given); True when the run has
-    finished."""
+    finished. A step takes the index's turn: no feed load decides rows meanwhile."""
+    turns.take(session)
     run = run_of(session, run_id, lock=True)
     if run.finished_at is not None or run.undone_at is not None:
         return True

@@ -9,7 +9,6 @@ that is a closed record is answered "no match", as a row about nobody is."""
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from contactpoint import spreadsheets
 from contactpoint.children.models import Child, ChildStatus
 from contactpoint.feeds.fields import RowError
 from contactpoint.feeds.pipeline import standardise_rows
@@ -78,7 +78,7 @@ def trace(
 def write_trace(results: list[TraceResult], errors: list[RowError], out: Path) -> None:
     """CSV: record_id, cp_id, match_weight, decision (and rows that could not be read)."""
     with out.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = spreadsheets.writer(handle)
         writer.writerow(["record_id", "cp_id", "match_weight", "decision"])
         for r in results:
             weight = f"{r.match_weight:.2f}" if r.match_weight is not None else ""

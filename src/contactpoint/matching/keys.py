@@ -41,8 +41,7 @@ def blocking_keys(record: MatchRecord) -> set[str]:
         keys.add(f"df:{record.dob_swapped}:{record.family_phonetic}")
     if record.family_phonetic and record.given_phonetic and numbered(record.address):
         # Both names at one house, whatever the date of birth says.
-        house = f"{HOUSE}:{record.family_phonetic}:{record.given_phonetic}:{record.address}"
-        keys.add(house[:KEY_LENGTH])
+        keys.add(f"{HOUSE}:{record.family_phonetic}:{record.given_phonetic}:{record.address}")
     if record.birth_year is not None:
         if record.postcode:
             keys.add(f"py:{record.postcode}:{record.birth_year}")
@@ -54,7 +53,7 @@ def blocking_keys(record: MatchRecord) -> set[str]:
     elif record.family_phonetic and record.given_phonetic:
         # No date of birth: names alone (the incomplete records are few).
         keys.add(f"fg:{record.family_phonetic}:{record.given_phonetic}")
-    return keys
+    return {key[:KEY_LENGTH] for key in keys}
 
 
 def search_keys(record: MatchRecord) -> set[str]:
@@ -76,4 +75,4 @@ def search_keys(record: MatchRecord) -> set[str]:
         names = f"fg:{record.family_phonetic}:{record.given_phonetic}"
         keys.update(f"{names}:{year}" for year in (record.birth_year - 1, record.birth_year + 1))
         keys.add(names)
-    return keys
+    return {key[:KEY_LENGTH] for key in keys}

@@ -53,10 +53,14 @@ def family_name_key(value: str | None) -> str:
     return " ".join(sorted(name_tokens(value)))
 
 
+PHONETIC_LENGTH = 40  # match_records.given_phonetic, family_phonetic
+
+
 @lru_cache(maxsize=65536)
 def phonetic(value: str) -> str:
-    """Double-Metaphone-like phonetic key of one cleaned word (jellyfish metaphone)."""
-    return jellyfish.metaphone(value) if value else ""
+    """Double-Metaphone-like phonetic key of one cleaned word (jellyfish metaphone), at
+    most ``PHONETIC_LENGTH`` letters (its column; only a name no one bears is longer)."""
+    return jellyfish.metaphone(value)[:PHONETIC_LENGTH] if value else ""
 
 
 _NICKNAMES = NickNamer()
@@ -116,9 +120,13 @@ _STREET_WORDS = {
 }
 
 
+ADDRESS_KEY_LENGTH = 200  # match_records.address
+
+
 def address_key(value: str | None) -> str:
     """The first line of an address without flat numbers, street types abbreviated:
-    ``"Flat 3, 12 Cardigan Road, Leeds"`` → ``"12 cardigan rd"``."""
+    ``"Flat 3, 12 Cardigan Road, Leeds"`` → ``"12 cardigan rd"`` (at most
+    ``ADDRESS_KEY_LENGTH`` characters: a line with no comma may be the whole address)."""
     if not value:
         return ""
     text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode().lower()
@@ -128,4 +136,5 @@ def address_key(value: str | None) -> str:
     if first.isdigit() and len(parts) > 1:
         # "12, Cardigan Road": the number stands alone before the street.
         first = f"{first} {next((p for p in parts[parts.index(first) + 1 :] if p), '')}"
-    return " ".join(_STREET_WORDS.get(word, word) for word in first.split())
+    key = " ".join(_STREET_WORDS.get(word, word) for word in first.split())
+    return key[:ADDRESS_KEY_LENGTH]

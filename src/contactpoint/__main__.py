@@ -1,0 +1,5 @@
+"""``python -m contactpoint``: the ``contactpoint`` command."""
+
+from contactpoint.cli import main
+
+main()
