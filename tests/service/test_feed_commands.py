@@ -76,6 +76,27 @@ def test_rejected_rows_exit_three_with_a_report_naming_line_and_field(
     assert "9434765918" not in report.read_text()
 
 
+def test_an_exception_report_lost_after_the_commit_is_written_again_from_the_database(
+    committed_engine: Engine, tmp_path: Path
+) -> None:
+    # Issue 18, item 6: killed just after the commit, the load left no report, and the
+    # same file again said only "already loaded": the report was lost for good.
+    rows = [birth(1), birth(2, given_names=""), birth(3, nhs_number="9434765918")]
+    path = write_feed(tmp_path / "b.csv", "gro-births", rows)
+    assert run("feed", "load", "gro-births", str(path))[0] == 3
+    (report,) = (tmp_path / "var" / "reports").glob("feed-run-*-exceptions.csv")
+    written = report.read_text()
+    report.unlink()
+    code, output = run("feed", "load", "gro-births", str(path))
+    assert code == 0 and "already loaded" in output and "written again" in output, output
+    assert report.read_text() == written
+    report.unlink()
+    run_id = report.name.split("-")[2]
+    code, output = run("feed", "report", run_id)
+    assert code == 0 and report.read_text() == written, output
+    assert run("feed", "report", "999")[0] == 1
+
+
 def test_values_left_out_exit_three_though_every_row_loaded(
     committed_engine: Engine, tmp_path: Path
 ) -> None:

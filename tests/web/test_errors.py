@@ -8,6 +8,7 @@ import pytest
 from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import OperationalError
 
 from contactpoint import db
 from contactpoint.access.models import Role
@@ -56,6 +57,12 @@ def app_that_raises() -> FastAPI:
     @app.get("/api/v1/crash")
     def crash() -> None:
         raise RuntimeError("password=hunter2")
+
+    @app.get("/database-down")
+    @app.get("/api/v1/database-down")
+    def database_down() -> None:
+        # What the driver raises when the server is gone (its words can quote values).
+        raise OperationalError("SELECT 1", {}, Exception("server closed: Jayden Okafor"))
 
     @app.get("/number/{n}")
     @app.get("/api/v1/number/{n}")
@@ -157,6 +164,37 @@ def test_the_problem_page_gives_the_reference_that_finds_the_log_line(
     reference = response.headers["x-request-id"]
     assert reference in page_text(response.text)
     assert any(reference in line for line in caplog.text.splitlines()), caplog.text
+
+
+@pytest.mark.parametrize("path", ["/database-down", "/api/v1/database-down"])
+def test_a_database_out_of_reach_answers_503_with_when_to_try_again(
+    raising: TestClient, path: str
+) -> None:
+    # Issue 18, item 8: a database outage answered 500, as if the service were broken.
+    response = raising.get(path)
+
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "30"
+    assert response.headers["connection"] == "close"
+    assert "Try again in a minute" in response.text and "Jayden" not in response.text
+
+
+def test_a_failure_is_one_log_line_with_its_reference_and_the_connection_is_closed(
+    raising: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Issue 18, item 8: after a 500 the server dropped the kept-alive connection without
+    # a word (the client's next request: "connection reset by peer"), and each failure
+    # logged two tracebacks.
+    caplog.set_level("INFO")
+    response = raising.get("/crash")
+
+    assert response.status_code == 500 and response.headers["connection"] == "close"
+    failures = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert len(failures) == 1 and failures[0].exc_info is None
+    assert failures[0].getMessage() == "unexpected error on GET /crash: RuntimeError"
+    assert "hunter2" not in caplog.text
+    # The request log counted it as what it was.
+    assert any("GET /crash 500" in r.getMessage() for r in caplog.records)
 
 
 def test_a_failure_before_the_commit_says_nothing_was_saved_and_nothing_was(

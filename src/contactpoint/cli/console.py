@@ -141,11 +141,12 @@ def acting_as(session: Session, username: str) -> Principal:
 
 
 @contextmanager
-def unit_of_work() -> Iterator[Session]:
-    """A transaction on the configured database, once its schema is known to be current."""
+def unit_of_work(*, read_only: bool = False) -> Iterator[Session]:
+    """A transaction on the configured database, once its schema is known to be current
+    (``read_only``: one that only reads, taking no write lock on SQLite)."""
     with reported_errors():
         migrate.require_current(db.get_engine())
-    with db.unit_of_work() as session:
+    with db.unit_of_work(read_only=read_only) as session:
         yield session
 
 

@@ -63,11 +63,16 @@ def feed_load(
                 ),
             )
     run = result.run
+    reports = settings.var_dir / "reports"
     if result.already_loaded:
         out.print(
             f"{file.name} was already loaded from {run.source} as run {run.id}"
             f" on {run.started_at:%Y-%m-%d %H:%M}; nothing changed."
         )
+        if (run.rejected or run.rows_with_warnings) and not pipeline.report_path(
+            run, reports
+        ).exists():  # lost to a crash after the load committed
+            out.print(f"Its exception report, written again: {_report(run.id, reports)}")
         return
     out.print(
         f"Run {run.id} ({run.source}, {file.name}): read {run.rows_read}, new children"
@@ -85,7 +90,7 @@ def feed_load(
     if result.ignored_columns:
         out.print(f"Ignored unknown column(s): {', '.join(result.ignored_columns)}.")
     if result.errors or result.warnings:
-        report_path = pipeline.write_exception_report(result, settings.var_dir / "reports")
+        report_path = _report(run.id, reports)
         if run.rows_with_warnings:
             err.print(
                 f"{run.rows_with_warnings} row(s) loaded with an invalid value left out;"
@@ -94,6 +99,19 @@ def feed_load(
         if result.errors:
             err.print(f"{run.rejected} row(s) rejected; exception report: {report_path}")
         raise typer.Exit(EXIT_ROWS_REJECTED)
+
+
+def _report(run_id: int, directory: Path) -> Path:
+    with reported_errors(), unit_of_work(read_only=True) as session:
+        return pipeline.write_exception_report(session, run_id, directory)
+
+
+@feed_app.command("report")
+def feed_report(
+    run_id: Annotated[int, typer.Argument(help="The run, as `feed load` named it.")],
+) -> None:
+    """Write a run's exception report again, from the database."""
+    out.print(f"Wrote {_report(run_id, get_settings().var_dir / 'reports')}.")
 
 
 @feed_app.command("suspend")

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from contactpoint import spreadsheets
 from contactpoint.children.service import Incoming, Progress, ingest
-from contactpoint.errors import FileRefused
+from contactpoint.errors import FileRefused, NotFound
 from contactpoint.feeds import control
 from contactpoint.feeds.fields import (
     OLDEST_PLAUSIBLE_AGE_YEARS,
@@ -211,17 +211,36 @@ def load_file(
     return LoadResult(run, False, checked.errors, checked.ignored_columns, checked.warnings)
 
 
-def write_exception_report(result: LoadResult, directory: Path) -> Path:
-    """Write the run's row problems as CSV (line, record_id, field, reason, outcome):
-    ``refused`` rows were not loaded; ``loaded without value`` rows were."""
+def report_path(run: FeedRun, directory: Path) -> Path:
+    """Where run ``run``'s exception report is written."""
+    return directory / f"feed-run-{run.id}-{run.source}-exceptions.csv"
+
+
+def write_exception_report(session: Session, run_id: int, directory: Path) -> Path:
+    """Write run ``run_id``'s row problems as CSV (line, record_id, field, reason,
+    outcome) from the database, where the load kept them (``feed_run_exceptions``):
+    ``refused`` rows were not loaded; ``loaded without value`` rows were. The load's
+    caller writes it once the load has committed, and ``contactpoint feed report``
+    (or the same file sent again) writes it again, so a crash between the commit and
+    the file loses nothing for good."""
+    run = session.get(FeedRun, run_id)
+    if run is None:
+        raise NotFound(f"no feed run with id {run_id}")
+    problems = session.scalars(
+        select(FeedRunException)
+        .where(FeedRunException.feed_run_id == run_id)
+        .order_by(FeedRunException.line, FeedRunException.id)
+    )
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"feed-run-{result.run.id}-{result.run.source}-exceptions.csv"
-    problems = [(e, "refused") for e in result.errors]
-    problems += [(w, "loaded without value") for w in result.warnings]
-    problems.sort(key=lambda item: item[0].line)
-    with path.open("w", encoding="utf-8", newline="") as handle:
+    path = report_path(run, directory)
+    written = path.with_name(f".{path.name}.writing")
+    with written.open("w", encoding="utf-8", newline="") as handle:
         writer = spreadsheets.writer(handle)
         writer.writerow(["line", "record_id", "field", "reason", "outcome"])
-        for error, outcome in problems:
-            writer.writerow([error.line, error.record_id or "", error.field, error.reason, outcome])
+        for problem in problems:
+            outcome = "refused" if problem.refused else "loaded without value"
+            writer.writerow(
+                [problem.line, problem.record_id or "", problem.field, problem.reason, outcome]
+            )
+    written.replace(path)  # whole or not at all
     return path

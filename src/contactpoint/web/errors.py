@@ -18,9 +18,11 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from contactpoint import db
 from contactpoint.access import auth as auth_service
@@ -212,19 +214,78 @@ async def invalid_request(request: Request, error: Exception) -> Response:
     return error_response(request, 400, "Check the web address: part of it is not valid.")
 
 
+# How long a client is asked to wait when the database cannot be reached.
+RETRY_AFTER_SECONDS = 30
+UNAVAILABLE = "The service cannot reach its database just now. Try again in a minute."
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether ``error`` is the database being out of reach (down, restarting, the
+    connection cut), not a fault of the request or the service."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, (OperationalError, InterfaceError))
+
+
 async def unexpected_error(request: Request, error: Exception) -> Response:
-    """The 500 page. It is sent from outside the middleware, so it adds the headers itself,
-    the request's id among them: the one thing a user can report that finds the log line."""
-    # The route's template, never the path: a path can hold a ContactPoint ID.
+    """The 500 page — or 503 with ``Retry-After`` when the database is out of reach. It
+    is sent from outside the middleware, so it adds the headers itself, the request's id
+    among them: the one thing a user can report that finds the log line. One log line
+    per failure, naming the route's template (never the path: it can hold a ContactPoint
+    ID) and what failed without its values; the traceback only at debug level. The
+    connection is closed after it (``Connection: close``), as the server does."""
     route = getattr(request.scope.get("route"), "path", None) or "(no route)"
-    log.exception("unexpected error on %s %s", request.method, route, exc_info=error)
+    unavailable = database_unavailable(error)
+    what = "the database is unavailable" if unavailable else "unexpected error"
+    log.error("%s on %s %s: %s", what, request.method, route, db.describe_error(error))
+    log.debug("the failure's traceback", exc_info=error)
     request_id = REQUEST_ID.get()
     saved = getattr(request.state, "committed", False)
-    response = error_response(request, 500, None, reference=request_id, saved=saved)
+    headers = {"Connection": "close"}
+    if unavailable:
+        headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response = error_response(
+        request,
+        503 if unavailable else 500,
+        UNAVAILABLE if unavailable else None,
+        headers,
+        reference=request_id,
+        saved=saved,
+    )
     apply_security_headers(request, response.headers)
     if request_id:
         response.headers["X-Request-ID"] = request_id
     return response
+
+
+class Failures:
+    """Unexpected errors answered inside the request log (so their status is logged and
+    counted) and never raised on: raised to the server, a failure was logged twice and
+    the client's kept-alive connection dropped without a word ("connection reset by
+    peer" on its next request). An error after the answer has begun is raised on."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception as error:
+            if started:
+                raise
+            response = await unexpected_error(Request(scope, receive), error)
+            del response.headers["x-request-id"]  # the request log, outside, adds it
+            await response(scope, receive, send)
 
 
 def register_error_handlers(app: FastAPI) -> None:

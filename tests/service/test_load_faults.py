@@ -1,0 +1,96 @@
+"""Loads killed part way (issue 18's fault injection, small and quick; the long soak is
+``bench/load_faults.py``): ``contactpoint feed load`` as a real process, killed with
+SIGKILL at a random moment, then run again to the end, file after file — the index must
+be exactly the one clean loads make, on both databases. A load is one transaction, so a
+kill leaves nothing of it; the re-run loads it whole."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+
+from contactpoint import db, migrate
+from contactpoint.children.models import SourceRecord
+from contactpoint.synth import generate
+from tests.conftest import empty_all_tables
+
+AS_OF = date(2026, 6, 1)
+FILES = ("gro-births", "nhs-demographics", "school-census")
+Partition = frozenset[frozenset[tuple[str, str]]]
+
+
+@pytest.fixture(scope="module")
+def population(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("population")
+    generate(out, children=120, seed=61, as_of=AS_OF)
+    return out
+
+
+@pytest.fixture
+def index(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """An empty index for real processes: this worker's PostgreSQL database (emptied
+    after), or a SQLite file of its own."""
+    built = engine
+    if engine.dialect.name == "sqlite":
+        built = db.make_engine(f"sqlite:///{tmp_path / 'index.db'}")
+        migrate.upgrade(built)
+    monkeypatch.setenv("CONTACTPOINT_DATABASE_URL", built.url.render_as_string(False))
+    monkeypatch.setenv("CONTACTPOINT_VAR_DIR", str(tmp_path / "var"))
+    yield built
+    if built is engine:
+        empty_all_tables(engine)
+    else:
+        built.dispose()
+
+
+def load(source: str, path: Path) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "contactpoint", "feed", "load", source, str(path)]
+    command += ["--today", AS_OF.isoformat()]
+    return subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ)
+    )
+
+
+def children(engine: Engine) -> Partition:
+    """The index as who is one child: each child's source records (IDs aside)."""
+    with db.unit_of_work(engine, read_only=True) as session:
+        rows = session.execute(
+            select(SourceRecord.child_id, SourceRecord.source, SourceRecord.record_id)
+        )
+        grouped: dict[int, set[tuple[str, str]]] = {}
+        for child_id, source, record_id in rows:
+            grouped.setdefault(child_id, set()).add((source, record_id))
+    return frozenset(frozenset(records) for records in grouped.values())
+
+
+def test_loads_killed_at_random_then_run_again_make_the_index_clean_loads_make(
+    index: Engine, population: Path
+) -> None:
+    for source in FILES:
+        assert load(source, population / f"{source}.csv").wait(timeout=300) in (0, 3)
+    clean = children(index)
+    empty_all_tables(index)
+
+    chance = random.Random(int(os.environ.get("CONTACTPOINT_FAULT_SEED", "20261206")))
+    killed = 0
+    for source in FILES:
+        process = load(source, population / f"{source}.csv")
+        # Somewhere between starting up and finishing: import, read, match, write, commit.
+        time.sleep(chance.uniform(0.5, 3.5))
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            killed += 1
+        process.wait(timeout=60)
+        assert load(source, population / f"{source}.csv").wait(timeout=300) in (0, 3)
+    assert killed, "no load was killed: the moments chosen were all too late"
+    assert children(index) == clean
