@@ -5,6 +5,7 @@ resumes."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -171,3 +172,53 @@ def test_a_run_killed_during_destruction_finishes_when_run_again(
     certificate = decommission.run(service, ada, CONFIRMATION)
     assert certificate["scan"]["personal_values_found"] == 0
     assert certificate["destroyed_rows"]["children"] == 2
+
+
+def test_a_decommissioned_service_refuses_every_command_but_the_record_of_it(
+    service: Engine, tmp_path: Path
+) -> None:
+    # Issue 19, item 1: after `decommission run`, `feed resume` then `feed load` put 558
+    # children back, and `demo users`, `user create`, `org create`, `retention run` all
+    # still worked: only the web app consulted the decommissioned check.
+    from typer.testing import CliRunner
+
+    from contactpoint.cli import app
+
+    approved(service)
+    with db.unit_of_work(service) as session:
+        ada = principal(session, "ada.national")
+    certified = decommission.run(service, ada, CONFIRMATION)
+    feed = write_feed(tmp_path / "births.csv", "gro-births", [birth(3), birth(4)])
+    runner = CliRunner()
+    for command in (
+        ["feed", "resume", "gro-births"],
+        ["feed", "load", "gro-births", str(feed)],
+        ["demo", "users"],
+        ["org", "create", "X1", "Somewhere"],
+        ["user", "create", "eve", "--name", "Eve", "--email", "eve@example.org",
+         "--org", "X1", "--role", "practitioner"],
+        ["retention", "run"],
+        ["stats"],
+        ["audit", "checkpoint"],
+    ):  # fmt: skip
+        answer = runner.invoke(app, command)
+        assert answer.exit_code == 1, (command, answer.output)
+        assert "decommissioned" in answer.output, command
+    with db.unit_of_work(service, read_only=True) as session:
+        assert session.scalar(select(func.count()).select_from(Child)) == 0
+        assert session.scalar(select(func.count()).select_from(SourceRecord)) == 0
+    # What records the decommissioning itself still runs. Issue 19, item 6: verify said
+    # "Broken: … the entry there is missing" and exited 1 — it reports the destroyed
+    # trail under its certified head. Item 7: the certificate, lost to a kill between
+    # the commit and the file, is written again from the database.
+    answer = runner.invoke(app, ["audit", "verify"])
+    assert answer.exit_code == 0, answer.output
+    assert "destroyed when the service was decommissioned" in answer.output
+    assert certified["audit_trail"]["final_head_hash"] in answer.output.replace("\n", "")
+    written = tmp_path / "certificate.json"
+    answer = runner.invoke(app, ["decommission", "certificate", "--out", str(written)])
+    assert answer.exit_code == 0, answer.output
+    assert json.loads(written.read_text()) == certified
+    answer = runner.invoke(app, ["decommission", "run", "--as", "ada.national",
+                                 "--confirm", CONFIRMATION])  # fmt: skip
+    assert answer.exit_code == 1 and "already" in answer.output

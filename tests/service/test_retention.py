@@ -18,6 +18,7 @@ from contactpoint.access.models import Role
 from contactpoint.access.policy import Principal
 from contactpoint.access.reasons import reason
 from contactpoint.audit import service as audit
+from contactpoint.audit.service import Actor
 from contactpoint.children import lifecycle
 from contactpoint.children.identity import close_for_new_identity
 from contactpoint.children.lifecycle import RetentionRefused, run_retention
@@ -26,6 +27,8 @@ from contactpoint.children.view import view_for
 from contactpoint.errors import AccessRefused, InvalidValue
 from contactpoint.feeds import pipeline
 from contactpoint.models import Base
+from contactpoint.search.practitioner import find_children
+from contactpoint.search.query import SearchQuery
 from contactpoint.signposting import involvement
 from contactpoint.signposting.involvement import InvolvementCreate
 from tests.builders import birth, death, nhs_record, write_feed
@@ -111,6 +114,20 @@ def test_the_archive_is_open_to_data_managers_for_a_year_then_only_for_statutory
         with pytest.raises(AccessRefused, match="statutory enquiry"):
             view_for(session, manager, first.id, reason("data_quality"))
         assert view_for(session, manager, first.id, reason("s47_enquiry")).record is not None
+        # Listed as it is opened (issue 19, item 9: searching with any reason, a data
+        # manager still saw its name, birthday and postcode district).
+        query = SearchQuery(
+            given_names=first.given_names or "",
+            family_name=first.family_name or "",
+            date_of_birth=first.date_of_birth.isoformat() if first.date_of_birth else "",
+        )
+
+        def listed(why: str) -> list[str]:
+            found = find_children(session, manager, Actor("dee.manager"), query, reason(why))
+            return [finding.cp_id for finding in found.findings]
+
+        assert first.cp_id not in listed("data_quality")
+        assert first.cp_id in listed("s47_enquiry")
 
 
 def test_six_years_after_archiving_nothing_personal_is_left_and_the_audit_chain_verifies(

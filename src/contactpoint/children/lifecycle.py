@@ -91,10 +91,15 @@ def archive_due(child: Child) -> date | None:
 
 def deep_in_archive(child: Child, today: date) -> bool:
     """Archived more than a year ago: open only for a statutory enquiry."""
+    return archived_long(child.status, child.archived_on, today)
+
+
+def archived_long(status: ChildStatus, archived_on: date | None, today: date) -> bool:
+    """``deep_in_archive`` of a child's status and archiving day (a listing's row)."""
     return (
-        child.status is ChildStatus.ARCHIVED
-        and child.archived_on is not None
-        and years_after(child.archived_on, OPEN_ARCHIVE_YEARS) <= today
+        status is ChildStatus.ARCHIVED
+        and archived_on is not None
+        and years_after(archived_on, OPEN_ARCHIVE_YEARS) <= today
     )
 
 

@@ -36,6 +36,7 @@ from contactpoint.cli.console import (
     out,
     parse_date,
     progress_bars,
+    refuse_if_decommissioned,
     run,
     unit_of_work,
 )
@@ -92,6 +93,26 @@ demo_app.command("code")(demo_code)
 app.add_typer(demo_app, name="demo")
 
 __all__ = ["EXIT_CODES", "EXIT_REFUSED", "EXIT_ROWS_REJECTED", "EXIT_USAGE", "app", "main"]
+
+
+# What still runs once the service is decommissioned: the record of the decommissioning
+# (its commands, and the audit trail's verification, each group deciding for itself),
+# the schema, the server (which answers 410 to everything) and the synthetic generator.
+STILL_RUN = frozenset({"decommission", "audit", "db", "serve", "synth"})
+
+
+@app.callback()
+def _closed_for_good(ctx: typer.Context) -> None:
+    """Refuse every command of a decommissioned service but ``STILL_RUN`` (issue 19:
+    `feed resume` then `feed load` filled a decommissioned index again)."""
+    if ctx.invoked_subcommand not in STILL_RUN:
+        refuse_if_decommissioned()
+
+
+@audit_app.callback()
+def _audit_closed_for_good(ctx: typer.Context) -> None:
+    if ctx.invoked_subcommand != "verify":
+        refuse_if_decommissioned()
 
 
 def main() -> None:

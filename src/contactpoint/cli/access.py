@@ -31,6 +31,7 @@ from contactpoint.cli.console import (
     reported_errors,
     unit_of_work,
 )
+from contactpoint.decommission import service as decommission
 from contactpoint.review.service import resolve
 from contactpoint.settings import get_settings
 
@@ -219,6 +220,13 @@ def audit_verify(
     each checkpoint given); exit 1 naming the first entry that does not fit."""
     with reported_errors():
         wanted = [checkpoint.parse(_text_or_file(given)) for given in checkpoints or ()]
+    with unit_of_work() as session:
+        destroyed = decommission.destroyed_trail(session)
+    if destroyed is not None:  # nothing is left to verify but the certified head
+        out.print(destroyed)
+        if "differs" in destroyed:
+            raise typer.Exit(EXIT_REFUSED)
+        return
     with unit_of_work() as session:
         audit.seal_pending(db.get_engine(), wait=True)  # before the session reads
         result = audit.verify(session)

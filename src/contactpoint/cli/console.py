@@ -25,13 +25,14 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from sqlalchemy import select
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from contactpoint import db, migrate
 from contactpoint.access import accounts
 from contactpoint.access.models import Organisation, UserStatus
 from contactpoint.access.policy import Principal
+from contactpoint.decommission.service import Decommissioned, decommissioned
 from contactpoint.errors import (
     AccessRefused,
     ContactPointError,
@@ -66,7 +67,9 @@ def run(app: typer.Typer, argv: list[str]) -> int:
     try:
         app([a for a in argv if a != "--debug"], standalone_mode=True)
     except SystemExit as stop:  # how click ends every command, well or not
-        return stop.code if isinstance(stop.code, int) else EXIT_USAGE
+        if stop.code is None:
+            return 0
+        return stop.code if isinstance(stop.code, int) else EXIT_REFUSED
     except (OperationalError, InterfaceError) as error:
         if debug:
             raise
@@ -148,6 +151,21 @@ def unit_of_work(*, read_only: bool = False) -> Iterator[Session]:
         migrate.require_current(db.get_engine())
     with db.unit_of_work(read_only=read_only) as session:
         yield session
+
+
+def refuse_if_decommissioned() -> None:
+    """Exit 1 if the service has been decommissioned (``decommission.decommissioned``).
+    With no database or no schema yet there is nothing to refuse: the command itself
+    then says what is wrong (``--help`` needs no database at all)."""
+    try:
+        engine = db.get_engine()
+        migrate.require_current(engine)
+        with db.unit_of_work(engine, read_only=True) as session:
+            closed = decommissioned(session)
+    except (SQLAlchemyError, ContactPointError, OSError):
+        return
+    if closed:
+        fail(Decommissioned())
 
 
 def fail_usage(message: str) -> NoReturn:

@@ -167,15 +167,34 @@ def decommission_run(
         migrate.require_current(engine)
     with unit_of_work() as session, reported_errors():
         found = decommission.current(session)
-        resuming = found is not None and found.stage is Stage.DESTROYING
-        principal = None if resuming else acting_as(session, as_user)
+        # Resuming a killed run (or asked again once done: the service says so) needs
+        # no account: the accounts may be gone by then.
+        begun = found is not None and found.stage in (Stage.DESTROYING, Stage.DONE)
+        principal = None if begun else acting_as(session, as_user)
     with reported_errors():
         certificate = decommission.run(engine, principal, confirm)
-    path = get_settings().var_dir / "decommission-certificate.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(certificate, indent=2, sort_keys=True), encoding="utf-8")
+    path = _write_certificate(certificate, None)
     out.print(f"Decommissioned. The certificate is in {path}:")
     out.print_json(data=certificate)
+
+
+@decommission_app.command("certificate")
+def decommission_certificate(
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Where to write it (default: var/).")
+    ] = None,
+) -> None:
+    """Write the destruction certificate again, from the database."""
+    with unit_of_work() as session, reported_errors():
+        certificate = decommission.certificate(session)
+    out.print(f"Wrote {_write_certificate(certificate, out_file)}.")
+
+
+def _write_certificate(certificate: dict[str, object], where: Path | None) -> Path:
+    path = where or get_settings().var_dir / "decommission-certificate.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(certificate, indent=2, sort_keys=True), encoding="utf-8")
+    return path
 
 
 @report_app.command("missing-education")

@@ -65,9 +65,21 @@ def current(session: Session) -> Decommission | None:
 
 
 def decommissioned(session: Session) -> bool:
-    """Whether the service is closed for good (destruction begun or done)."""
+    """Whether the service is closed for good (destruction begun or done): the one check
+    the web app (every request answers 410) and the command line (every command but the
+    record of the decommissioning is refused) both consult."""
     found = current(session)
     return found is not None and found.stage in (Stage.DESTROYING, Stage.DONE)
+
+
+class Decommissioned(ContactPointError):
+    """Asked of a service that has been decommissioned."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "ContactPoint has been decommissioned and its data destroyed: this command is"
+            " refused. Only the record of it still runs: `decommission` and `audit verify`."
+        )
 
 
 def request(session: Session, principal: Principal) -> Decommission:
@@ -158,14 +170,14 @@ def run(engine: Engine, principal: Principal | None, confirmation: str) -> dict[
     (``principal`` None) needs only the confirmation: the start was authorised."""
     with db.unit_of_work(engine) as session:
         found = current(session)
+        if found is not None and found.stage is Stage.DONE:
+            raise DecommissionRefused("the service was decommissioned already")
         if principal is not None or found is None or found.stage is not Stage.DESTROYING:
             if principal is None:
                 raise AccessRefused("only national administrators decommission the service")
             _national(principal)
         if found is None or found.stage is Stage.REQUESTED:
             raise DecommissionRefused("decommissioning needs two national administrators' approval")
-        if found.stage is Stage.DONE:
-            raise DecommissionRefused("the service was decommissioned already")
         if confirmation != CONFIRMATION:
             raise DecommissionRefused(f"type the confirmation exactly: {CONFIRMATION}")
         if found.stage is Stage.APPROVED:
@@ -196,6 +208,33 @@ def run(engine: Engine, principal: Principal | None, confirmation: str) -> dict[
         found.stage = Stage.DONE
         found.finished_at = datetime.now(UTC)
     return certificate
+
+
+def certificate(session: Session) -> dict[str, Any]:
+    """The destruction certificate as the database keeps it, to write it again (a run
+    killed between its commit and writing the file left none)."""
+    found = current(session)
+    if found is None or found.stage is not Stage.DONE or found.certificate is None:
+        raise DecommissionRefused("the service has not been decommissioned: no certificate")
+    return dict(found.certificate)
+
+
+def destroyed_trail(session: Session) -> str | None:
+    """After decommissioning, what ``audit verify`` has to say of the audit trail it
+    destroyed: the certificate's count and final head, and whether the head kept is
+    that one. None while the service runs."""
+    found = current(session)
+    if found is None or found.stage is not Stage.DONE or found.certificate is None:
+        return None
+    trail = found.certificate["audit_trail"]
+    head = session.get(AuditHead, 1)
+    kept = head is not None and head.last_hash == trail["final_head_hash"]
+    return (
+        f"The audit trail was destroyed when the service was decommissioned"
+        f" ({found.certificate['decommissioned_at']}): {trail['entries']} entries, final head"
+        f" {trail['final_head_hash']}"
+        + (", the head kept in the database." if kept else "; the head kept differs from it.")
+    )
 
 
 def _close(session: Session, principal: Principal, found: Decommission) -> None:

@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 
 from contactpoint.access.models import Organisation
 from contactpoint.access.policy import Action, Disclosure, Principal, RecordState, decide
-from contactpoint.access.reasons import Reason
+from contactpoint.access.reasons import STATUTORY, Reason
 from contactpoint.audit import misuse
 from contactpoint.audit.models import AuditEntry
 from contactpoint.audit.service import Actor, record
+from contactpoint.children.lifecycle import archived_long
 from contactpoint.children.models import Child
 from contactpoint.errors import AccessRefused
 from contactpoint.geography import local_authorities
@@ -128,11 +129,19 @@ def find_children(
     # A search naming a place never finds a record shielded from the searcher: were it
     # listed, trying postcodes one after another would show where the child lives.
     names_a_place = bool(query.postcode or query.address)
+    today = date.today()
     findings = []
     for result in outcome.results:
         child = children[result.child_id]
+        # The same state a look at the record is decided on: a record long in the
+        # archive is listed only for a statutory enquiry, as it is opened only for one.
         state = RecordState(
-            child.status, shielded=child.shielded, la_code=child.responsible_la_code
+            child.status,
+            shielded=child.shielded,
+            la_code=child.responsible_la_code,
+            held_for=child.held_for_la_code,
+            deep_archive=archived_long(child.status, child.archived_on, today),
+            statutory_enquiry=reason.code in STATUTORY,
         )
         shown = decide(principal, Action.VIEW, state).disclosure
         if shown is Disclosure.NONE:
@@ -186,6 +195,8 @@ _LISTED = select(
     Child.gender,
     Child.postcode,
     Child.date_of_death,
+    Child.held_for_la_code,
+    Child.archived_on,
 ).where(Child.id.in_(bindparam("ids", expanding=True)))
 
 
