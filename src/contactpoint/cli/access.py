@@ -223,8 +223,8 @@ def audit_verify(
     with unit_of_work() as session:
         destroyed = decommission.destroyed_trail(session)
     if destroyed is not None:  # nothing is left to verify but the certified head
-        out.print(destroyed)
-        if "differs" in destroyed:
+        out.print(destroyed.message)
+        if not destroyed.head_kept:
             raise typer.Exit(EXIT_REFUSED)
         return
     with unit_of_work() as session:

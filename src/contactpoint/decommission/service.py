@@ -16,6 +16,7 @@ docs/decommissioning.md.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -219,21 +220,30 @@ def certificate(session: Session) -> dict[str, Any]:
     return dict(found.certificate)
 
 
-def destroyed_trail(session: Session) -> str | None:
-    """After decommissioning, what ``audit verify`` has to say of the audit trail it
-    destroyed: the certificate's count and final head, and whether the head kept is
-    that one. None while the service runs."""
+@dataclass(frozen=True, slots=True)
+class DestroyedTrail:
+    """What ``audit verify`` says of the audit trail decommissioning destroyed."""
+
+    message: str
+    # The head kept in the database is the one the certificate names.
+    head_kept: bool
+
+
+def destroyed_trail(session: Session) -> DestroyedTrail | None:
+    """After decommissioning, the certificate's count and final head of the audit trail
+    it destroyed, and whether the head kept is that one. None while the service runs."""
     found = current(session)
     if found is None or found.stage is not Stage.DONE or found.certificate is None:
         return None
     trail = found.certificate["audit_trail"]
     head = session.get(AuditHead, 1)
     kept = head is not None and head.last_hash == trail["final_head_hash"]
-    return (
+    return DestroyedTrail(
         f"The audit trail was destroyed when the service was decommissioned"
         f" ({found.certificate['decommissioned_at']}): {trail['entries']} entries, final head"
         f" {trail['final_head_hash']}"
-        + (", the head kept in the database." if kept else "; the head kept differs from it.")
+        + (", the head kept in the database." if kept else "; the head kept differs from it."),
+        kept,
     )
 
 
