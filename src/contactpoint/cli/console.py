@@ -13,6 +13,7 @@ import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 from typing import NoReturn
 
 import typer
@@ -24,7 +25,7 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
-from sqlalchemy import select
+from sqlalchemy import make_url, select
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -40,6 +41,7 @@ from contactpoint.errors import (
     NotFound,
     UnknownSource,
 )
+from contactpoint.settings import get_settings
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -157,6 +159,9 @@ def refuse_if_decommissioned() -> None:
     """Exit 1 if the service has been decommissioned (``decommission.decommissioned``).
     With no database or no schema yet there is nothing to refuse: the command itself
     then says what is wrong (``--help`` needs no database at all)."""
+    url = make_url(get_settings().database_url)
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+        return  # no database yet (and `--help` must not make one)
     try:
         engine = db.get_engine()
         migrate.require_current(engine)
