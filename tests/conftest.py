@@ -168,6 +168,26 @@ def empty_all_tables(engine: Engine) -> None:
         )
 
 
+@pytest.fixture
+def process_index(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Engine]:
+    """A new, empty index for commands run as real processes: on PostgreSQL this
+    worker's database (emptied after), on SQLite a file of its own — the worker's own
+    file, open in this process throughout, is left to the tests that share it."""
+    built = engine
+    if engine.dialect.name == "sqlite":
+        built = db.make_engine(f"sqlite:///{tmp_path / 'index.db'}")
+        migrate.upgrade(built)
+    monkeypatch.setenv("CONTACTPOINT_DATABASE_URL", built.url.render_as_string(False))
+    monkeypatch.setenv("CONTACTPOINT_VAR_DIR", str(tmp_path / "var"))
+    yield built
+    if built is engine:
+        empty_all_tables(engine)
+    else:
+        built.dispose()
+
+
 @pytest.fixture(params=BACKENDS)
 def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A new, empty database of each kind (no schema), for migration tests."""

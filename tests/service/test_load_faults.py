@@ -12,14 +12,13 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
 
-from contactpoint import db, migrate
+from contactpoint import db
 from contactpoint.children.models import SourceRecord
 from contactpoint.synth import generate
 from tests.conftest import empty_all_tables
@@ -34,23 +33,6 @@ def population(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("population")
     generate(out, children=120, seed=61, as_of=AS_OF)
     return out
-
-
-@pytest.fixture
-def index(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    """An empty index for real processes: this worker's PostgreSQL database (emptied
-    after), or a SQLite file of its own."""
-    built = engine
-    if engine.dialect.name == "sqlite":
-        built = db.make_engine(f"sqlite:///{tmp_path / 'index.db'}")
-        migrate.upgrade(built)
-    monkeypatch.setenv("CONTACTPOINT_DATABASE_URL", built.url.render_as_string(False))
-    monkeypatch.setenv("CONTACTPOINT_VAR_DIR", str(tmp_path / "var"))
-    yield built
-    if built is engine:
-        empty_all_tables(engine)
-    else:
-        built.dispose()
 
 
 def load(source: str, path: Path) -> subprocess.Popen[bytes]:
@@ -74,12 +56,12 @@ def children(engine: Engine) -> Partition:
 
 
 def test_loads_killed_at_random_then_run_again_make_the_index_clean_loads_make(
-    index: Engine, population: Path
+    process_index: Engine, population: Path
 ) -> None:
     for source in FILES:
         assert load(source, population / f"{source}.csv").wait(timeout=300) in (0, 3)
-    clean = children(index)
-    empty_all_tables(index)
+    clean = children(process_index)
+    empty_all_tables(process_index)
 
     chance = random.Random(int(os.environ.get("CONTACTPOINT_FAULT_SEED", "20261206")))
     killed = 0
@@ -93,4 +75,4 @@ def test_loads_killed_at_random_then_run_again_make_the_index_clean_loads_make(
         process.wait(timeout=60)
         assert load(source, population / f"{source}.csv").wait(timeout=300) in (0, 3)
     assert killed, "no load was killed: the moments chosen were all too late"
-    assert children(index) == clean
+    assert children(process_index) == clean

@@ -8,13 +8,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine, func, select
 
-from contactpoint import db, migrate
+from contactpoint import db
 from contactpoint.children.models import Child
 from contactpoint.feeds.models import FeedRun
 from contactpoint.linkage.models import MatchModelVersion
@@ -30,25 +28,6 @@ def files(tmp_path: Path) -> tuple[Path, Path, Path]:
     births = write_feed(tmp_path / "births.csv", "gro-births", [birth(n) for n in CHILDREN])
     nhs = write_feed(tmp_path / "nhs.csv", "nhs-demographics", [nhs_record(n) for n in CHILDREN])
     return first, births, nhs
-
-
-@pytest.fixture
-def index(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    """A new, empty index the loads run on as real processes: on PostgreSQL this worker's
-    database (emptied after), on SQLite a file of its own — the worker's own file, open
-    in this process throughout, is left to the tests that share it."""
-    if engine.dialect.name == "sqlite":
-        built = db.make_engine(f"sqlite:///{tmp_path / 'index.db'}")
-        migrate.upgrade(built)
-    else:
-        built = engine
-    monkeypatch.setenv("CONTACTPOINT_DATABASE_URL", built.url.render_as_string(False))
-    monkeypatch.setenv("CONTACTPOINT_VAR_DIR", str(tmp_path / "var"))
-    yield built
-    if built is engine:
-        empty_all_tables(engine)
-    else:
-        built.dispose()
 
 
 def start(source: str, path: Path) -> subprocess.Popen[str]:
@@ -72,13 +51,13 @@ def children(engine: Engine) -> int:
 
 
 def test_two_feeds_loaded_at_once_make_the_index_one_after_the_other_makes(
-    index: Engine, tmp_path: Path
+    process_index: Engine, tmp_path: Path
 ) -> None:
     first, births, nhs = files(tmp_path)
     for source, path in (("local", first), ("gro-births", births), ("nhs-demographics", nhs)):
         assert finish(start(source, path))[0] == 0
-    one_after_the_other = children(index)
-    empty_all_tables(index)
+    one_after_the_other = children(process_index)
+    empty_all_tables(process_index)
 
     assert finish(start("local", first))[0] == 0
     both = [start("gro-births", births), start("nhs-demographics", nhs)]
@@ -86,21 +65,23 @@ def test_two_feeds_loaded_at_once_make_the_index_one_after_the_other_makes(
     assert [code for code, _ in answers] == [0, 0], answers
     # Before, each decided its rows against an index without the other's children:
     # 301 children, not 151.
-    assert children(index) == one_after_the_other
+    assert children(process_index) == one_after_the_other
     assert "Traceback" not in "".join(output for _, output in answers)
 
 
-def test_the_same_file_sent_twice_at_once_is_loaded_once(index: Engine, tmp_path: Path) -> None:
+def test_the_same_file_sent_twice_at_once_is_loaded_once(
+    process_index: Engine, tmp_path: Path
+) -> None:
     # Into a new database (no model installed yet): the two loads also race to install
     # the shipped model, which one of them found already there before (UniqueViolation).
     _first, births, _nhs = files(tmp_path)
-    with db.unit_of_work(index) as session:
+    with db.unit_of_work(process_index) as session:
         assert session.scalar(select(func.count()).select_from(MatchModelVersion)) == 0
     both = [start("gro-births", births), start("gro-births", births)]
     answers = [finish(process) for process in both]
     assert [code for code, _ in answers] == [0, 0], answers
     assert sum("already loaded" in output for _, output in answers) == 1, answers
     assert "Traceback" not in "".join(output for _, output in answers)
-    with db.unit_of_work(index, read_only=True) as session:
+    with db.unit_of_work(process_index, read_only=True) as session:
         assert session.scalar(select(func.count()).select_from(FeedRun)) == 1
-    assert children(index) == len(CHILDREN)
+    assert children(process_index) == len(CHILDREN)
