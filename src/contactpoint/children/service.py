@@ -161,9 +161,13 @@ def ingest(
     merged: set[int] = set()
     for join in plan.joins:
         actor = f"matcher (feed run {feed_run_id})"
+        record_id = rows[fresh[join.row]].facts.record_id
         reason = (
-            f"{source} record {rows[fresh[join.row]].facts.record_id} matched both children"
-            " strongly, and nothing either holds says they are two children"
+            f"{source} record {record_id} asked again whether they are one child"
+            f" ({join.answers}): every record of one now links to the other"
+            if join.answers is not None
+            else f"{source} record {record_id} matched both children strongly, and nothing"
+            " either holds says they are two children"
         )
         merge_children(session, join.survivor, join.merged, actor, reason, by_person=False)
         close_tasks_between(session, join.survivor, join.merged, actor, reason)

@@ -4,7 +4,6 @@ and against the rows of the same file before it (duplicates within one delivery)
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -13,6 +12,7 @@ from sqlalchemy.orm import Session
 from contactpoint.children.facts import ChildFacts
 from contactpoint.linkage import registry, store
 from contactpoint.linkage.frequencies import adapt, live_counts
+from contactpoint.linkage.joins import Ask, Children, Ref, ask_again, held_questions, second_look
 from contactpoint.matching.coherence import BIRTH, FAMILY
 from contactpoint.matching.comparisons import COMPARISONS
 from contactpoint.matching.decide import (
@@ -31,6 +31,7 @@ from contactpoint.review.models import ReviewKind
 
 Progress = Callable[[str, int, int], None]
 BIRTH_IDENTITY = "fits a record closed for a new identity"
+NEAR = "a record that joined one scored as a possible match against the other"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,8 @@ class Join:
     row: int
     survivor: int
     merged: int
+    # The open question this join answers (None: the row matched both children).
+    answers: str | None = None
 
 
 @dataclass
@@ -93,40 +96,8 @@ class LinkPlan:
     near: list[ReviewRequest] = field(default_factory=list)
 
 
-Ref = int | tuple[str, int]  # a child id, or ("new", group) for a child of this file
-
-
 def _target(ref: Ref) -> Target:
     return Existing(ref) if isinstance(ref, int) else NewChild(ref[1])
-
-
-def _order(ref: Ref) -> tuple[int, int]:
-    """Children already indexed first, the oldest first: the one a joined set keeps."""
-    return (0, ref) if isinstance(ref, int) else (1, ref[1])
-
-
-class _Children:
-    """The children of the index and of the file so far, as rows join them: each child
-    is known by one ``Ref``, and rows that show two to be one child join them."""
-
-    def __init__(self) -> None:
-        self.parent: dict[Ref, Ref] = {}
-        self.records: dict[Ref, list[MatchRecord]] = defaultdict(list)
-
-    def find(self, ref: Ref) -> Ref:
-        root = ref
-        while root in self.parent:
-            root = self.parent[root]
-        while ref != root:
-            self.parent[ref], ref = root, self.parent[ref]
-        return root
-
-    def join(self, one: Ref, other: Ref) -> tuple[Ref, Ref]:
-        """Join two children; return (the one kept, the one joined into it)."""
-        keep, merged = sorted((self.find(one), self.find(other)), key=_order)
-        self.parent[merged] = keep
-        self.records[keep].extend(self.records.pop(merged, []))
-        return keep, merged
 
 
 def plan_links(
@@ -144,15 +115,15 @@ def plan_links(
     # Every record with its names put back, tried when it does not link as written.
     swapped = {r.uid: put_back(r.uid, rows[r.uid]) for r in records if reversible(r)}
     plan = LinkPlan([], records, 0, model_version=model.version)
-    children = _Children()
+    children = Children()
     seen: set[int] = set()
     kept_apart: set[frozenset[Ref]] = set()
-    added_keys: dict[str, set[Ref]] = defaultdict(set)
     row_refs: list[Ref] = []
     # Children this file founded on a record that could not show who it was: a name
     # part or date missing, or another child nearly a match. Tried again at the end.
     doubtful: list[Ref] = []
     identities: dict[int, int] = {}  # a new identity -> the record closed for it
+    near: list[Ask] = []
     for start in range(0, len(records), chunk):
         part = records[start : start + chunk]
         views = part + [swapped[r.uid] for r in part if r.uid in swapped]
@@ -175,11 +146,11 @@ def plan_links(
             for pair in store.kept_apart(session, unseen)
         )
         for record in part:
-            candidates = _candidates(record, children, filed, added_keys)
+            candidates = children.candidates(record, filed)
             decision = decide(model, record, candidates, thresholds, kept_apart)
             if decision.outcome is not Outcome.LINK and record.uid in swapped:
                 view = swapped[record.uid]
-                candidates = _candidates(view, children, filed, added_keys)
+                candidates = children.candidates(view, filed)
                 put = decide(model, view, candidates, thresholds, kept_apart)
                 if (
                     put.outcome is Outcome.LINK
@@ -208,20 +179,31 @@ def plan_links(
             if isinstance(ref, tuple) and _doubtful(record, decision, thresholds):
                 doubtful.append(ref)
             if decision.joins is not None and decision.child is not None:
-                ref, merged = children.join(decision.child, decision.joins)
+                ref, merged = children.join(decision.child, decision.joins, kept_apart)
                 if isinstance(ref, int) and isinstance(merged, int):
                     plan.joins.append(Join(record.uid, ref, merged))
-                # Pairs kept apart now name the child the joined one became.
-                for pair in [pair for pair in kept_apart if merged in pair]:
-                    kept_apart.discard(pair)
-                    kept_apart.add(frozenset(ref if r == merged else r for r in pair))
             children.records[ref].append(record)
             row_refs.append(ref)
+            if decision.outcome is Outcome.LINK and isinstance(ref, int):
+                # Children the record nearly matched: with it, its child may show them
+                # to be one (a later record fuller than the one that founded them).
+                near.extend(
+                    Ask(record.uid, ref, other, NEAR)
+                    for other in decision.near
+                    if isinstance(other, int) and other != ref
+                )
             for key in blocking_keys(record):
-                added_keys[key].add(ref)
+                children.added_keys[key].add(ref)
         if progress:
             progress("match", min(start + chunk, len(records)), len(records))
-    _second_look(session, model, thresholds, children, doubtful, added_keys, kept_apart)
+    asks = held_questions(session, children, row_refs) + near
+    plan.joins.extend(
+        Join(ask.row, kept, joined, answers=ask.why)
+        for ask, kept, joined in ask_again(
+            session, model, thresholds, children, asks, seen, kept_apart
+        )
+    )
+    second_look(session, model, thresholds, children, doubtful, kept_apart)
     _resolve(plan, children, row_refs)
     return plan
 
@@ -231,7 +213,7 @@ def _clean_break(
     record: MatchRecord,
     decision: Decision[Ref],
     identities: Mapping[int, int],
-    children: _Children,
+    children: Children,
     thresholds: Thresholds,
 ) -> Decision[Ref]:
     """A new identity is a clean break: a record that fits the record closed for it (at
@@ -267,70 +249,13 @@ def birth_surname(record: MatchRecord, old: MatchRecord) -> bool:
     return family in (1, 2, 3) and born in (1, 2, 3)
 
 
-def _candidates(
-    record: MatchRecord,
-    children: _Children,
-    filed: Mapping[str, set[int]],
-    added_keys: Mapping[str, set[Ref]],
-) -> dict[Ref, list[MatchRecord]]:
-    """The children, indexed or of this file so far, filed under the record's keys."""
-    refs: set[Ref] = set()
-    for key in search_keys(record):
-        refs.update(children.find(ref) for ref in filed.get(key, ()))
-        refs.update(children.find(ref) for ref in added_keys.get(key, ()))
-    # In a fixed order (not a set's, which varies with the string hash seed), so ties
-    # between candidates are decided the same way on every run.
-    return {ref: children.records[ref] for ref in sorted(refs, key=_order)}
-
-
 def _doubtful(record: MatchRecord, decision: Decision[Ref], thresholds: Thresholds) -> bool:
     incomplete = record.given_first is None or record.family is None or record.dob is None
     near = decision.score is not None and decision.score.weight >= thresholds.review
     return incomplete or near
 
 
-def _second_look(
-    session: Session,
-    model: MatchModel,
-    thresholds: Thresholds,
-    children: _Children,
-    doubtful: Sequence[Ref],
-    added_keys: Mapping[str, set[Ref]],
-    kept_apart: set[frozenset[Ref]],
-) -> None:
-    """Decide the doubtful new children again, now that the whole file is in: a child
-    founded by an incomplete record before its fuller records arrived joins the child
-    they formed when every one of its records links there, breaking no rule."""
-    wanted = {
-        key: None
-        for ref in doubtful
-        for record in children.records[children.find(ref)]
-        for key in sorted(search_keys(record))
-    }
-    filed = store.children_for_keys(session, wanted)
-    for founded in doubtful:
-        ref = children.find(founded)
-        if ref != founded:
-            continue  # joined another child already
-        records = children.records[ref]
-        candidates: dict[Ref, list[MatchRecord]] = {}
-        for record in records:
-            candidates |= _candidates(record, children, filed, added_keys)
-        candidates.pop(ref, None)
-        targets = set()
-        for record in records:
-            decision = decide(model, record, candidates, thresholds, kept_apart)
-            if decision.outcome is not Outcome.LINK or decision.also or decision.joins:
-                break
-            targets.add(decision.child)
-        else:
-            if len(targets) == 1:
-                (target,) = targets
-                if target is not None and frozenset((ref, target)) not in kept_apart:
-                    children.join(target, ref)
-
-
-def _resolve(plan: LinkPlan, children: _Children, row_refs: Sequence[Ref]) -> None:
+def _resolve(plan: LinkPlan, children: Children, row_refs: Sequence[Ref]) -> None:
     """Point every row, and every review, at the child its set of joined children keeps;
     number the file's new children afresh; drop reviews a join has answered."""
     groups: dict[Ref, int] = {}

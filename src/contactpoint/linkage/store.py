@@ -11,11 +11,12 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from contactpoint import bulk
-from contactpoint.children.models import IdentityChange
+from contactpoint.children.models import Child, ChildStatus, IdentityChange, LinkKind, SourceRecord
 from contactpoint.linkage.models import KeptApart, MatchKey, MatchRecordRow
 from contactpoint.matching.frequencies import PERSON_KEYS
 from contactpoint.matching.keys import blocking_keys
 from contactpoint.matching.record import LIST_COLUMNS, MATCH_COLUMNS, MatchRecord
+from contactpoint.review.models import ReviewKind, ReviewStatus, ReviewTask
 
 _LISTS = LIST_COLUMNS
 _COLUMNS = tuple(c for c in MATCH_COLUMNS if c != "uid")
@@ -131,6 +132,59 @@ def closed_identities(session: Session, child_ids: Sequence[int]) -> dict[int, i
                 )
             )
             if new is not None
+        )
+    return found
+
+
+def open_questions(session: Session, child_ids: Sequence[int]) -> list[tuple[int, int, str]]:
+    """The open questions whether a record's child is another child (a score between
+    the thresholds, or a strong score a rule stopped) that involve any of ``child_ids``:
+    ``(the record's child, the other child, the question's note)``, each pair once."""
+    found: dict[frozenset[int], tuple[int, int, str]] = {}
+    kinds = (ReviewKind.POSSIBLE_MATCH, ReviewKind.RULE_STOPPED)
+    task = ReviewTask
+    for part in bulk.parts(session, sorted(set(child_ids))):
+        rows = session.execute(
+            select(task.child_id, task.candidate_child_id, task.note)
+            .where(
+                task.status == ReviewStatus.OPEN,
+                task.kind.in_(kinds),
+                or_(
+                    bulk.among(session, task.child_id, part),
+                    bulk.among(session, task.candidate_child_id, part),
+                ),
+            )
+            .order_by(task.id)
+        )
+        for child, candidate, note in rows:
+            found.setdefault(frozenset((child, candidate)), (child, candidate, note or ""))
+    return sorted(found.values())
+
+
+def joinable(session: Session, child_ids: Sequence[int]) -> set[int]:
+    """Those of ``child_ids`` the matcher may join to another child by itself: open
+    (active or deceased), not shielded, neither closed for a new identity nor one, and
+    holding no record a person linked. The rest are as a person left them."""
+    identities = select(IdentityChange.old_child_id).union(
+        select(IdentityChange.new_child_id).where(IdentityChange.new_child_id.is_not(None))
+    )
+    linked_by_person = (
+        select(SourceRecord.id)
+        .where(SourceRecord.child_id == Child.id, SourceRecord.link_kind == LinkKind.MANUAL)
+        .exists()
+    )
+    found: set[int] = set()
+    for part in bulk.parts(session, sorted(set(child_ids))):
+        found.update(
+            session.scalars(
+                select(Child.id).where(
+                    bulk.among(session, Child.id, part),
+                    Child.status.in_((ChildStatus.ACTIVE, ChildStatus.DECEASED)),
+                    Child.shielded.is_(False),
+                    Child.id.not_in(identities),
+                    ~linked_by_person,
+                )
+            )
         )
     return found
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Hashable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Generic, TypeVar
 
 from contactpoint.matching.coherence import (
@@ -109,6 +109,9 @@ class Decision(Generic[K]):
     also: K | None = None
     # A second child the record shows to be this same child: join them.
     joins: K | None = None
+    # Every other child the record scores at or above the review threshold against:
+    # once the record has joined its child, each may be found to be that child too.
+    near: tuple[K, ...] = ()
 
 
 def best_score(model: MatchModel, record: MatchRecord, records: Sequence[MatchRecord]) -> Score:
@@ -142,6 +145,21 @@ def decide(
         key=lambda pair: pair[0],
         reverse=True,
     )
+    decision = _decide(model, record, ranked, candidates, thresholds, kept_apart)
+    near = tuple(
+        child for weight, child in ranked if weight >= thresholds.review and child != decision.child
+    )
+    return replace(decision, near=near) if near else decision
+
+
+def _decide(
+    model: MatchModel,
+    record: MatchRecord,
+    ranked: Sequence[tuple[float, K]],
+    candidates: Mapping[K, Sequence[MatchRecord]],
+    thresholds: Thresholds,
+    kept_apart: AbstractSet[frozenset[K]],
+) -> Decision[K]:
     if not ranked:
         return Decision(Outcome.NEW, None, None)
     passed_over: Decision[K] | None = None
