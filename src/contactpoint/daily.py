@@ -104,7 +104,12 @@ def _housekeeping(engine: Engine, today: date, now: datetime) -> None:
     )
     if get_settings().retention_by_server:
         kept = run_retention(engine, today)
-        log.info("retention: archived %d, purged %d", kept.archived, kept.purged)
+        log.info(
+            "retention: archived %d, statutory enquiries only %d, purged %d",
+            kept.archived,
+            kept.statutory_only,
+            kept.purged,
+        )
     else:
         log.info(
             "retention: not run by the server (CONTACTPOINT_RETENTION_BY_SERVER is off);"

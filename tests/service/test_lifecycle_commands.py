@@ -45,7 +45,7 @@ def test_retention_runs_and_refuses_going_back(committed_engine: Engine, tmp_pat
     populated(committed_engine, tmp_path)
     code, output = run("retention", "run", "--today", "2020-07-01")
     assert code == 0, output
-    assert "1 archived, 0 purged" in output
+    assert "1 archived, 0 now open only for statutory enquiries, 0 purged" in output
     code, output = run("retention", "run", "--today", "2020-06-30")
     assert code == 1 and "back in time" in output
 

@@ -89,18 +89,15 @@ def archive_due(child: Child) -> date | None:
     return min(due, default=None)
 
 
-def deep_in_archive(child: Child, today: date) -> bool:
-    """Archived more than a year ago: open only for a statutory enquiry."""
-    return archived_long(child.status, child.archived_on, today)
+def deep_in_archive(child: Child) -> bool:
+    """A year or more in the archive, as the last retention run counted it: open only
+    for a statutory enquiry."""
+    return archived_long(child.status, child.statutory_only_on)
 
 
-def archived_long(status: ChildStatus, archived_on: date | None, today: date) -> bool:
-    """``deep_in_archive`` of a child's status and archiving day (a listing's row)."""
-    return (
-        status is ChildStatus.ARCHIVED
-        and archived_on is not None
-        and years_after(archived_on, OPEN_ARCHIVE_YEARS) <= today
-    )
+def archived_long(status: ChildStatus, statutory_only_on: date | None) -> bool:
+    """``deep_in_archive`` of a child's status and that day (a listing's row)."""
+    return status is ChildStatus.ARCHIVED and statutory_only_on is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +105,7 @@ class RetentionReport:
     run_on: date
     archived: int
     purged: int
+    statutory_only: int = 0
 
 
 def run_retention(
@@ -129,6 +127,7 @@ def run_retention(
             session.add(run)
         archived = _archive(session, today)
         run.archived += archived
+        statutory_only = _close_to_all_but_statutory_enquiries(session, today)
         session.flush()
         run_id = run.id
         due = [
@@ -171,9 +170,14 @@ def run_retention(
             session,
             SYSTEM,
             "retention.run",
-            details={"day": today.isoformat(), "archived": archived, "purged": purged},
+            details={
+                "day": today.isoformat(),
+                "archived": archived,
+                "statutory_only": statutory_only,
+                "purged": purged,
+            },
         )
-    return RetentionReport(today, archived, purged)
+    return RetentionReport(today, archived, purged, statutory_only)
 
 
 def _archive(session: Session, today: date) -> int:
@@ -194,6 +198,32 @@ def _archive(session: Session, today: date) -> int:
     return moved
 
 
+def _close_to_all_but_statutory_enquiries(session: Session, today: date) -> int:
+    """Every record a year or more in the archive on ``today`` opens from now on only
+    for a statutory enquiry; audited one entry per child."""
+    archived = session.scalars(
+        select(Child).where(
+            Child.status == ChildStatus.ARCHIVED,
+            Child.archived_on.is_not(None),
+            Child.statutory_only_on.is_(None),
+        )
+    )
+    closed = 0
+    for child in archived:
+        assert child.archived_on is not None  # the query asked for it
+        on = years_after(child.archived_on, OPEN_ARCHIVE_YEARS)
+        if on > today:
+            continue
+        child.statutory_only_on = on
+        record(
+            session, SYSTEM, "child.statutory_only", child_id=child.id,
+            details={"on": on.isoformat()},
+        )  # fmt: skip
+        closed += 1
+    session.flush()
+    return closed
+
+
 def purge_child(session: Session, child_id: int, today: date) -> int:
     """Destroy one archived (or closed) child's personal data, and that of children
     merged into it, leaving tombstones. Returns 1, or 0 if it was purged already."""
@@ -205,6 +235,7 @@ def purge_child(session: Session, child_id: int, today: date) -> int:
     for one in session.scalars(select(Child).where(Child.id.in_(ids))):
         one.given_names = one.family_name = one.address_line = one.postcode = None
         one.date_of_birth = one.date_of_death = None
+        one.statutory_only_on = None
         one.gender = "U"
         one.responsible_la_code = None
         one.archive_age = None

@@ -106,9 +106,12 @@ class Child(Timestamped, Base):
     # address puts it).
     held_for_la_code: Mapped[str | None] = mapped_column(String(9))
     # Retention (DESIGN §9): a later archive age a data manager set (18 to 25), the day
-    # the record moved to the archive, and the day it was purged (a tombstone remains).
+    # the record moved to the archive, the day a retention run found it a year there
+    # (from then it opens only for a statutory enquiry), and the day it was purged (a
+    # tombstone remains). Each set by a retention run for its day, never by the clock.
     archive_age: Mapped[int | None] = mapped_column(Integer)
     archived_on: Mapped[date | None] = mapped_column(Date)
+    statutory_only_on: Mapped[date | None] = mapped_column(Date)
     destroyed_on: Mapped[date | None] = mapped_column(Date)
     # The day the child left England (``children.departures``): archived a year later
     # unless a source gives an address in England again first.

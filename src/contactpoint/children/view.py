@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
-from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -86,7 +85,7 @@ def record_state(session: Session, child_id: int, *, overridden: bool = False) -
     return _with_archive(session, child_id, state)
 
 
-def listing_state(child: Child, today: date) -> RecordState:
+def listing_state(child: Child) -> RecordState:
     """What the policy needs to decide whether a record is shown at all (``Action.VIEW``),
     read from the child's row alone — for listings of many children, where building each
     whole record (``record_state``) would cost far more than the decision."""
@@ -95,7 +94,7 @@ def listing_state(child: Child, today: date) -> RecordState:
         shielded=child.shielded,
         la_code=child.responsible_la_code,
         held_for=child.held_for_la_code,
-        deep_archive=deep_in_archive(child, today),
+        deep_archive=deep_in_archive(child),
     )
 
 
@@ -109,7 +108,7 @@ def _with_archive(
     return replace(
         state,
         held_for=child.held_for_la_code,
-        deep_archive=deep_in_archive(child, date.today()),
+        deep_archive=deep_in_archive(child),
         statutory_enquiry=reason is not None and reason.code in STATUTORY,
     )
 

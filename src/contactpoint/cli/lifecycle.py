@@ -59,8 +59,10 @@ def retention_run(
         str | None, typer.Option(help="Run as of this day (YYYY-MM-DD); default today.")
     ] = None,
 ) -> None:
-    """Archive the records due (18th birthday or later archive age; a year after death)
-    and purge those six years in the archive. Safe to run again; resumes a killed run."""
+    """Archive the records due (18th birthday or later archive age; a year after death),
+    open those a year in the archive only for statutory enquiries, and purge those six
+    years in the archive — all as of the run's day. Safe to run again; resumes a killed
+    run."""
     day = parse_date(today, "--today") if today else date.today()
     engine = db.get_engine()
     with reported_errors():
@@ -70,7 +72,10 @@ def retention_run(
         report = lifecycle.run_retention(
             engine, day, progress=lambda done, total: bars.update(task, completed=done, total=total)
         )
-    out.print(f"Retention for {day}: {report.archived} archived, {report.purged} purged.")
+    out.print(
+        f"Retention for {day}: {report.archived} archived, {report.statutory_only} now open"
+        f" only for statutory enquiries, {report.purged} purged."
+    )
 
 
 @retention_app.command("archive-age")

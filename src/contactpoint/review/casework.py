@@ -90,7 +90,7 @@ def _in_full_view(session: Session, principal: Principal, child_id: int) -> bool
         child = session.get(Child, child.merged_into_id)
     if child is None:
         return False
-    return decide(principal, Action.REVIEW_RECORD, listing_state(child, date.today())).allowed
+    return decide(principal, Action.REVIEW_RECORD, listing_state(child)).allowed
 
 
 def _require_view(session: Session, principal: Principal, *child_ids: int) -> None:

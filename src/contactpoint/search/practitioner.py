@@ -129,7 +129,6 @@ def find_children(
     # A search naming a place never finds a record shielded from the searcher: were it
     # listed, trying postcodes one after another would show where the child lives.
     names_a_place = bool(query.postcode or query.address)
-    today = date.today()
     findings = []
     for result in outcome.results:
         child = children[result.child_id]
@@ -140,7 +139,7 @@ def find_children(
             shielded=child.shielded,
             la_code=child.responsible_la_code,
             held_for=child.held_for_la_code,
-            deep_archive=archived_long(child.status, child.archived_on, today),
+            deep_archive=archived_long(child.status, child.statutory_only_on),
             statutory_enquiry=reason.code in STATUTORY,
         )
         shown = decide(principal, Action.VIEW, state).disclosure
@@ -196,7 +195,7 @@ _LISTED = select(
     Child.postcode,
     Child.date_of_death,
     Child.held_for_la_code,
-    Child.archived_on,
+    Child.statutory_only_on,
 ).where(Child.id.in_(bindparam("ids", expanding=True)))
 
 
