@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event, func
+from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event, func, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -95,6 +95,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            # Deleted content is overwritten with zeros, not left in free pages: a purged
+            # child's name must not linger in the file.
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         @event.listens_for(engine, "begin")
@@ -154,6 +157,34 @@ def unit_of_work(engine: Engine | None = None, *, read_only: bool = False) -> It
 
 
 _AFTER_COMMIT = "after commit"
+
+
+def reclaim(engine: Engine, tables: Sequence[str] = (), *, full: bool = False) -> None:
+    """Have the database drop what deleted rows left behind, so their values leave its
+    files. PostgreSQL: VACUUM the ``tables`` (dead row versions hold the old values until
+    vacuumed; ``full``: VACUUM FULL of everything, rewriting every table — exclusive
+    locks, for decommissioning only). SQLite: connections delete securely (zeros over the
+    content), so what remains is the write-ahead log's copies of the old pages: it is
+    checkpointed into the file and truncated (``full``: and the file VACUUMed)."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
+            if full:
+                autocommit.execute(text("VACUUM FULL"))
+            for table in () if full else tables:
+                quoted = engine.dialect.identifier_preparer.quote(table)
+                autocommit.execute(text(f"VACUUM {quoted}"))
+        return
+    statements = ["PRAGMA wal_checkpoint(TRUNCATE)"]
+    if full:
+        statements += ["VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"]
+    # pysqlite outside any transaction (the engine opens them with BEGIN itself).
+    raw = engine.raw_connection()
+    try:
+        for statement in statements:
+            raw.driver_connection.execute(statement)  # type: ignore[union-attr]
+    finally:
+        raw.close()
 
 
 def describe_error(error: BaseException) -> str:

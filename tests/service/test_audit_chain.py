@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 from alembic import command
-from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy import Engine, delete, func, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,7 @@ from contactpoint.audit.models import (
     SQLITE_GUARDS,
     AuditEntry,
     AuditHead,
+    AuditPersonal,
     lift_guard,
 )
 
@@ -52,6 +53,29 @@ def test_sealing_works_in_batches_and_seals_nothing_twice(session: Session) -> N
     _write(session, 7)
     assert [audit.seal(session, limit=3) for _ in range(4)] == [3, 3, 1, 0]
     assert audit.verify(session).entries == 7
+
+
+def test_a_personal_part_kept_apart_is_checked_while_kept_and_may_be_erased(
+    session: Session,
+) -> None:
+    _write(session, 2)
+    audit.record(session, ANN, "search", details={"results": 0}, personal={"criteria": "Zoë"})
+    audit.seal(session)
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.position == 3)).one()
+    assert "Zoë" not in str(entry.details) and audit.PERSONAL in entry.details
+    assert audit.verify(session).intact
+    session.execute(
+        update(AuditPersonal)
+        .values(data={"criteria": "Zoe"})
+        .execution_options(synchronize_session=False)
+    )
+    broken = audit.verify(session)
+    assert (broken.broken_at, broken.entry_id) == (3, entry.id)
+    assert broken.problem == "its personal part, kept apart, was altered"
+    # Erased (as a purge erases it, key and all): the chain verifies, and nothing of
+    # the criteria is left.
+    session.execute(delete(AuditPersonal))
+    assert audit.verify(session).intact
 
 
 def test_verify_names_the_first_altered_entry_and_its_place(session: Session) -> None:
@@ -137,7 +161,9 @@ def test_the_database_allows_only_the_one_sealing_update(session: Session) -> No
             session.execute(text(statement))
     if session.get_bind().dialect.name == "postgresql":
         with pytest.raises(DBAPIError, match="append-only"), session.begin_nested():
-            session.execute(text("TRUNCATE audit_log"))
+            # CASCADE: past the tables naming entries (audit_children, audit_personal),
+            # so the trigger is what refuses it.
+            session.execute(text("TRUNCATE audit_log CASCADE"))
     assert audit.verify(session).intact
 
 

@@ -16,9 +16,11 @@ from contactpoint.children.models import Child
 from contactpoint.decommission.models import Decommission, Stage
 from contactpoint.feeds import pipeline
 from contactpoint.web import decommissioned
+from contactpoint.web.app import create_app
 from tests.builders import birth, write_feed
 from tests.people import HULL
 from tests.web.test_records import as_user
+from tests.web.test_search_pages import post_search
 
 
 @pytest.fixture
@@ -51,6 +53,32 @@ def test_subject_access_is_refused_to_others_and_unknown_children_are_not_found(
     as_user(client, "hal.manager", Role.DATA_MANAGER, la_code=HULL)
     assert client.get(f"/children/{cp_id}/subject-access").status_code == 403
     assert client.get("/children/CP-000-000-000/subject-access").status_code == 404
+
+
+def test_subject_access_lists_the_searches_that_found_the_child_and_refused_attempts(
+    committed_engine: Engine, cp_id: str
+) -> None:
+    # Issue 19, item 4: a search's entry named the child only in its details, and a
+    # refused attempt was a generic entry with no child: neither reached the report.
+    with TestClient(create_app()) as hull:
+        as_user(hull, "harry.practitioner", Role.PRACTITIONER, la_code=HULL)
+        born = birth(1)
+        found = post_search(
+            hull, given_names=born["given_names"], family_name=born["family_name"],
+            date_of_birth=born["date_of_birth"], reason="assessment",
+        )  # fmt: skip
+        assert found.status_code == 200 and cp_id in found.text
+    with TestClient(create_app()) as hull_manager:
+        as_user(hull_manager, "hal.manager", Role.DATA_MANAGER, la_code=HULL)
+        assert hull_manager.get(f"/children/{cp_id}/subject-access").status_code == 403
+    with TestClient(create_app()) as leeds:
+        as_user(leeds, "dee.manager", Role.DATA_MANAGER)
+        document = leeds.get(f"/children/{cp_id}/subject-access?format=json").json()
+    seen = [(a["who"], a["action"], a["outcome"]) for a in document["accesses"]]
+    assert ("harry.practitioner", "search", "allowed") in seen
+    assert ("hal.manager", "refused", "refused") in seen
+    hull_search = next(a for a in document["accesses"] if a["who"] == "harry.practitioner")
+    assert hull_search["organisation"] == f"Council {HULL}"
 
 
 def test_a_decommissioned_service_answers_every_request_with_one_page(

@@ -3,6 +3,8 @@ allows, every search audited, bad input refused with the field named."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
@@ -10,7 +12,8 @@ from sqlalchemy import Engine, select, update
 
 from contactpoint import db
 from contactpoint.access.models import Role
-from contactpoint.audit.models import AuditAlert, AuditEntry
+from contactpoint.audit.models import AuditAlert, AuditChild, AuditEntry, AuditPersonal
+from contactpoint.audit.service import PERSONAL, personal_hmac
 from contactpoint.children.models import Child, ChildStatus
 from contactpoint.settings import get_settings
 from tests.builders import local_row
@@ -60,9 +63,18 @@ def test_a_misspelt_search_finds_the_child_and_is_audited_with_its_reason(
     assert "2 July 2016" in text
     (entry,) = searches()
     assert entry.reason == "Assessing the child's needs (including early help)"
-    assert entry.details["criteria"]["given_names"] == "Sophia"
     assert entry.details["results"] >= 1
     assert entry.actor == "pat.practitioner"
+    with db.unit_of_work() as session:
+        # The criteria are kept apart from the chained entry (a purge erases them),
+        # which holds only their HMAC; the children listed are named for subject access.
+        kept = session.get(AuditPersonal, entry.id)
+        assert kept is not None and kept.data["criteria"]["given_names"] == "Sophia"
+        assert "Sophia" not in json.dumps(entry.details)
+        assert entry.details[PERSONAL] == personal_hmac(kept.key, kept.data)
+        listed = session.scalars(select(AuditChild.child_id).where(AuditChild.entry_id == entry.id))
+        sofia = session.scalars(select(Child.cp_id).where(Child.id.in_(list(listed)))).all()
+    assert sorted(sofia) == sorted(entry.details["cp_ids"])
 
 
 def test_a_search_without_a_reason_is_refused_with_the_field_named(

@@ -70,6 +70,36 @@ class AuditEntry(Base):
     )
 
 
+class AuditChild(Base):
+    """A child an audit entry concerns besides its own ``child_id`` — each child a search
+    listed — so subject access finds every entry about a child with one indexed query.
+    Written with the entry, in its transaction."""
+
+    __tablename__ = "audit_children"
+
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("audit_log.id"), primary_key=True, autoincrement=False
+    )
+    child_id: Mapped[int] = mapped_column(
+        ForeignKey("children.id"), primary_key=True, autoincrement=False, index=True
+    )
+
+
+class AuditPersonal(Base):
+    """The personal part of an audit entry — a search's criteria as typed — kept apart
+    from the chained entry, so a purge can erase it and the chain still verifies. The
+    entry's details hold an HMAC of it under this row's own random key: while the row
+    exists ``audit verify`` checks it; erased with its key, the HMAC tells nothing."""
+
+    __tablename__ = "audit_personal"
+
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("audit_log.id"), primary_key=True, autoincrement=False
+    )
+    key: Mapped[str] = mapped_column(String(64), nullable=False)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+
+
 class AuditHead(Base):
     """The chain's last sealed entry (one row): a sealer locks it, so one sealer at a
     time extends the chain."""

@@ -14,8 +14,10 @@ background sealer that runs a few times a second (``audit_seal_interval_seconds`
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
-from collections.abc import Iterator, Mapping
+import secrets
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -24,12 +26,14 @@ from sqlalchemy import Engine, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from contactpoint import db
-from contactpoint.audit.models import AuditEntry, AuditHead
+from contactpoint.audit.models import AuditChild, AuditEntry, AuditHead, AuditPersonal
 
 GENESIS = "0" * 64
 ALLOWED = "allowed"
 REFUSED = "refused"
 FAILED = "failed"
+# The entry's detail holding the HMAC of its personal part, kept apart (``AuditPersonal``).
+PERSONAL = "personal_hmac"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,16 +47,21 @@ class Actor:
 SYSTEM = Actor("system")
 
 
+def _canonical(value: Mapping[str, Any]) -> bytes:
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    ).encode()
+
+
 def entry_hash(previous_hash: str, fields: Mapping[str, Any]) -> str:
     """The chain hash of one entry."""
-    canonical = json.dumps(
-        {"previous": previous_hash, **fields},
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        default=str,
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(_canonical({"previous": previous_hash, **fields})).hexdigest()
+
+
+def personal_hmac(key: str, personal: Mapping[str, Any]) -> str:
+    """What the chained entry holds of its personal part: an HMAC under the part's own
+    random key, which tells nothing once the part and its key are erased."""
+    return hmac.new(bytes.fromhex(key), _canonical(personal), hashlib.sha256).hexdigest()
 
 
 def _fields(entry: Any) -> dict[str, Any]:
@@ -80,32 +89,57 @@ def record(
     child_id: int | None = None,
     reason: str | None = None,
     details: Mapping[str, Any] | None = None,
+    children: Sequence[int] = (),
+    personal: Mapping[str, Any] | None = None,
 ) -> None:
     """Append one entry in the caller's transaction: it commits or rolls back with the
     action it describes, and is sealed into the chain after the commit.
 
+    ``children``: the children the entry concerns besides ``child_id`` (those a search
+    listed), for subject access. ``personal``: what the entry must say that is personal
+    data (a search's criteria), kept apart from the chain so a purge can erase it.
+
     One INSERT, taking no lock (every search and view writes one, so this is on the hot
-    path). The unit of work seals the session's entries once it has committed
-    (``db.after_commit``), unless the session leaves them to a background sealer."""
-    session.connection().execute(
-        _INSERT,
-        {
-            "at": datetime.now(UTC),
-            "user_id": actor.user_id,
-            "actor": actor.name[:120],
-            "action": action,
-            "outcome": outcome,
-            "child_id": child_id,
-            "reason": reason,
-            "details": dict(details or {}),
-        },
-    )
+    path), and one more for each of ``children`` and ``personal``. The unit of work seals
+    the session's entries once it has committed (``db.after_commit``), unless the
+    session leaves them to a background sealer."""
+    values = dict(details or {})
+    key = None
+    if personal is not None:
+        key = secrets.token_hex(32)
+        values[PERSONAL] = personal_hmac(key, personal)
+    row = {
+        "at": datetime.now(UTC),
+        "user_id": actor.user_id,
+        "actor": actor.name[:120],
+        "action": action,
+        "outcome": outcome,
+        "child_id": child_id,
+        "reason": reason,
+        "details": values,
+    }
+    connection = session.connection()
+    if key is None and not children:
+        connection.execute(_INSERT, row)
+    else:
+        entry_id = connection.execute(_INSERT.returning(_LOG.c.id), row).scalar_one()
+        if personal is not None:
+            connection.execute(
+                insert(_PERSONAL), {"entry_id": entry_id, "key": key, "data": dict(personal)}
+            )
+        if children:
+            connection.execute(
+                insert(_CHILDREN),
+                [{"entry_id": entry_id, "child_id": child} for child in sorted(set(children))],
+            )
     if not session.info.get(_SEALED_IN_BACKGROUND):
         db.after_commit(session, "audit.seal", seal_pending)
 
 
 _LOG = cast(Table, AuditEntry.__table__)
 _HEAD = cast(Table, AuditHead.__table__)
+_PERSONAL = cast(Table, AuditPersonal.__table__)
+_CHILDREN = cast(Table, AuditChild.__table__)
 _INSERT = insert(_LOG)
 _WAITING = select(_LOG.c.id).where(_LOG.c.position.is_(None)).limit(1)
 _SEALED_IN_BACKGROUND = "audit: sealed in the background"
@@ -244,7 +278,31 @@ def verify(session: Session, batch: int = 5000) -> Verification:
         return Verification(
             count, expected, None, f"the chain's entries after {expected - 1} are missing"
         )
+    altered = _personal_altered(session, batch)
+    if altered is not None:
+        position, entry_id = altered
+        return Verification(count, position, entry_id, "its personal part, kept apart, was altered")
     return Verification(count, unsealed=unsealed(session))
+
+
+def _personal_altered(session: Session, batch: int) -> tuple[int, int] | None:
+    """The first sealed entry (position, id) whose personal part kept apart no longer
+    fits the HMAC its chained details hold. An erased part is no alteration."""
+    last = 0
+    while True:
+        rows = session.execute(
+            select(_LOG.c.position, _LOG.c.id, _LOG.c.details, _PERSONAL.c.key, _PERSONAL.c.data)
+            .join(_PERSONAL, _PERSONAL.c.entry_id == _LOG.c.id)
+            .where(_LOG.c.position.is_not(None), _LOG.c.id > last)
+            .order_by(_LOG.c.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return None
+        for position, entry_id, details, key, data in rows:
+            if details.get(PERSONAL) != personal_hmac(key, data):
+                return position, entry_id
+        last = rows[-1].id
 
 
 def _sealed(session: Session, batch: int) -> Iterator[Any]:

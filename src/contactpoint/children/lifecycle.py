@@ -8,9 +8,13 @@ each purge is a transaction of its own, so a run killed midway leaves every chil
 whole or destroyed, never half, and the next run finishes the rest. Purging deletes every
 piece of the child's personal data — source records and their facts, match records and
 keys, link history, review tasks and merges, involvements, flags, signals, contact
-events and requests, consents — and leaves a tombstone: the ``children`` row with its
-ContactPoint ID, status ``destroyed`` and the day, and nothing else. The audit trail is
-not touched (it is append-only and names children by id), so it still verifies.
+events and requests, consents, notifications about the child and their e-mails, and
+what was typed to find the child (a search's criteria, kept apart from the audit chain)
+— and leaves a tombstone: the ``children`` row with its ContactPoint ID, status
+``destroyed`` and the day, and nothing else. The audit trail's chained entries are not
+touched (append-only, naming children by id, holding only an HMAC of what was erased),
+so it still verifies. After the purges the database reclaims the space the deleted rows
+held (``db.reclaim``), so their values do not linger in the files.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from contactpoint import db
 from contactpoint.access.policy import Action, Principal, decide
+from contactpoint.audit.models import AuditChild, AuditEntry, AuditPersonal
 from contactpoint.audit.service import SYSTEM, Actor, record
 from contactpoint.children.models import (
     FACT_TABLES,
@@ -42,6 +47,7 @@ from contactpoint.linkage.models import (
     MatchRecordRow,
     RelinkChange,
 )
+from contactpoint.notify.models import Notification, OutboxEmail
 from contactpoint.review.models import Merge, ReviewTask
 from contactpoint.signposting.models import (
     ContactEvent,
@@ -150,9 +156,10 @@ def run_retention(
         )
         due.sort()
     purged = 0
+    touched: set[str] = set()  # the tables purges deleted from, to reclaim their space
     for done, child_id in enumerate(due, start=1):
         with db.unit_of_work(engine) as session:
-            purged += purge_child(session, child_id, today)
+            purged += purge_child(session, child_id, today, touched=touched)
             session.execute(
                 update(RetentionRun)
                 .where(RetentionRun.id == run_id)
@@ -160,6 +167,8 @@ def run_retention(
             )
         if progress:
             progress(done, len(due))
+    if touched:
+        db.reclaim(engine, sorted(touched))
     with db.unit_of_work(engine) as session:
         session.execute(
             update(RetentionRun)
@@ -224,14 +233,19 @@ def _close_to_all_but_statutory_enquiries(session: Session, today: date) -> int:
     return closed
 
 
-def purge_child(session: Session, child_id: int, today: date) -> int:
+def purge_child(
+    session: Session, child_id: int, today: date, *, touched: set[str] | None = None
+) -> int:
     """Destroy one archived (or closed) child's personal data, and that of children
-    merged into it, leaving tombstones. Returns 1, or 0 if it was purged already."""
+    merged into it, leaving tombstones. Returns 1, or 0 if it was purged already;
+    adds to ``touched`` the tables it deleted from or changed."""
     child = session.get(Child, child_id, with_for_update=True)
     if child is None or child.status not in (ChildStatus.ARCHIVED, ChildStatus.CLOSED):
         return 0
     ids = [child_id, *session.scalars(select(Child.id).where(Child.merged_into_id == child_id))]
     counts = _delete_everything_of(session, ids)
+    if touched is not None:
+        touched.update(counts, ("children",))
     for one in session.scalars(select(Child).where(Child.id.in_(ids))):
         one.given_names = one.family_name = one.address_line = one.postcode = None
         one.date_of_birth = one.date_of_death = None
@@ -255,7 +269,27 @@ def _delete_everything_of(session: Session, ids: Sequence[int]) -> dict[str, int
         session.scalars(select(Involvement.id).where(Involvement.child_id.in_(ids)))
     )
     signals = list(session.scalars(select(Signal.id).where(Signal.child_id.in_(ids))))
+    # The audit trail keeps who looked, when and why (it names children by id); what was
+    # typed to find them is kept apart from the chain, and erased here.
+    concerning = select(AuditChild.entry_id).where(AuditChild.child_id.in_(ids))
+    looked_at = select(AuditEntry.id).where(AuditEntry.child_id.in_(ids))
+    # Notifications about the children: linked to their pages or involvements, or
+    # naming their ContactPoint IDs (a request for contact passed on, say).
+    cp_ids = list(session.scalars(select(Child.cp_id).where(Child.id.in_(ids))))
+    links = [f"/{page}/{cp_id}" for cp_id in cp_ids for page in ("children", "signposting")]
+    links += [f"/involvements/{involvement}" for involvement in involvements]
+    about = or_(
+        Notification.link.in_(links),
+        *(Notification.link.startswith(f"{link}/", autoescape=True) for link in links),
+        *(Notification.body.contains(cp_id, autoescape=True) for cp_id in cp_ids),
+    )
+    notifications = list(session.scalars(select(Notification.id).where(about)))
     statements = [
+        delete(AuditPersonal).where(
+            or_(AuditPersonal.entry_id.in_(concerning), AuditPersonal.entry_id.in_(looked_at))
+        ),
+        delete(OutboxEmail).where(OutboxEmail.notification_id.in_(notifications)),
+        delete(Notification).where(Notification.id.in_(notifications)),
         delete(SignalledPair).where(
             or_(
                 SignalledPair.signal_id.in_(signals),

@@ -29,7 +29,8 @@ from contactpoint.children.models import (
     ServiceRegistration,
     SourceRecord,
 )
-from contactpoint.identifiers import new_cp_id
+from contactpoint.errors import InvalidValue
+from contactpoint.identifiers import new_cp_id, normalise_cp_id
 
 CHUNK = 900
 T = TypeVar("T")
@@ -38,6 +39,15 @@ T = TypeVar("T")
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def child_id_of(session: Session, cp_id: str) -> int | None:
+    """The child a ContactPoint ID (as typed) names, whatever its status; None if none."""
+    try:
+        wanted = normalise_cp_id(cp_id)
+    except InvalidValue:
+        return None
+    return session.scalar(select(Child.id).where(Child.cp_id == wanted))
 
 
 def existing_records(

@@ -1,6 +1,7 @@
 """Subject access (DESIGN §9, UK GDPR art. 15): everything the index holds on a child,
 with where each value came from, and every access to the record — who, from which
-organisation, when, why — as one document a data manager can give to the family.
+organisation, when, why; the searches that listed the child and the attempts refused
+included — as one document a data manager can give to the family.
 
 ``subject_access`` gathers it (the owning authority's data managers only, audited);
 ``as_json`` makes it the JSON document; the web layer renders the same data as HTML
@@ -13,12 +14,12 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from contactpoint.access.models import Organisation, User
 from contactpoint.access.policy import Action, Principal, decide
-from contactpoint.audit.models import AuditEntry
+from contactpoint.audit.models import AuditChild, AuditEntry
 from contactpoint.audit.service import Actor, record
 from contactpoint.children.models import SourceRecord
 from contactpoint.children.record import ChildRecord, child_record
@@ -94,7 +95,14 @@ def subject_access(session: Session, principal: Principal, cp_id: str) -> Subjec
             select(AuditEntry, Organisation.name)
             .outerjoin(User, User.id == AuditEntry.user_id)
             .outerjoin(Organisation, Organisation.id == User.organisation_id)
-            .where(AuditEntry.child_id == child.id)
+            .where(
+                or_(
+                    AuditEntry.child_id == child.id,
+                    AuditEntry.id.in_(
+                        select(AuditChild.entry_id).where(AuditChild.child_id == child.id)
+                    ),
+                )
+            )
             .order_by(AuditEntry.id)
         )
     )

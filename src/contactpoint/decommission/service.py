@@ -186,7 +186,7 @@ def run(engine: Engine, principal: Principal | None, confirmation: str) -> dict[
             _close(session, principal, found)
     seal_pending(engine, wait=True)  # the certificate's final hash covers every entry
     _destroy(engine)
-    _reclaim(engine)
+    db.reclaim(engine, full=True)
     with db.unit_of_work(engine) as session:
         found = current(session)
         assert found is not None
@@ -296,26 +296,6 @@ def _empty_audit_log(session: Session) -> None:
     lift_guard(session)
     session.execute(text("DELETE FROM audit_log"))
     restore_guard(session)
-
-
-def _reclaim(engine: Engine) -> None:
-    """The database's own space reclamation, so deleted rows leave the files."""
-    if engine.dialect.name == "postgresql":
-        with engine.connect() as connection:
-            autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
-            autocommit.execute(text("VACUUM FULL"))
-        return
-    # pysqlite outside any transaction (the engine opens them with BEGIN itself).
-    raw = engine.raw_connection()
-    try:
-        for statement in (
-            "PRAGMA wal_checkpoint(TRUNCATE)",
-            "VACUUM",
-            "PRAGMA wal_checkpoint(TRUNCATE)",
-        ):
-            raw.driver_connection.execute(statement)  # type: ignore[union-attr]
-    finally:
-        raw.close()
 
 
 def scan_for_personal_data(session: Session) -> dict[str, Any]:

@@ -119,7 +119,7 @@ def find_children(
     if outcome.outcome is Outcome.TOO_MANY:
         record(
             session, actor, "search", reason=str(reason),
-            details={"criteria": asked, "results": "too many"},
+            details={"results": "too many"}, personal={"criteria": asked},
         )  # fmt: skip
         return Findings(True, narrow_by=outcome.narrow_by, message=outcome.message)
     ids = [result.child_id for result in outcome.results]
@@ -173,9 +173,13 @@ def find_children(
             )
         )
     listed = [finding.cp_id for finding in findings]
+    # The children listed, for their subject access; the criteria kept apart from the
+    # chain, so purging a child erases what was typed to find it.
+    ids_of = {child.cp_id: child.id for child in children.values()}
     record(
         session, actor, "search", reason=str(reason),
-        details={"criteria": asked, "results": len(findings), "cp_ids": listed},
+        details={"results": len(findings), "cp_ids": listed},
+        children=[ids_of[cp_id] for cp_id in listed], personal={"criteria": asked},
     )  # fmt: skip
     return Findings(False, tuple(findings))
 

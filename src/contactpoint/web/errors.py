@@ -19,6 +19,7 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -32,6 +33,7 @@ from contactpoint.audit import service as audit
 from contactpoint.audit.analytics import raise_alerts
 from contactpoint.audit.service import Actor
 from contactpoint.children.shielding import ShieldRefused
+from contactpoint.children.store import child_id_of
 from contactpoint.errors import (
     AccessRefused,
     ContactPointError,
@@ -154,12 +156,19 @@ def _audit_refusal(request: Request, error: ContactPointError) -> None:
             actor,
             "refused",
             outcome=audit.REFUSED,
+            # The child the refused request named, for the child's subject access.
+            child_id=_child_named(request, session),
             reason=str(error),
             details={"method": request.method, "route": route, "status": status_for(error)},
         )
         if isinstance(error, TooManySearches):
             # At once, not the next day: the auditors are told while it happens.
             raise_alerts(session, [error.alert], datetime.now(UTC))
+
+
+def _child_named(request: Request, session: Session) -> int | None:
+    cp_id = request.path_params.get("cp_id")
+    return child_id_of(session, cp_id) if isinstance(cp_id, str) else None
 
 
 async def domain_error(request: Request, error: Exception) -> Response:
