@@ -5,12 +5,12 @@ professionals and the children's-services feed."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from contactpoint.access import accounts, key_professionals
@@ -306,6 +306,39 @@ def test_without_a_social_worker_the_duty_inbox_is_told(world: World) -> None:
     email = world.session.scalars(select(OutboxEmail)).one()
     assert email.to_address == f"contactpoint@{LEEDS.lower()}.example"
     assert world.session.scalar(select(func.count()).select_from(ContactEvent)) == 1
+    # The data managers are told in their inboxes too (issue 19, item 5: where the
+    # authority had a team address, only that was e-mailed).
+    assert len(inbox_of(world.session, "dee.manager", "contact_alert")) == 1
+
+
+def test_one_outsiders_contacts_in_a_day_are_one_alert_for_each_person_told(
+    world: World,
+) -> None:
+    # Issue 19, item 5: 27 views by one outsider made 27 notifications for each data
+    # manager, and a social worker on record kept the data managers from being told.
+    register(world, "kim.key", world.ava)  # Ava's social worker, with an account
+    me = person(world.session, world.principal("hal.key"))
+    ava = world.child(world.ava)
+    world.session.execute(delete(OutboxEmail))
+    morning = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+    for n in range(27):
+        at = morning + timedelta(minutes=n)
+        alerts.contact(world.session, me, ava, alerts.VIEWED, f"visit {n}", TODAY, at)
+    for username in ("kim.key", "dee.manager"):
+        (alert,) = inbox_of(world.session, username, "contact_alert")
+        assert alert.body.count("Reason given") == 27 and "visit 26" in alert.body
+        assert alert.subject == "Contact alerts: Hal Key of Council E06000010 (27 today)"
+    # E-mailed once each: the social worker, and the team address (not the managers).
+    sent = sorted(world.session.scalars(select(OutboxEmail.to_address)))
+    kim = accounts.user(world.session, "kim.key").email
+    assert sent == sorted([kim, f"contactpoint@{LEEDS.lower()}.example"])
+    # Another day, another alert.
+    next_day = TODAY + timedelta(days=1)
+    alerts.contact(
+        world.session, me, ava, alerts.VIEWED, "again", next_day, morning + timedelta(days=1)
+    )
+    assert len(inbox_of(world.session, "dee.manager", "contact_alert")) == 2
+    assert world.session.scalar(select(func.count()).select_from(OutboxEmail)) == 4
 
 
 def test_a_contact_with_an_undisclosed_sensitive_service_is_brokered(world: World) -> None:

@@ -32,7 +32,7 @@ from contactpoint.signposting import flags
 from contactpoint.signposting.models import FlagKind, Involvement, Signal
 from contactpoint.web.app import create_app
 from tests.builders import birth, nhs_number, write_feed
-from tests.people import active_user, field, sign_in
+from tests.people import HULL, LEEDS, active_user, field, sign_in
 from tests.web.conftest import page_text
 
 NOWHERE = "CP-0000-0000-0"  # a well-formed ContactPoint ID that no child has
@@ -607,3 +607,27 @@ def test_the_record_page_links_to_what_the_user_may_do(people: SignIn, world: Wo
     dee = people("dee.manager", Role.DATA_MANAGER)
     text = page_text(dee.get(f"/children/{world.ava}", params=WHY).text)
     assert "Child protection and looked-after flags" in text
+
+
+def test_an_outsiders_views_in_a_day_are_one_alert_in_the_data_managers_inbox(
+    people: SignIn, world: World
+) -> None:
+    # Issue 19, item 5, through the record page: each view by someone outside the
+    # responsible authority was one more notification, and data managers heard nothing
+    # where the authority had a team address.
+    with db.unit_of_work() as session:
+        secret_of_hal = active_user(
+            session, "hal.practitioner", Role.PRACTITIONER, la_code=HULL
+        ).totp_secret
+    assert secret_of_hal
+    with TestClient(create_app()) as hal:
+        sign_in(hal, "hal.practitioner", secret_of_hal)
+        for _ in range(3):
+            assert hal.get(f"/children/{world.ava}", params=WHY).status_code == 200
+    (alert,) = [n for n in inbox_of("dee.manager") if n.kind == "contact_alert"]
+    assert alert.body.count("viewed the record") == 3
+    assert alert.subject.endswith("(3 today)")
+    with db.unit_of_work() as session:
+        sent = list(session.scalars(select(OutboxEmail.to_address)))
+    # E-mailed once, to the authority's team address.
+    assert sent.count(f"contactpoint@{LEEDS.lower()}.example") == 1

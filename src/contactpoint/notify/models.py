@@ -40,8 +40,14 @@ class Notification(Base):
         DateTime(timezone=True), server_default=func.now(), nullable=False
     )
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Notifications of one group are one message, each new one a line added to it (the
+    # contact alerts about one outsider on one day, say): ``notify.service.notify_grouped``.
+    group_key: Mapped[str | None] = mapped_column(String(120))
 
-    __table_args__ = (Index("ix_notifications_user_id_read_at", "user_id", "read_at"),)
+    __table_args__ = (
+        Index("ix_notifications_user_id_read_at", "user_id", "read_at"),
+        Index("ix_notifications_user_id_group_key", "user_id", "group_key"),
+    )
 
 
 class OutboxEmail(Base):

@@ -57,6 +57,36 @@ def notify(
     return notification
 
 
+def notify_grouped(
+    session: Session,
+    user: User,
+    kind: str,
+    group: str,
+    subject: str,
+    line: str,
+    link: str | None = None,
+    email: bool = True,
+) -> bool:
+    """``line`` added to ``user``'s notification of ``group`` (shown unread again, its
+    subject counting the lines), or a new one holding it — e-mailed, when ``email``, only
+    then: one e-mail a group. True when it is new."""
+    held = session.scalars(
+        select(Notification)
+        .where(Notification.user_id == user.id, Notification.group_key == group)
+        .with_for_update()
+    ).first()
+    if held is None:
+        notify(session, user, kind, subject, line, link, email).group_key = group
+        session.flush()
+        return True
+    lines = held.body.count("\n") + 2
+    held.body = f"{held.body}\n{line}"
+    held.subject = f"{subject} ({lines} today)"[:200]
+    held.read_at = None
+    session.flush()
+    return False
+
+
 def email_only(session: Session, address: str, kind: str, link: str | None = None) -> None:
     """An e-mail to someone without an account here (a practitioner known only from a
     feed, an authority's duty inbox): what kind of notification and the service's

@@ -1,14 +1,15 @@
 """Contact alerts (DESIGN §7, as CP-IS does for the NHS): when someone outside the
 responsible authority views a flagged child's record or registers involvement with
-them, the child's social worker — or, with none on record, the authority's duty inbox
-(its ContactPoint team's address, else its data managers) — is told who, from which
-organisation, when and why. Key professionals see the child's last 25 such contacts.
+them, the child's social worker and the authority's data managers are told who, from
+which organisation, when and why — one message a day for each outsider, a line for each
+contact, e-mailed once (to the authority's ContactPoint team address where it has one).
+Key professionals see the child's last 25 such contacts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,7 +22,7 @@ from contactpoint.children.models import Child
 from contactpoint.children.record import plain
 from contactpoint.children.view import RecordView, view_by_cp_id
 from contactpoint.notify.message import valid_address
-from contactpoint.notify.service import email_only, notify
+from contactpoint.notify.service import email_only, notify_grouped
 from contactpoint.signposting import store
 from contactpoint.signposting.guard import Person, allowed, child_by_cp_id, person
 from contactpoint.signposting.models import ContactEvent
@@ -41,9 +42,11 @@ def contact(
     action: str,
     reason: str | None,
     today: date,
+    now: datetime | None = None,
 ) -> ContactEvent | None:
     """Record and alert a contact with a flagged child by someone from outside the
-    responsible authority; nothing for anyone else."""
+    responsible authority; nothing for anyone else. ``now``: the contact's moment (the
+    clock's, unless given), whose day groups the alerts."""
     flags = [
         f
         for f in store.flags_of(session, [child.id]).get(child.id, [])
@@ -59,7 +62,7 @@ def contact(
         organisation=me.organisation.name,
         action=action,
         reason=(reason or "")[:200] or None,
-        at=datetime.now(UTC),
+        at=now or datetime.now(UTC),
     )
     session.add(event)
     session.flush()
@@ -77,13 +80,21 @@ def contact(
 def _tell_responsible(
     session: Session, event: ContactEvent, child: Child, authorities: Collection[str], today: date
 ) -> int:
+    """Tell the child's social workers and, always, each responsible authority's data
+    managers. One outsider's contacts on one day are one notification for each (a line
+    each), e-mailed once: to the authority's team address where it has one, else to the
+    data managers themselves. A social worker known only from a feed is e-mailed once a
+    day for each outsider and child."""
     link = f"/children/{child.cp_id}"
-    subject = "Contact alert: someone from outside your authority"
-    body = (
-        f"{event.who} of {event.organisation} {event.action} of {child.cp_id}, a child your"
-        f" authority has flagged as vulnerable, on {event.at:%d %B %Y at %H:%M}."
-        f" Reason given: {event.reason or 'none asked'}."
+    subject = f"Contact alerts: {event.who} of {event.organisation}"
+    line = (
+        f"{event.at:%d %B %Y %H:%M}: {event.who} of {event.organisation} {event.action} of"
+        f" {child.cp_id}, a child your authority has flagged as vulnerable. Reason given:"
+        f" {event.reason or 'none asked'}."
     )
+    day = event.at.astimezone(UTC).date()
+    group = f"{KIND}:{event.user_id}:{day.isoformat()}"
+    earlier = _earlier_on(session, event, day)
     involvements = store.involvements_of(session, [child.id]).get(child.id, [])
     workers = [
         i
@@ -96,25 +107,44 @@ def _tell_responsible(
     for worker in workers:
         user = session.get(User, worker.user_id) if worker.user_id else None
         if user is not None:
-            notify(session, user, KIND, subject, body, link)
+            notify_grouped(session, user, KIND, group, subject, line, link)
             told += 1
-        elif worker.email and valid_address(worker.email):
+        elif worker.email and valid_address(worker.email) and child.id not in earlier:
             email_only(session, worker.email, KIND, link)
             told += 1
-    if told:
-        return told
+    flagged_earlier = {
+        f.la_code
+        for flags in store.flags_of(session, sorted(earlier)).values()
+        for f in flags
+        if store.active_on(f, today)
+    }
     for la_code in sorted(authorities):
         organisation = session.scalar(select(Organisation).where(Organisation.la_code == la_code))
         if organisation is None:
             continue
-        if organisation.team_email and valid_address(organisation.team_email):
-            email_only(session, organisation.team_email, KIND, link)
+        team = organisation.team_email if valid_address(organisation.team_email or "") else None
+        if team and la_code not in flagged_earlier:
+            email_only(session, team, KIND, link)
             told += 1
-            continue
         for manager in data_managers(session, organisation.id):
-            notify(session, manager, KIND, subject, body, link)
+            notify_grouped(session, manager, KIND, group, subject, line, link, email=not team)
             told += 1
     return told
+
+
+def _earlier_on(session: Session, event: ContactEvent, day: date) -> set[int]:
+    """The children the same outsider contacted earlier on ``day`` (UTC)."""
+    start = datetime.combine(day, time(), UTC)
+    return set(
+        session.scalars(
+            select(ContactEvent.child_id).where(
+                ContactEvent.user_id == event.user_id,
+                ContactEvent.id != event.id,
+                ContactEvent.at >= start,
+                ContactEvent.at < start + timedelta(days=1),
+            )
+        )
+    )
 
 
 def data_managers(session: Session, organisation_id: int) -> list[User]:
