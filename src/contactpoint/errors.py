@@ -76,13 +76,26 @@ class UnmergeRefused(DecisionRefused):
     """A merge cannot be undone; the message says why and what to do first."""
 
 
+class InvalidValues(InvalidValue):
+    """Several values of one request are not valid: each problem, in the form's order
+    (the first as the error itself, for callers that name one field)."""
+
+    def __init__(self, problems: tuple[InvalidValue, ...]) -> None:
+        self.problems = problems
+        first = problems[0]
+        super().__init__(first.field, first.value, first.reason)
+        self.args = ("; ".join(str(problem) for problem in problems),)
+
+
 class SearchTooBroad(InvalidValue):
     """A search whose fields cannot narrow the index down to a useful list (gender
     alone, a family name alone, nothing at all); the message names the fields given and
     those that would make it searchable."""
 
-    def __init__(self, given: tuple[str, ...], add: str) -> None:
+    def __init__(self, given: tuple[str, ...], add: str, helpful: tuple[str, ...] = ()) -> None:
         self.given = given
+        # The fields any one of which would make the search narrow enough.
+        self.helpful = helpful
         field = " and ".join(given) if given else "search"
         reason = f"too broad to search by; {add}" if given else f"nothing to search by; {add}"
         super().__init__(field, "", reason)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from contactpoint.children.models import Child, ChildIdentifier, ChildStatus
-from contactpoint.errors import InvalidValue, SearchTooBroad
+from contactpoint.errors import InvalidValue, InvalidValues, SearchTooBroad
 from contactpoint.feeds.pipeline import load_file
 from contactpoint.identifiers import format_nhs_number
 from contactpoint.review.merge import merge
@@ -338,3 +338,11 @@ def test_every_validation_error_names_the_field(
     assert refused.value.field == field
     assert str(refused.value).startswith(f"{field}: ")
     assert reason in str(refused.value)
+
+
+def test_every_field_that_is_not_valid_is_reported_at_once() -> None:
+    with pytest.raises(InvalidValues) as refused:
+        SearchQuery(given_names="Zain", date_of_birth="31/02/2015", gender="X", postcode="LS6 XYZ")
+    fields = [problem.field for problem in refused.value.problems]
+    assert fields == ["date_of_birth", "gender", "postcode"]
+    assert refused.value.field == "date_of_birth"  # the first, for those naming one

@@ -89,6 +89,46 @@ def test_a_search_without_a_reason_is_refused_with_the_field_named(
     assert searches() == []
 
 
+def test_every_problem_is_shown_at_once_in_the_words_of_the_form(
+    practitioner: TestClient,
+) -> None:
+    # Issue 16: one error at a time (a bad date reported only once the reason was
+    # fixed), "Is not a uk postcode (ls6 2ab)", "Nhs number: must be 10 digits",
+    # "add family_name, date_of_birth or postcode".
+    page = post_search(
+        practitioner, given_names="Sofia", date_of_birth="31/2/2016", postcode="LS6 XYZ",
+        identifier="123 456",
+    )  # fmt: skip
+    assert page.status_code == 400
+    summary = page_text(page.text)
+    for message in (
+        "Date of birth is not a real date",
+        "Postcode is not a UK postcode (LS6 2AB), district (LS6) or sector (LS6 2)",
+        "The NHS number must be 10 digits",
+        "Choose a reason for looking at children's records",
+    ):
+        assert message in summary, message
+    for name in ("date_of_birth", "postcode", "identifier", "reason"):
+        assert f'href="#{name}"' in page.text
+    broad = post_search(practitioner, family_name="Nowak", reason="identity")
+    assert (
+        "Family name: your search is too broad" not in page_text(broad.text)
+        and "Your search is too broad to find a child: add the given names, date of birth or"
+        " postcode, or an NHS number, UPN or ContactPoint ID"
+        in page_text(broad.text)
+    )
+    assert searches() == []
+
+
+def test_results_come_before_the_form(practitioner: TestClient) -> None:
+    page = post_search(
+        practitioner, given_names="Sofia", family_name="Nowak", date_of_birth="2/7/2016",
+        reason="assessment",
+    )  # fmt: skip
+    text = page_text(page.text)
+    assert text.index("child matches") < text.index("Search again") < text.index("Given names")
+
+
 def test_a_malformed_date_is_refused_naming_the_field(practitioner: TestClient) -> None:
     page = post_search(
         practitioner, **{"family_name": "Nowak", "date_of_birth": "31/2/2016", "reason": "identity"}

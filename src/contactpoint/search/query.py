@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
+from functools import partial
+from typing import TypeVar
 
-from contactpoint.errors import InvalidValue, SearchTooBroad
+from contactpoint.errors import InvalidValue, InvalidValues, SearchTooBroad
 from contactpoint.identifiers import normalise_cp_id, normalise_nhs_number, normalise_upn
 from contactpoint.identifiers import parse_postcode as parse_full_postcode
 from contactpoint.matching.standardise import clean_name
@@ -49,6 +51,7 @@ _POSTCODE_AT_END = re.compile(r"([A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2
 _GENDERS = {"m": "M", "male": "M", "boy": "M", "f": "F", "female": "F", "girl": "F"}
 _NOT_STATED = {"u", "unknown", "not known", "not stated"}
 _DATE_FORMS = "DD/MM/YYYY, YYYY-MM-DD, MM/YYYY or a year (YYYY)"
+T = TypeVar("T")
 
 
 class IdentifierKind(enum.StrEnum):
@@ -142,25 +145,50 @@ class SearchQuery:
 
 
 def _criteria(query: SearchQuery) -> Criteria:
-    text = {name: _text(name, getattr(query, name)) for name in MAX_LENGTH}
-    exact, born = _dates(text, date.today())
-    postcode, full = _postcode(text["postcode"])
+    """The query checked field by field: every field that is not valid is reported at
+    once (``InvalidValues``), then whether the valid whole can be searched."""
+    problems: list[InvalidValue] = []
+
+    def check(work: Callable[[], T], blank: T) -> T:
+        try:
+            return work()
+        except InvalidValue as problem:
+            problems.append(problem)
+            return blank
+
+    text: dict[str, str] = {}
+    for name in MAX_LENGTH:
+        text[name] = check(partial(_text, name, getattr(query, name)), "")
+    no_name: str | None = None
+    given_names = check(partial(_name, "given_names", text["given_names"]), no_name)
+    family_name = check(partial(_name, "family_name", text["family_name"]), no_name)
+    no_dates: tuple[date | None, DateRange | None] = (None, None)
+    exact, born = check(partial(_dates, text, date.today()), no_dates)
+    gender = check(partial(_gender, text["gender"]), no_name)
+    no_postcode: tuple[str | None, bool] = (None, False)
+    postcode, full = check(partial(_postcode, text["postcode"]), no_postcode)
     address = text["address"] or None
-    if address and postcode is None:
+    if address and postcode is None and not text["postcode"]:
         # "12 Cardigan Road, Leeds LS6 1LF" typed in one box: the postcode is searchable.
         found = _POSTCODE_AT_END.search(address)
         if found:
-            postcode, full = _postcode(found.group(1))
+            postcode, full = check(partial(_postcode, found.group(1)), no_postcode)
+    no_identifier: Identifier | None = None
+    identifier = check(partial(_identifier, text["identifier"]), no_identifier)
+    if problems:
+        order = list(MAX_LENGTH)
+        problems.sort(key=lambda problem: order.index(problem.field))
+        raise problems[0] if len(problems) == 1 else InvalidValues(tuple(problems))
     criteria = Criteria(
-        given_names=_name("given_names", text["given_names"]),
-        family_name=_name("family_name", text["family_name"]),
+        given_names=given_names,
+        family_name=family_name,
         date_of_birth=exact,
         born=born,
-        gender=_gender(text["gender"]),
+        gender=gender,
         postcode=postcode,
         full_postcode=full,
         address=address,
-        identifier=_identifier(text["identifier"]),
+        identifier=identifier,
     )
     _check_searchable(criteria)
     return criteria
@@ -317,7 +345,7 @@ def _check_searchable(criteria: Criteria) -> None:
             "give a name with a date of birth or postcode, both names, or an identifier"
             " (NHS number, UPN or ContactPoint ID)"
         )
-    raise SearchTooBroad(criteria.given(), add)
+    raise SearchTooBroad(criteria.given(), add, tuple(helpful))
 
 
 def _searchable(c: Criteria) -> bool:

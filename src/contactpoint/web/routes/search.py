@@ -9,6 +9,7 @@ result and audits the search.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from typing import Annotated, Any
 
@@ -21,7 +22,7 @@ from starlette.responses import Response
 from contactpoint.access.auth import Current
 from contactpoint.access.policy import Action, Disclosure
 from contactpoint.access.reasons import REASONS, reason
-from contactpoint.errors import InvalidValue
+from contactpoint.errors import InvalidValue, InvalidValues, SearchTooBroad
 from contactpoint.search.practitioner import Findings, find_children
 from contactpoint.search.query import TYPED_FIELDS, typed_query
 from contactpoint.web.auth import CheckedForm, CurrentUser, require, signed_in
@@ -75,15 +76,63 @@ def search_page(
         "reason": reason_code, "reason_detail": reason_detail,
     }  # fmt: skip
     context: dict[str, Any] = {"values": values, "reasons": REASONS, "errors": {}, "found": None}
+    # Every problem at once — the criteria's and the reason's — each at its field.
+    errors: dict[str, str] = {}
+    try:
+        query = typed_query(values)
+    except InvalidValue as invalid:
+        errors |= plain_errors(invalid)
     try:
         why = reason(reason_code, reason_detail)
-        query = typed_query(values)
-        found = find_children(session, user.principal, user.actor, query, why)
     except InvalidValue as invalid:
-        context["errors"] = {invalid.field: str(invalid.reason).capitalize()}
+        errors |= plain_errors(invalid)
+    if errors:
+        context["errors"] = errors
         return templates.TemplateResponse(request, "search/search.html", context, status_code=400)
-    context["found"] = found
+    context["found"] = find_children(session, user.principal, user.actor, query, why)
     return templates.TemplateResponse(request, "search/search.html", context)
+
+
+# The form's fields as its labels say them, for messages.
+LABELS = {
+    "given_names": "Given names", "family_name": "Family name",
+    "date_of_birth": "Date of birth", "born_from": "Born on or after",
+    "born_to": "Born on or before", "gender": "Gender", "postcode": "Postcode",
+    "address": "Address", "reason": "The reason",
+}  # fmt: skip
+_INTERNAL = re.compile(r"\b(" + "|".join(name for name in LABELS if "_" in name) + r")\b")
+
+
+def plain_errors(invalid: InvalidValue) -> dict[str, str]:
+    """Each problem of a search as a sentence at its field, in the words of the form."""
+    problems = invalid.problems if isinstance(invalid, InvalidValues) else (invalid,)
+    return dict(_plain(problem) for problem in problems)
+
+
+def _plain(problem: InvalidValue) -> tuple[str, str]:
+    if isinstance(problem, SearchTooBroad):
+        wanted = [LABELS[name].lower() for name in problem.helpful]
+        if not problem.given:
+            return "given_names", (
+                "Enter what you know about the child: a name with a date of birth or"
+                " postcode, both names, or an NHS number, UPN or ContactPoint ID"
+            )
+        add = f"add the {_either(wanted)}, or" if wanted else "give a name with a date of birth"
+        return problem.given[0], (
+            f"Your search is too broad to find a child: {add} an NHS number, UPN or ContactPoint ID"
+        )
+    reason = _INTERNAL.sub(lambda name: LABELS[name.group(1)].lower(), problem.reason)
+    if problem.field == "identifier" and ": " in reason:
+        kind, why = reason.split(": ", 1)  # "NHS number: must be 10 digits"
+        return "identifier", f"The {kind} {why}"
+    label = LABELS.get(problem.field)
+    if label and reason.split(" ", 1)[0] in ("is", "must", "contains"):
+        return problem.field, f"{label} {reason}"
+    return problem.field, reason[:1].upper() + reason[1:]
+
+
+def _either(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 class ContactRead(BaseModel):
