@@ -491,3 +491,23 @@ def test_a_data_managers_queue_holds_their_tasks_however_many_older_ones_are_els
 
     assert [task.id for task in found.tasks] == [leeds_task.id] and found.total == 1
     assert older.id not in [task.id for task in casework.open_tasks(session, dee)]
+
+
+def test_the_queue_pages_through_every_task_oldest_first(session: Session, tmp_path: Path) -> None:
+    # Issue 16: the page listed the oldest 100 tasks and stopped there.
+    for n in (1, 2, 3):
+        load(session, tmp_path, "gro-births", [birth(n)])
+        again = {"record_id": f"2015/LDS/0999{n}", "nhs_number": nhs_number(90 + n)}
+        load(session, tmp_path, "gro-births", [birth(n, **again)])
+    active_user(session, "dee.leeds", Role.DATA_MANAGER, la_code=LEEDS)
+    dee = principal_of(session, "dee.leeds")
+    whole = [task.id for task in casework.queue(session, dee).tasks]
+    assert len(whole) >= 3
+    pages = -(-len(whole) // 2)
+    found = [casework.queue(session, dee, limit=2, page=page) for page in range(1, pages + 2)]
+    assert [t.id for f in found[:-1] for t in f.tasks] == whole
+    assert [(f.page, f.first) for f in found] == [
+        *((page, 2 * page - 1) for page in range(1, pages + 1)),
+        (pages, 2 * pages - 1),
+    ]
+    assert {(f.pages, f.total) for f in found} == {(pages, len(whole))}

@@ -18,7 +18,7 @@ from contactpoint.access.models import Role
 from contactpoint.audit.models import AuditEntry
 from contactpoint.children.models import Child, ChildStatus
 from contactpoint.feeds import pipeline
-from contactpoint.review import service
+from contactpoint.review import casework, service
 from contactpoint.review.models import Merge, ReviewStatus, ReviewTask
 from tests.builders import birth, nhs_number, write_feed
 from tests.people import HULL, LEEDS, active_user, field, sign_in
@@ -252,3 +252,31 @@ def test_another_authoritys_data_manager_cannot_decide_or_browse_its_pairs(
     assert post(client, f"/review/{task_id}/keep-apart", {"reason": "not ours"}).status_code == 403
     assert status_of(task_id) is ReviewStatus.OPEN
     assert client.get(f"/children/{cp_id}/merges").status_code == 403
+
+
+def test_the_queue_page_pages_through_the_tasks(
+    manager: TestClient, task_id: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    row = birth(2, record_id="2015/LDS/09997", nhs_number=nhs_number(97))
+    for n, one in enumerate([birth(2), row]):
+        path = write_feed(tmp_path / f"more-{n}.csv", "gro-births", [one])
+        with db.unit_of_work() as session:
+            pipeline.load_file(session, source_name="gro-births", path=path, loaded_by="test")
+    by_one = casework.queue
+    monkeypatch.setattr(
+        casework, "queue", lambda session, who, page=1: by_one(session, who, limit=1, page=page)
+    )
+    first = page_text(manager.get("/review").text)
+    total = len(casework_tasks())
+    assert total >= 2 and f"Tasks 1 to 1 of {total} open tasks, oldest first" in first
+    assert f"Task {task_id}" in first
+    second = manager.get("/review?page=2")
+    assert f"Tasks 2 to 2 of {total} open tasks" in page_text(second.text)
+    assert 'aria-current="page"' in second.text and "/review?page=1" in second.text
+    assert f"Task {task_id}:" not in page_text(second.text)
+
+
+def casework_tasks() -> list[int]:
+    with db.unit_of_work() as session:
+        open_ = select(ReviewTask.id).where(ReviewTask.status == ReviewStatus.OPEN)
+        return list(session.scalars(open_))

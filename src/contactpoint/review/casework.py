@@ -108,16 +108,20 @@ def _reason(reason: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Queue:
-    """The oldest ``tasks`` a data manager may decide, and how many there are in all."""
+    """One page of the tasks a data manager may decide, oldest first, and how many
+    there are in all."""
 
     tasks: list[ReviewTaskRead]
     total: int
+    page: int = 1
+    pages: int = 1
+    first: int = 1  # the place in the queue of the page's first task
 
 
-def queue(session: Session, principal: Principal, limit: int = 100) -> Queue:
+def queue(session: Session, principal: Principal, limit: int = 100, page: int = 1) -> Queue:
     """The review queue, oldest first, for a data manager: the pairs whose records they
-    may both see in full — however many other authorities' tasks are older; the listing
-    is audited."""
+    may both see in full — however many other authorities' tasks are older — ``limit``
+    a page (a page past the last is the last); the listing is audited."""
     actor = _allowed(principal)
     national = Role.NATIONAL_ADMIN in principal.roles
     mine = [
@@ -126,9 +130,12 @@ def queue(session: Session, principal: Principal, limit: int = 100) -> Queue:
         if _in_full_view(session, principal, task.child_id)
         and _in_full_view(session, principal, task.candidate_child_id)
     ]
-    tasks = service.read_tasks(session, mine[:limit])
+    pages = max(1, -(-len(mine) // limit))
+    page = min(max(page, 1), pages)
+    start = (page - 1) * limit
+    tasks = service.read_tasks(session, mine[start : start + limit])
     record(session, actor, "review.queue", details={"tasks": [task.id for task in tasks]})
-    return Queue(tasks, len(mine))
+    return Queue(tasks, len(mine), page, pages, start + 1)
 
 
 def open_tasks(session: Session, principal: Principal, limit: int = 100) -> list[ReviewTaskRead]:

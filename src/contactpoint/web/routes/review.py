@@ -61,13 +61,18 @@ def _within(number: int) -> int:
 
 @router.get("/review", response_class=HTMLResponse)
 def queue_page(
-    request: Request, session: SessionDep, templates: Templates, user: CurrentUser, done: Done = ""
+    request: Request,
+    session: SessionDep,
+    templates: Templates,
+    user: CurrentUser,
+    done: Done = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     require(user, Action.REVIEW_MATCHES)
-    found = casework.queue(session, user.principal)
+    found = casework.queue(session, user.principal, page=page)
     now = datetime.now(UTC)
     waiting = [(task, (now - _utc(task.created_at)).days) for task in found.tasks]
-    context = {"tasks": waiting, "total": found.total, "done": done}
+    context = {"tasks": waiting, "queue": found, "total": found.total, "done": done}
     return _render(request, templates, "review/queue.html", context, 200)
 
 
