@@ -10,6 +10,8 @@ DEMO_CHILDREN ?= 20000
 DEMO_SEED ?= 2010
 DEMO_DB := var/contactpoint.db
 DEMO_SYNTH := var/synth
+DEMO_MAIL := var/mail
+DEMO_SMTP_PORT := 2525
 SOURCES := gro-births gro-deaths dwp-child-benefit nhs-demographics school-census la-childrens-services
 STATIC := src/contactpoint/web/static
 
@@ -53,8 +55,12 @@ demo: install demo-data
 	@echo "  Sign in as a demo user; for the code from an authenticator app, run in another terminal"
 	@echo "  (each code is accepted once: if it was just used, wait for the next one, every 30 s):"
 	@echo "    CONTACTPOINT_DATABASE_URL=sqlite:///$(DEMO_DB) $(CP) demo code demo.practitioner"
+	@echo "  The e-mails the service sends are delivered to $(DEMO_MAIL)/, one .eml file each."
 	@echo
-	CONTACTPOINT_DATABASE_URL=sqlite:///$(DEMO_DB) $(CP) serve --host 127.0.0.1 --port 8000
+	@$(CP) notify catch --port $(DEMO_SMTP_PORT) --dir $(DEMO_MAIL) & catcher=$$!; \
+	trap 'kill $$catcher 2>/dev/null' EXIT INT TERM; \
+	CONTACTPOINT_DATABASE_URL=sqlite:///$(DEMO_DB) CONTACTPOINT_SMTP_PORT=$(DEMO_SMTP_PORT) \
+	  $(CP) serve --host 127.0.0.1 --port 8000
 
 demo-data: install
 	CONTACTPOINT_DATABASE_URL=sqlite:///$(DEMO_DB) $(CP) db upgrade

@@ -4,9 +4,13 @@ sender part way."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, policy
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -15,8 +19,9 @@ from sqlalchemy.orm import Session
 from contactpoint import db
 from contactpoint.access.models import Role
 from contactpoint.errors import InvalidValue
+from contactpoint.notify.catcher import caught
 from contactpoint.notify.models import EmailStatus, Notification, OutboxEmail
-from contactpoint.notify.sender import SendReport, claim_due, send_due
+from contactpoint.notify.sender import SendReport, SmtpSettings, claim_due, send_due
 from contactpoint.notify.service import (
     NotificationRefused,
     inbox,
@@ -25,7 +30,7 @@ from contactpoint.notify.service import (
     unread_count,
 )
 from contactpoint.settings import get_settings
-from tests.mailbox import Mailbox, SmtpServer
+from tests.mailbox import Mailbox, SmtpServer, free_port
 from tests.people import active_user
 
 CP_ID = "CP-1234-5678-9"
@@ -250,3 +255,31 @@ def test_senders_running_at_once_never_claim_the_same_email(committed_engine: En
         thread.join(timeout=60)
     every = [email_id for ids in claimed for email_id in ids]
     assert sorted(every) == sorted(row.id for row in outbox(committed_engine))
+
+
+def test_the_demos_mail_catcher_delivers_each_email_to_a_file(
+    committed_engine: Engine, tmp_path: Path
+) -> None:
+    # Issue 16: the demo had no mail server (358 "not sent" warnings in 15 minutes) and
+    # nobody could read what the service sends. `make demo` runs this command beside it.
+    port = free_port()
+    folder = tmp_path / "mail"
+    command = [sys.executable, "-m", "contactpoint", "notify", "catch"]
+    catcher = subprocess.Popen(
+        [*command, "--port", str(port), "--dir", str(folder)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        assert catcher.stdout is not None
+        assert "Catching e-mail on 127.0.0.1" in catcher.stdout.readline()
+        addresses = queue_emails(committed_engine, ["ann.smith", "bob.jones"])
+        smtp = SmtpSettings("127.0.0.1", port, "ContactPoint <no-reply@contactpoint.example>")
+        assert send_due(committed_engine, smtp) == SendReport(sent=2)
+    finally:
+        catcher.terminate()
+        catcher.wait(timeout=30)
+    files = caught(folder)
+    messages = [message_from_bytes(path.read_bytes(), policy=policy.default) for path in files]
+    assert sorted(str(m["To"]) for m in messages) == sorted(addresses)
+    assert all("reminder" in str(m["Subject"]).lower() for m in messages)
+    assert not list(folder.glob(".*.part"))

@@ -7,6 +7,7 @@ running both is safe: each e-mail is claimed by one sender at a time.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,10 +15,31 @@ from sqlalchemy import Engine
 
 from contactpoint import db, migrate
 from contactpoint.cli.console import out, reported_errors
+from contactpoint.notify.catcher import LOOPBACK, catching
 from contactpoint.notify.sender import SendReport, SmtpSettings, send_due
 from contactpoint.settings import get_settings
 
 notify_app = typer.Typer(help="Notifications: the e-mail outbox.", no_args_is_help=True)
+
+
+@notify_app.command("catch")
+def notify_catch(
+    folder: Annotated[
+        Path, typer.Option("--dir", help="The folder e-mails are delivered to.")
+    ] = Path("var/mail"),
+    port: Annotated[
+        int, typer.Option(min=1, max=65535, help="The port to listen on (127.0.0.1).")
+    ] = 2525,
+) -> None:
+    """For the demo: an SMTP server on 127.0.0.1 that delivers every e-mail to a folder,
+    one .eml file each, until stopped (Ctrl-C). Point CONTACTPOINT_SMTP_PORT at it."""
+    with catching(folder, port):
+        out.print(f"Catching e-mail on {LOOPBACK}:{port}: each one goes to {folder}/")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
 
 
 @notify_app.command("send")
