@@ -313,3 +313,21 @@ def test_every_identifier_keeps_the_source_record_it_came_from(
         ("nhs-demographics", IdentifierScheme.NHS_NUMBER.value),
     ]
     assert session.scalar(select(func.count()).select_from(FeedRun)) == 2
+
+
+def test_a_load_reports_progress_from_its_first_rows_stage_by_stage(
+    session: Session, tmp_path: Path
+) -> None:
+    # Issue 16: feed load printed nothing while it checked the rows, then its write bar
+    # jumped from 0 to 100 % and sat there while the golden records were rebuilt.
+    path = write_feed(tmp_path / "births.csv", "gro-births", [birth(n) for n in range(1, 30)])
+    seen: list[tuple[str, int, int]] = []
+    load(session, "gro-births", path, progress=lambda *step: seen.append(step))
+    stages = list(dict.fromkeys(stage for stage, _done, _total in seen))
+    assert stages == ["check", "match", "write", "golden"]
+    for stage in stages:
+        steps = [(done, total) for name, done, total in seen if name == stage]
+        dones = [done for done, _total in steps]
+        assert dones == sorted(dones) and steps[-1][0] == steps[-1][1], (stage, steps)
+    assert [done for name, done, _t in seen if name == "write"] == [1, 2, 3, 4, 5, 6]
+    assert [done for name, done, _t in seen if name == "golden"][0] == 0

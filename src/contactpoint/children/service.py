@@ -32,6 +32,10 @@ Progress = Callable[[str, int, int], None]
 # Files with at least this many new rows refresh the planner's statistics first.
 FRESH_STATISTICS_AT = 1000
 INDEX_TABLES = (MatchKey, MatchRecordRow, SourceRecord, Child)
+# Progress: the writing of a file's rows in steps (children, source records, changed
+# rows, facts, match records, reviews), and golden records rebuilt a chunk at a time.
+WRITE_STEPS = 6
+GOLDEN_CHUNK = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +104,7 @@ def ingest(
         build_golden([rows[i].facts for i in group_rows[g]]) for g in range(plan.new_children)
     ]
     new_ids = store.insert_children(session, goldens)
+    report("write", 1, WRITE_STEPS)
 
     def child_id(target: Target) -> int:
         return target.child_id if isinstance(target, Existing) else new_ids[target.group]
@@ -118,7 +123,7 @@ def ingest(
             for i, link in zip(fresh, plan.links, strict=True)
         ],
     )
-    report("write", len(fresh), len(rows))
+    report("write", 2, WRITE_STEPS)
 
     changed_ids = [held[rows[i].facts.record_id][0] for i in changed]
     store.update_source_records(
@@ -131,12 +136,14 @@ def ingest(
     )
     store.delete_facts(session, changed_ids)
     match_store.remove(session, changed_ids)
+    report("write", 3, WRITE_STEPS)
     for i in changed:
         child_of[i] = held[rows[i].facts.record_id][1]
     written = list(zip(fresh, record_ids, strict=True)) + list(
         zip(changed, changed_ids, strict=True)
     )
     store.insert_facts(session, [(child_of[i], rid, rows[i].facts) for i, rid in written])
+    report("write", 4, WRITE_STEPS)
     # The new rows' match records were made while planning; changed rows need new ones.
     match_store.write(
         session,
@@ -149,9 +156,10 @@ def ingest(
             for i, rid in zip(changed, changed_ids, strict=True)
         ],
     )
+    report("write", 5, WRITE_STEPS)
     _hold_near_shielded(session, plan, fresh, child_of)
     _raise_reviews(session, plan, fresh, record_ids, child_of, child_id)
-    report("write", len(rows), len(rows))
+    report("write", WRITE_STEPS, WRITE_STEPS)
 
     _shield_marked(
         session,
@@ -176,8 +184,11 @@ def ingest(
         {child_of[i] for i in changed}
         | {link.target.child_id for link in plan.links if isinstance(link.target, Existing)}
     )
-    store.rebuild_golden_records(session, [c for c in touched if c not in merged])
-    report("golden", len(touched), len(touched))
+    rebuilt = [c for c in touched if c not in merged]
+    report("golden", 0, len(rebuilt))
+    for done in range(0, len(rebuilt), GOLDEN_CHUNK):
+        store.rebuild_golden_records(session, rebuilt[done : done + GOLDEN_CHUNK])
+        report("golden", min(done + GOLDEN_CHUNK, len(rebuilt)), len(rebuilt))
     return IngestCounts(
         new_children=plan.new_children,
         # Rows that joined a child: one already indexed, or one created earlier in the file.

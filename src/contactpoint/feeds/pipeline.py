@@ -32,6 +32,9 @@ from contactpoint.linkage import turns
 from contactpoint.matching.decide import Thresholds
 from contactpoint.settings import get_settings
 
+# Rows checked between two reports of progress.
+CHECK_CHUNK = 2000
+
 
 def configured_thresholds() -> Thresholds:
     """The match thresholds from the settings."""
@@ -82,6 +85,7 @@ def standardise_rows(
     file_name: str,
     today: date,
     oldest_age_years: int = OLDEST_PLAUSIBLE_AGE_YEARS,
+    progress: Progress | None = None,
 ) -> Standardised:
     """Parse the file and validate every row: the rows that load, refusals and warnings.
 
@@ -91,7 +95,10 @@ def standardise_rows(
     good: list[Incoming] = []
     errors: list[RowError] = []
     warnings: list[RowError] = []
-    for raw in parsed.rows:
+    total = len(parsed.rows)
+    for done, raw in enumerate(parsed.rows):
+        if progress and done % CHECK_CHUNK == 0:
+            progress("check", done, total)
         reader = RowReader(raw.line, raw.cells, today=today, oldest_age_years=oldest_age_years)
         try:
             good.append(Incoming(raw.cells, source.standardise(reader)))
@@ -100,6 +107,8 @@ def standardise_rows(
             errors.extend(reader.warnings)
         else:
             warnings.extend(reader.warnings)
+    if progress:
+        progress("check", total, total)
     return Standardised(good, errors, warnings, parsed.ignored_columns)
 
 
@@ -142,6 +151,7 @@ def load_file(
         file_name=file_name,
         today=today or date.today(),
         oldest_age_years=oldest_age_years,
+        progress=progress,
     )
     problems = sorted(checked.errors + checked.warnings, key=lambda e: e.line)
     if not checked.rows and checked.errors:
