@@ -330,4 +330,4 @@ def test_a_load_reports_progress_from_its_first_rows_stage_by_stage(
         dones = [done for done, _total in steps]
         assert dones == sorted(dones) and steps[-1][0] == steps[-1][1], (stage, steps)
     assert [done for name, done, _t in seen if name == "write"] == [1, 2, 3, 4, 5, 6]
-    assert [done for name, done, _t in seen if name == "golden"][0] == 0
+    assert next(done for name, done, _t in seen if name == "golden") == 0
