@@ -27,7 +27,7 @@ def test_an_auditor_sees_the_chain_and_what_a_user_did(
     assert "is intact" in page.text
     page = client.get("/audit", params={"username": "avery.auditor"})
     assert "What avery.auditor did" in page.text
-    assert "sign_in" in page.text
+    assert "Signed in (password)" in page.text  # the action in words, not its code
     with db.unit_of_work() as session:
         actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions[-1] == "audit.user_report"

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import phonenumbers
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -58,6 +59,55 @@ def govuk_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     return f"{govuk_date(value)} at {govuk_time(value)}"
+
+
+def phone(value: str | None) -> str:
+    """A telephone number as people write it: 0113 496 0123 for a UK number, +33 1 23
+    45 67 89 for another country's; as given when it is not one."""
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, "GB")
+    except phonenumbers.NumberParseException:
+        return value
+    if not phonenumbers.is_possible_number(number):
+        return value
+    national = number.country_code == 44
+    style = phonenumbers.PhoneNumberFormat
+    return phonenumbers.format_number(number, style.NATIONAL if national else style.INTERNATIONAL)
+
+
+# What an audit entry's action code means, in words (others: the code's words).
+ACTIONS = {
+    "record.view": "Looked at a record",
+    "record.override": "Opened a record in an emergency",
+    "search": "Searched",
+    "refused": "Refused",
+    "subject_access": "Subject access report",
+    "sign_in.password": "Signed in (password)",
+    "sign_in.code": "Signed in (code)",
+    "sign_out": "Signed out",
+    "review.queue": "Looked at the review queue",
+    "review.link": "Linked records",
+    "review.keep_apart": "Kept records apart",
+    "child.shield": "Shielded a record",
+    "child.unshield": "Lifted a shield",
+    "child.archive": "Moved a record to the archive",
+    "child.purge": "Destroyed a record",
+    "involvement.register": "Registered involvement",
+    "flag.set": "Set a flag",
+    "flag.end": "Ended a flag",
+    "contact.alert": "Contact alert",
+    "feed.load": "Loaded a feed file",
+}
+
+
+def audit_action(code: str) -> str:
+    """An audit action code in words: "record.view" is "Looked at a record"."""
+    if code in ACTIONS:
+        return ACTIONS[code]
+    words = code.replace(".", " ").replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
 
 
 def _in_london(value: datetime) -> datetime:
@@ -124,6 +174,8 @@ def build_environment() -> Environment:
     environment.filters["count"] = count
     environment.filters["govuk_date"] = govuk_date
     environment.filters["govuk_datetime"] = govuk_datetime
+    environment.filters["phone"] = phone
+    environment.filters["audit_action"] = audit_action
     return environment
 
 
