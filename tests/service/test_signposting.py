@@ -244,6 +244,8 @@ def test_signposting_shows_key_and_lead_professionals_and_nothing_more(world: Wo
     assert [f.kind for f in answer.flags] == ["Child protection plan"]
     assert [c.name for c in answer.current] == ["Hal"]  # not Kim herself, not Pat
     assert lead.id not in {c.involvement_id for c in answer.current}
+    # Pat is counted, not named (issue 16: the answer said no one else was involved).
+    assert answer.others == 1
     entry = world.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert entry is not None and entry.action == "signposting.query"
     with pytest.raises(AccessRefused, match="key professionals"):

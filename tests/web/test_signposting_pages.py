@@ -631,3 +631,20 @@ def test_an_outsiders_views_in_a_day_are_one_alert_in_the_data_managers_inbox(
         sent = list(session.scalars(select(OutboxEmail.to_address)))
     # E-mailed once, to the authority's team address.
     assert sent.count(f"contactpoint@{LEEDS.lower()}.example") == 1
+
+
+def test_the_answer_says_when_other_practitioners_are_involved(
+    people: SignIn, world: World
+) -> None:
+    # Issue 16: a child with a practitioner involved who was no key or lead professional
+    # was answered "No other key or lead professional is registered as involved".
+    pat = people("pat.practitioner", Role.PRACTITIONER)
+    assert register(pat, world.cara).status_code == 303
+    kim = people("kim.key", Role.KEY_PROFESSIONAL)
+    form = kim.get(f"/signposting/{world.cara}")
+    answer = kim.post(
+        f"/signposting/{world.cara}", data={**WHY, "csrf_token": field(form.text, "csrf_token")}
+    )
+    text = page_text(answer.text)
+    assert "One other practitioner is involved; they are not a key or lead professional" in text
+    assert "Pat" not in text.split("Who else is involved", 1)[1]

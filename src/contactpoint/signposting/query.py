@@ -68,6 +68,9 @@ class Signposting:
     past: tuple[ContactShown, ...]
     # Sensitive services involved that the user may not be told of (contact brokered).
     undisclosed: int
+    # Other practitioners involved now who are neither key nor lead professionals:
+    # counted, not named (signposting names key and lead professionals only).
+    others: int = 0
 
     @property
     def flagged(self) -> bool:
@@ -121,6 +124,9 @@ def answer_for(session: Session, principal: Principal, child: Child, today: date
         current=tuple(_contact(i, keys) for i in shown if store.is_active(i, today)),
         past=tuple(_contact(i, keys) for i in shown if not store.is_active(i, today)),
         undisclosed=sum(1 for i in visible if i.id not in shareable),
+        others=sum(
+            1 for i in visible if i.id in shareable and i not in shown and store.is_active(i, today)
+        ),
     )
 
 
