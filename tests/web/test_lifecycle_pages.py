@@ -3,6 +3,7 @@ every request with one page."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from contactpoint.web import decommissioned
 from contactpoint.web.app import create_app
 from tests.builders import birth, write_feed
 from tests.people import HULL
+from tests.web.conftest import page_text
 from tests.web.test_records import as_user
 from tests.web.test_search_pages import post_search
 
@@ -41,6 +43,14 @@ def test_a_data_manager_gets_the_subject_access_report_as_a_page_a_pdf_and_json(
     page = client.get(f"/children/{cp_id}/subject-access")
     assert page.status_code == 200 and "Information held about" in page.text
     assert birth(1)["given_names"] in page.text
+    # In words people use (issue 16: ISO timestamps, "Gender M", "Scheme nhs_number",
+    # "source: gro-births").
+    text = page_text(page.text)
+    gender = {"M": "Male", "F": "Female"}[birth(1)["gender"]]
+    assert f"Gender {gender}" in text and "Scheme NHS number" in text
+    assert "from GRO birth registrations" in text
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text), text
+    assert "nhs_number" not in text and "gro-births" not in text
     pdf = client.get(f"/children/{cp_id}/subject-access?format=pdf")
     assert pdf.headers["content-type"] == "application/pdf" and pdf.content[:4] == b"%PDF"
     document = client.get(f"/children/{cp_id}/subject-access?format=json").json()

@@ -14,6 +14,7 @@ from typing import Any
 from fpdf import FPDF
 
 from contactpoint.children.subject_access import SubjectAccessReport, as_json
+from contactpoint.web.plain import label, text
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
@@ -50,9 +51,9 @@ class _Document(FPDF):
         shown = False
         for item in items:
             shown = True
-            for label, value in item.items():
+            for key, value in item.items():
                 if value not in (None, "", {}, []):
-                    self.line_of(label.replace("_", " "), _flat(value))
+                    self.line_of(label(key), text(value, key))
             self.ln(2)
         if not shown:
             self.set_font(self.family_name, "", 10)
@@ -60,12 +61,8 @@ class _Document(FPDF):
         self.ln(2)
 
 
-def _flat(value: Any) -> str:
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {_flat(v)}" for k, v in value.items() if v not in (None, ""))
-    if isinstance(value, list):
-        return ", ".join(_flat(v) for v in value)
-    return str(value)
+def _full_name(name: dict[str, Any]) -> str:
+    return " ".join(part for part in (name.get("given_names"), name.get("family_name")) if part)
 
 
 def subject_access_pdf(report: SubjectAccessReport) -> bytes:
@@ -76,11 +73,17 @@ def subject_access_pdf(report: SubjectAccessReport) -> bytes:
     record = data["record"]
     document.heading("ContactPoint: the information held about a child", 16)
     document.line_of("ContactPoint ID", record["cp_id"])
-    document.line_of("Prepared", f"{data['generated_at']} by {data['generated_by']}")
+    document.line_of("Prepared", f"{text(data['generated_at'])} by {data['generated_by']}")
     document.ln(3)
     document.heading("The record")
     for key in ("name", "date_of_birth", "gender", "date_of_death", "status"):
-        document.line_of(key.replace("_", " "), _flat(record[key]))
+        value = record[key]
+        if isinstance(value, dict):
+            shown = value["value"] if "value" in value else _full_name(value)
+            source = f" ({text(value['provenance'])})" if value.get("provenance") else ""
+            document.line_of(label(key), f"{text(shown, key)}{source}")
+        else:
+            document.line_of(label(key), text(value, key))
     document.rows("Former names", record["former_names"])
     document.rows("Identifiers", record["identifiers"])
     document.rows("Addresses", record["address_history"])

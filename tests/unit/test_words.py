@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from contactpoint.web.templating import audit_action, phone
+from contactpoint.web.words import audit_action, phone
 
 
 @pytest.mark.parametrize(
