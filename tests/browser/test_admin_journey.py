@@ -116,3 +116,12 @@ def test_a_data_manager_links_a_pair_from_the_review_queue(
     expect(page.get_by_role("heading", level=1)).to_contain_text("Merge history of")
     expect(page.get_by_role("button", name="Unmerge", exact=False)).to_be_visible()
     assert_accessible(page)
+
+    # The authority's reports, from the menu, as pages (issue 16).
+    page.get_by_role("link", name="Reports", exact=True).click()
+    expect(page).to_have_title("Your authority’s reports – ContactPoint")
+    assert_accessible(page)
+    page.get_by_role("link", name="Children with no GP").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Children with no GP")
+    expect(page.get_by_role("link", name="Download this list as a CSV file")).to_be_visible()
+    assert_accessible(page)

@@ -32,6 +32,7 @@ from contactpoint.web.routes import (
     inbox,
     involvements,
     records,
+    reports,
     review,
     search,
     shielding,
@@ -77,6 +78,7 @@ def create_app() -> FastAPI:
     app.include_router(search.api)
     app.include_router(records.router)
     app.include_router(subject_access.router)
+    app.include_router(reports.router)
     for concept in (involvements, signposting, flags, shielding, inbox):
         app.include_router(concept.router)
         app.include_router(concept.api)

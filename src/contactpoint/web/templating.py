@@ -32,6 +32,7 @@ PAGES = (
     ("/search", "Search", Action.SEARCH),
     ("/involvements", "Your involvements", Action.SEARCH),
     ("/review", "Review matches", Action.REVIEW_MATCHES),
+    ("/reports", "Reports", Action.AUTHORITY_REPORTS),
     ("/users", "Users", Action.MANAGE_USERS),
     ("/admin", "Administration", Action.CONTROL_FEEDS),
     ("/audit", "Audit trail", Action.READ_AUDIT),
