@@ -8,11 +8,13 @@ union: a row that shows two to be one child joins them, and each child is known 
 * a child the file founded on a record that could not show who it was (a name part or
   the date missing, another child nearly a match) joins the child its fuller records
   formed (``second_look``);
-* a question held in the index is asked again when the file brings the evidence that
-  raised it (``answered_questions``). A record was kept from a child by a rule that only
-  the missing evidence made necessary — "Grace" and "Lottie Grace" born the same day to
-  one family are twins until the birth registration shows there was one birth — and
-  when the registration arrives, the record joins the child as it would have had the
+* two indexed children are asked again whether they are one (``ask_again``) when the
+  file brings evidence about one of them: an open question between them
+  (``held_questions``), or a record of the file that joined one and nearly matched the
+  other (``Decision.near``). A record was kept from a child by a rule that only the
+  missing evidence made necessary — "Grace" and "Lottie Grace" born the same day to one
+  family are twins until the birth registration shows there was one birth — and when
+  the registration arrives, the record joins the child as it would have had the
   registration come first. So the index a set of files builds does not depend on the
   order they arrive in.
 
