@@ -179,7 +179,7 @@ def synth(
 
 @app.command()
 def stats(
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON, for scripts.")] = False,
     snapshot: Annotated[
         bool, typer.Option(help="Also keep today's counts for the console's charts.")
     ] = False,

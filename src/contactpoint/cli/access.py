@@ -56,7 +56,9 @@ def _actor() -> Actor:
 def org_create(
     code: str,
     name: str,
-    kind: Annotated[OrganisationKind, typer.Option()] = OrganisationKind.LOCAL_AUTHORITY,
+    kind: Annotated[
+        OrganisationKind, typer.Option(help="What kind of organisation it is.")
+    ] = OrganisationKind.LOCAL_AUTHORITY,
     la_code: Annotated[str | None, typer.Option(help="GSS code, e.g. E08000035.")] = None,
     team_email: Annotated[str | None, typer.Option(help="The ContactPoint team's e-mail.")] = None,
     team_phone: Annotated[str | None, typer.Option(help="The ContactPoint team's phone.")] = None,
@@ -74,10 +76,12 @@ def org_create(
 def user_create(
     username: str,
     name: Annotated[str, typer.Option(help="The person's name as colleagues know it.")],
-    email: Annotated[str, typer.Option()],
+    email: Annotated[str, typer.Option(help="Their work e-mail address.")],
     org: Annotated[str, typer.Option(help="Organisation code.")],
     role: Annotated[list[Role], typer.Option(help="A role; repeat for more.")],
-    job_title: Annotated[str | None, typer.Option()] = None,
+    job_title: Annotated[
+        str | None, typer.Option(help="Their job title, e.g. Social Worker.")
+    ] = None,
 ) -> None:
     """Create a pending account (refused while onboarding is closed)."""
     with unit_of_work() as session, reported_errors():
@@ -301,7 +305,10 @@ def _print_entries(entries: list[AuditEntry], as_json: bool) -> None:
 
 
 @audit_app.command("child")
-def audit_child(cp_id: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def audit_child(
+    cp_id: str,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON, for scripts.")] = False,
+) -> None:
     """Who searched for or looked at a child (newest first)."""
     with unit_of_work() as session, reported_errors():
         child = resolve(session, cp_id)
@@ -311,7 +318,10 @@ def audit_child(cp_id: str, as_json: Annotated[bool, typer.Option("--json")] = F
 
 
 @audit_app.command("user")
-def audit_user(username: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def audit_user(
+    username: str,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON, for scripts.")] = False,
+) -> None:
     """What a user did (newest first)."""
     with unit_of_work() as session:
         entries = audit.actions_of_user(session, username)

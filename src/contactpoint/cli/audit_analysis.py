@@ -26,7 +26,7 @@ def audit_analyse(
     alert: Annotated[
         bool, typer.Option("--alert", help="Alert every auditor to new findings.")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON, for scripts.")] = False,
 ) -> None:
     """Find likely misuse: volume far above peers, views outside the user's authority,
     repeated views of shielded records or one child, unusual hours."""

@@ -34,7 +34,7 @@ def feed_load(
     file: Annotated[Path, typer.Argument(help="The CSV file to load.")],
     strict: Annotated[bool, typer.Option(help="Refuse the whole file if any row is bad.")] = False,
     today: Annotated[
-        str | None, typer.Option(help="Treat this date as today when checking dates.")
+        str | None, typer.Option(help="Treat this day (YYYY-MM-DD) as today when checking dates.")
     ] = None,
 ) -> None:
     """Load one source file: all of it in one transaction, or nothing."""
@@ -135,7 +135,9 @@ def feed_resume(
 
 
 @feed_app.command("status")
-def feed_status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def feed_status(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON, for scripts.")] = False,
+) -> None:
     """Each source: accepted or suspended, and its deliveries."""
     with unit_of_work() as session:
         states = control.status(session)

@@ -205,7 +205,9 @@ def _write_certificate(certificate: dict[str, object], where: Path | None) -> Pa
 @report_app.command("missing-education")
 def report_missing_education(
     as_user: AsUser,
-    today: Annotated[str | None, typer.Option(help="As of this day; default today.")] = None,
+    today: Annotated[
+        str | None, typer.Option(help="As of this day (YYYY-MM-DD); default today.")
+    ] = None,
 ) -> None:
     """The authority's children of compulsory school age with no school registration."""
     day = parse_date(today, "--today") if today else date.today()

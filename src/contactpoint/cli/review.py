@@ -20,7 +20,7 @@ Reason = Annotated[str, typer.Option(help="Why: kept with the decision.")]
 def review_list(
     limit: int = 50,
     kind: Annotated[ReviewKind | None, typer.Option(help="Only tasks of this kind.")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON, for scripts.")] = False,
 ) -> None:
     """Open review tasks, oldest first."""
     with unit_of_work() as session:
