@@ -125,3 +125,31 @@ def test_a_data_manager_links_a_pair_from_the_review_queue(
     expect(page.get_by_role("heading", level=1)).to_have_text("Children with no GP")
     expect(page.get_by_role("link", name="Download this list as a CSV file")).to_be_visible()
     assert_accessible(page)
+
+
+def test_a_user_admin_lands_on_the_users_page_and_adds_an_account(
+    page: Page, add_user: AddUser
+) -> None:
+    # Issue 16: every role lands on its own page and does its main task there.
+    page.goto("/sign-in")
+    sign_in(page, add_user(Role.USER_ADMIN))
+
+    expect(page).to_have_title("Users – ContactPoint")
+    assert_accessible(page)
+    page.goto("/users/new")
+    expect(page).to_have_title("Add a user – ContactPoint")
+    assert_accessible(page)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Username").fill("new.worker")
+    page.get_by_label("Name", exact=True).fill("New Worker")
+    page.get_by_label("Email address").fill("new.worker@leeds.example")
+    # A user admin adds accounts to their own organisation (a national one chooses).
+    organisation = page.get_by_label("Organisation")
+    if organisation.count():
+        organisation.select_option(index=1)
+    page.get_by_label("Practitioner").check()
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("New Worker")
+    assert_accessible(page)
