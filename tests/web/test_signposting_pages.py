@@ -517,7 +517,10 @@ def test_a_request_for_contact_with_an_undisclosed_service_is_passed_on(
 
     pat = people("pat.practitioner", Role.PRACTITIONER)
     assert pat.get("/contact-requests").status_code == 403
+    assert 'href="/contact-requests"' not in pat.get("/search").text
     dee = people("dee.manager", Role.DATA_MANAGER)
+    # In the data manager's menu (issue 16: reachable only from an inbox notification).
+    assert 'href="/contact-requests"' in dee.get("/review").text
     waiting = dee.get("/contact-requests")
     assert "Need to talk about school" in page_text(waiting.text)
     found = re.search(r'id="request-(\d+)"', waiting.text)

@@ -33,6 +33,9 @@ PAGES = (
     ("/involvements", "Your involvements", Action.SEARCH),
     ("/review", "Review matches", Action.REVIEW_MATCHES),
     ("/reports", "Reports", Action.AUTHORITY_REPORTS),
+    # Passed on by the same people: the authority's data managers (PASS_ON_CONTACT is
+    # decided per request, on its child; the menu asks who the authority's managers are).
+    ("/contact-requests", "Contact requests", Action.AUTHORITY_REPORTS),
     ("/users", "Users", Action.MANAGE_USERS),
     ("/admin", "Administration", Action.CONTROL_FEEDS),
     ("/audit", "Audit trail", Action.READ_AUDIT),
