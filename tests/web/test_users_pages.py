@@ -90,6 +90,9 @@ def test_a_user_administrator_takes_a_new_user_from_creation_to_signing_in(
     page = admin.get(answer.headers["location"]).text
     assert "Account created" in page
     assert "govuk-notification-banner--success" in page
+    # Nothing set up yet, so nothing to reset (issue 16's smaller points).
+    assert "Set up two-factor authentication" in page
+    assert "Reset two-factor authentication" not in page
 
     today = date.today()
     checks = {
@@ -119,6 +122,7 @@ def test_a_user_administrator_takes_a_new_user_from_creation_to_signing_in(
     )
     assert answer.status_code == 303
 
+    assert "Reset two-factor authentication" in admin.get("/users/sam.new").text
     answer = post(admin, "/users/sam.new/activate", {})
     assert answer.status_code == 303
     page = page_text(admin.get(answer.headers["location"]).text)
