@@ -11,11 +11,12 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import TaskID
 from rich.table import Table
+from typer.core import TyperGroup
 
 from contactpoint import db, migrate
 from contactpoint.cli.access import (
@@ -56,10 +57,19 @@ from contactpoint.cli.review import list_merges, merge_children, review_app, unm
 from contactpoint.cli.signposting import flag_app, signposting_app
 from contactpoint.stats import index_counts, take_snapshot
 
+
+class _ByName(TyperGroup):
+    """The top-level commands listed by name in ``--help``, not in the order written."""
+
+    def list_commands(self, ctx: Any) -> list[str]:  # typer's own click.Context
+        return sorted(super().list_commands(ctx))
+
+
 app = typer.Typer(
     help="ContactPoint: the national index of children.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=_ByName,
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
