@@ -38,12 +38,16 @@ PG_PART = 20_000
 SQLITE_PART = 900
 
 
+def batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    """``items`` in consecutive slices of at most ``size`` (one ``executemany`` each)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
 def parts(session: Session, items: Sequence[T]) -> Iterator[Sequence[T]]:
     """``items`` cut into lists small enough for one ``among`` each: SQLite has a limit
     on parameters; PostgreSQL takes a whole list as one array parameter."""
-    size = PG_PART if _postgresql(session) else SQLITE_PART
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+    return batches(items, PG_PART if _postgresql(session) else SQLITE_PART)
 
 
 def among(session: Session, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:

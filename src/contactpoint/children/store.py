@@ -1,14 +1,14 @@
 """Queries and bulk writes for the index. Never commits: the caller's unit of work does.
 
 Bulk statements keep a national-scale load to a few round trips per thousand rows; every
-``IN`` list is cut into chunks so no database's parameter limit is reached.
+``IN`` list is cut into parts (``bulk.parts``) so no database's parameter limit is reached.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, TypeVar
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -31,14 +31,6 @@ from contactpoint.children.models import (
 )
 from contactpoint.errors import InvalidValue
 from contactpoint.identifiers import new_cp_id, normalise_cp_id
-
-CHUNK = 900
-T = TypeVar("T")
-
-
-def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def child_id_of(session: Session, cp_id: str) -> int | None:
@@ -158,7 +150,7 @@ def update_children(session: Session, goldens: dict[int, Golden], batch: int) ->
             del row["status"]
     # One executemany per set of columns.
     for group in ([r for r in rows if "status" in r], [r for r in rows if "status" not in r]):
-        for part in chunks(group, batch):
+        for part in bulk.batches(group, batch):
             session.execute(update(Child), list(part))
 
 
@@ -174,7 +166,7 @@ def insert_source_records(session: Session, rows: list[dict[str, Any]]) -> list[
 
 
 def update_source_records(session: Session, rows: list[dict[str, Any]], batch: int) -> None:
-    for part in chunks(rows, batch):
+    for part in bulk.batches(rows, batch):
         session.execute(update(SourceRecord), list(part))
 
 

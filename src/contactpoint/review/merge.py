@@ -22,8 +22,9 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from contactpoint import bulk
 from contactpoint.children.models import FACT_TABLES, Child, ChildStatus, LinkKind, SourceRecord
-from contactpoint.children.store import chunks, rebuild_golden_records
+from contactpoint.children.store import rebuild_golden_records
 from contactpoint.errors import MergeRefused, NotFound, UnmergeRefused
 from contactpoint.linkage import store as match_store
 from contactpoint.linkage.models import KeptApart, LinkEvent
@@ -209,7 +210,7 @@ def _check_undoable(session: Session, record: Merge, survivor: Child, merged: Ch
         )
     held = {
         record_id: child_id
-        for part in chunks(record.source_record_ids)
+        for part in bulk.parts(session, record.source_record_ids)
         for record_id, child_id in session.execute(
             select(SourceRecord.id, SourceRecord.child_id).where(SourceRecord.id.in_(part))
         )
@@ -225,7 +226,7 @@ def _check_undoable(session: Session, record: Merge, survivor: Child, merged: Ch
 def _link_kinds_before(session: Session, record: Merge) -> dict[int, LinkKind]:
     """Each moved record's link kind before the merge, from the merge's link events."""
     found: dict[int, LinkKind] = {}
-    for part in chunks(record.source_record_ids):
+    for part in bulk.parts(session, record.source_record_ids):
         events = session.execute(
             select(LinkEvent.source_record_id, LinkEvent.explanation).where(
                 LinkEvent.source_record_id.in_(part), LinkEvent.action == MERGE
@@ -303,7 +304,7 @@ def move_records(
     link_kinds: dict[LinkKind, list[int]],
 ) -> None:
     """Re-file source records, their facts and match rows under ``child_id``."""
-    for part in chunks(source_record_ids):
+    for part in bulk.parts(session, source_record_ids):
         session.execute(
             update(SourceRecord).where(SourceRecord.id.in_(part)).values(child_id=child_id)
         )
@@ -312,7 +313,7 @@ def move_records(
                 update(table).where(table.source_record_id.in_(part)).values(child_id=child_id)
             )
     for kind, ids in link_kinds.items():
-        for part in chunks(ids):
+        for part in bulk.parts(session, ids):
             session.execute(
                 update(SourceRecord).where(SourceRecord.id.in_(part)).values(link_kind=kind)
             )
