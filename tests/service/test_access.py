@@ -177,7 +177,9 @@ def test_a_username_nobody_holds_is_paused_exactly_as_one_that_exists(session: S
         answers.append(str(refused.value))
     assert answers[0] == answers[1] == auth.WRONG
     outcomes = session.execute(
-        select(AuditEntry.actor, AuditEntry.outcome).where(AuditEntry.action == "sign_in.password")
+        select(AuditEntry.actor, AuditEntry.outcome)
+        .where(AuditEntry.action == "sign_in.password")
+        .order_by(AuditEntry.id)  # without it PostgreSQL may answer in any order
     ).all()
     assert [o for a, o in outcomes if a == user.username] == ["failed"] * 5 + ["refused"]
     assert [o for a, o in outcomes if a == "no.such.person"] == ["failed"] * 5 + ["refused"]

@@ -76,15 +76,27 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _usable(account: User, today: date) -> str | None:
-    """Why an account with the right password still may not sign in."""
-    if account.status is UserStatus.SUSPENDED:
-        return "this account is suspended: ask your user administrator"
+def unusable_because(account: User, today: date) -> str | None:
+    """Why an account may not be used — to sign in, or to act for on the command line:
+    its status when not active ("suspended", "pending"...), or "expired" when its
+    certification has lapsed; None when it may."""
     if account.status is not UserStatus.ACTIVE:
-        return "this account is not active yet: ask your user administrator"
+        return account.status.value
     if account.certified_until is not None and account.certified_until < today:
-        return "this account has expired: ask your user administrator to re-certify it"
+        return "expired"
     return None
+
+
+def _usable(account: User, today: date) -> str | None:
+    """Why an account with the right password still may not sign in, to the person."""
+    state = unusable_because(account, today)
+    if state is None:
+        return None
+    if state == UserStatus.SUSPENDED.value:
+        return "this account is suspended: ask your user administrator"
+    if state == "expired":
+        return "this account has expired: ask your user administrator to re-certify it"
+    return "this account is not active yet: ask your user administrator"
 
 
 def _fail(session: Session, account: User, now: datetime, action: str, source: str) -> None:

@@ -31,7 +31,8 @@ from sqlalchemy.orm import Session
 
 from contactpoint import db, migrate
 from contactpoint.access import accounts
-from contactpoint.access.models import Organisation, UserStatus
+from contactpoint.access.auth import unusable_because
+from contactpoint.access.models import Organisation
 from contactpoint.access.policy import Principal
 from contactpoint.decommission.service import Decommissioned, decommissioned
 from contactpoint.errors import (
@@ -135,9 +136,8 @@ def acting_as(session: Session, username: str) -> Principal:
     the policy decides what it may do, and the audit trail records the action as its
     own. Only an account that could sign in may act."""
     account = accounts.user(session, username)
-    expired = account.certified_until is not None and account.certified_until < date.today()
-    if account.status is not UserStatus.ACTIVE or expired:
-        state = "expired" if account.status is UserStatus.ACTIVE else account.status.value
+    state = unusable_because(account, date.today())  # the sign-in's own rule
+    if state is not None:
         raise AccessRefused(f"{username}'s account is {state}: only an active account may act")
     la_code = session.scalar(
         select(Organisation.la_code).where(Organisation.id == account.organisation_id)
