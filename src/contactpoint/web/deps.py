@@ -13,11 +13,12 @@ from typing import Annotated
 
 import anyio.to_thread
 from anyio import CancelScope, CapacityLimiter
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 from starlette.templating import Jinja2Templates
 
 from contactpoint import db
+from contactpoint.access.reasons import MAX_OTHER
 from contactpoint.audit.service import leave_sealing_to_background
 
 
@@ -75,3 +76,9 @@ Templates = Annotated[Jinja2Templates, Depends(get_templates)]
 # A row's id in an address: a whole number either database can hold (a larger one is a
 # bad address, 400, never a failed query).
 RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+# What a page just did, for its success banner (``?done=linked``).
+Done = Annotated[str, Query(max_length=20)]
+# A reason for access given in an address (a record or signposting link followed): a
+# little over the limits, so a too-long value is told by the reasons' own message.
+ReasonCode = Annotated[str | None, Query(max_length=60)]
+ReasonDetail = Annotated[str | None, Query(max_length=MAX_OTHER + 100)]

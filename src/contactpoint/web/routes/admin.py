@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.responses import Response
@@ -31,13 +31,12 @@ from contactpoint.feeds import control
 from contactpoint.feeds.sources import SOURCES
 from contactpoint.web.auth import CheckedForm, CurrentUser, require
 from contactpoint.web.charts import Series, bar_chart, line_chart
-from contactpoint.web.deps import SessionDep, Templates
+from contactpoint.web.deps import Done, SessionDep, Templates
 from contactpoint.web.forms import Posted, sentence
 
 router = APIRouter(include_in_schema=False)
 MAX_REASON = 500
 DAYS = 14
-Done = Annotated[str, Query(max_length=20)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,9 +10,9 @@ any match signals it makes due. Flags, listed and set, for machines under ``/api
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
@@ -22,12 +22,11 @@ from contactpoint.signposting import brokered, flags, store
 from contactpoint.signposting.models import FlagKind, VulnerabilityFlag
 from contactpoint.web.api import SIGNED_IN, WRITES, Schema
 from contactpoint.web.auth import CheckedCall, CurrentUser
-from contactpoint.web.deps import RowId, SessionDep, Templates
+from contactpoint.web.deps import Done, RowId, SessionDep, Templates
 from contactpoint.web.forms import PostedForm, date_values, sentence
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["signposting"], responses=SIGNED_IN)
-Done = Annotated[str, Query(max_length=20)]
 # The flags a data manager sets on a child (a pre-birth plan is set on the mother).
 SETTABLE = (FlagKind.CHILD_PROTECTION_PLAN, FlagKind.LOOKED_AFTER)
 LABELS = {"started_on": "The start date", "ended_on": "The end date"}

@@ -11,9 +11,9 @@ for machines, under ``/api/v1``.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import Field
 from starlette.responses import Response
@@ -25,12 +25,11 @@ from contactpoint.signposting import signals
 from contactpoint.signposting.signals import contact_line
 from contactpoint.web.api import SIGNED_IN, WRITES, Schema
 from contactpoint.web.auth import CheckedCall, CurrentUser, safe_next
-from contactpoint.web.deps import RowId, SessionDep, Templates
+from contactpoint.web.deps import Done, RowId, SessionDep, Templates
 from contactpoint.web.forms import PostedForm
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["signposting"], responses=SIGNED_IN)
-Done = Annotated[str, Query(max_length=20)]
 
 
 def _inbox(

@@ -13,9 +13,9 @@ machines, under ``/api/v1``.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import Field
 from starlette.responses import Response
@@ -27,7 +27,7 @@ from contactpoint.signposting import guard, involvement
 from contactpoint.signposting.involvement import InvolvementRefused
 from contactpoint.web.api import SIGNED_IN, WRITES, Schema
 from contactpoint.web.auth import CheckedCall, CurrentUser
-from contactpoint.web.deps import RowId, SessionDep, Templates
+from contactpoint.web.deps import Done, RowId, SessionDep, Templates
 from contactpoint.web.forms import PostedForm, date_values, sentence
 
 router = APIRouter(include_in_schema=False)
@@ -56,7 +56,6 @@ REQUIRED = {
 # Where the service names a field its own way, and the GOV.UK words for some refusals.
 FIELD_OF = {"telephone number": "phone"}
 CHOICES = ("lead_professional", "early_help_assessment")
-Done = Annotated[str, Query(max_length=20)]
 
 
 def _message(invalid: InvalidValue) -> tuple[str, str]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.responses import Response
@@ -33,14 +33,11 @@ from contactpoint.feeds.sources import SOURCES
 from contactpoint.signposting import guard
 from contactpoint.signposting.alerts import view_record
 from contactpoint.web.auth import CheckedForm, CurrentUser
-from contactpoint.web.deps import SessionDep, Templates
+from contactpoint.web.deps import ReasonCode, ReasonDetail, SessionDep, Templates
 from contactpoint.web.errors import error_response, status_for
 
 router = APIRouter()
 SOURCE_TITLES = {name: source.title for name, source in SOURCES.items()}
-# A little over the limits, so that a too-long value is told by the reasons' own message.
-ReasonCode = Annotated[str | None, Query(max_length=60)]
-ReasonDetail = Annotated[str | None, Query(max_length=MAX_OTHER + 100)]
 # The signposting pages a record links to, for those the policy lets use them.
 SIGNPOSTING = (
     Action.REGISTER_INVOLVEMENT,

@@ -25,12 +25,11 @@ from contactpoint.access.policy import Action
 from contactpoint.errors import DecisionRefused
 from contactpoint.review import casework
 from contactpoint.web.auth import CurrentUser, require
-from contactpoint.web.deps import SessionDep, Templates
+from contactpoint.web.deps import Done, SessionDep, Templates
 from contactpoint.web.forms import PostedForm, sentence
 
 router = APIRouter(include_in_schema=False)
 MAX_REASON = 500
-Done = Annotated[str, Query(max_length=20)]
 
 
 def _render(

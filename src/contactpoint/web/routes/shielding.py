@@ -7,9 +7,8 @@ and audits every change). The same for machines under ``/api/v1``.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import Field
 from starlette.responses import Response
@@ -19,12 +18,11 @@ from contactpoint.children import shielding
 from contactpoint.errors import InvalidValue
 from contactpoint.web.api import SIGNED_IN, WRITES, Schema
 from contactpoint.web.auth import CheckedCall, CurrentUser
-from contactpoint.web.deps import SessionDep, Templates
+from contactpoint.web.deps import Done, SessionDep, Templates
 from contactpoint.web.forms import PostedForm, sentence
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["shielding"], responses=SIGNED_IN)
-Done = Annotated[str, Query(max_length=20)]
 LABELS = {"reason": "The reason"}
 
 

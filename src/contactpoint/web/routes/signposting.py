@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import Field
 from starlette.responses import Response
@@ -32,13 +32,11 @@ from contactpoint.signposting.brokered import MAX_MESSAGE
 from contactpoint.signposting.query import signpost
 from contactpoint.web.api import SIGNED_IN, WRITES, Schema
 from contactpoint.web.auth import CheckedCall, CheckedForm, CurrentUser
-from contactpoint.web.deps import SessionDep, Templates
+from contactpoint.web.deps import ReasonCode, ReasonDetail, SessionDep, Templates
 from contactpoint.web.forms import PostedForm
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["signposting"], responses=SIGNED_IN)
-ReasonCode = Annotated[str | None, Query(max_length=60)]
-ReasonDetail = Annotated[str | None, Query(max_length=MAX_OTHER + 100)]
 QUESTION = "Why do you need to know who else is involved with this child?"
 
 

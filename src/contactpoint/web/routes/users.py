@@ -19,7 +19,7 @@ from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -33,7 +33,7 @@ from contactpoint.access.models import Role
 from contactpoint.access.policy import Action, decide
 from contactpoint.errors import InvalidValue, NotFound
 from contactpoint.web.auth import CheckedForm, CurrentUser, require
-from contactpoint.web.deps import SessionDep, Templates
+from contactpoint.web.deps import Done, SessionDep, Templates
 from contactpoint.web.forms import posted_date, sentence
 
 router = APIRouter(include_in_schema=False)
@@ -56,7 +56,6 @@ LIMITS = {
 CHECKS = ("training", "vetting", "agreement")
 NEW_FIELDS = ("username", "display_name", "email", "job_title", "organisation")
 # Which change a success banner reports (templates/users/parts.html words each).
-Done = Annotated[str, Query(max_length=20)]
 
 
 @dataclass(frozen=True, slots=True)
