@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Header
-from pydantic import BaseModel, ConfigDict
 
 from contactpoint.access import auth
 from contactpoint.access.auth import NotSignedIn
@@ -21,6 +20,7 @@ from contactpoint.errors import FileRefused
 from contactpoint.feeds.fields import RowError
 from contactpoint.feeds.pipeline import load_file
 from contactpoint.feeds.sources import get_source
+from contactpoint.web.api import Schema
 from contactpoint.web.deps import SessionDep
 
 router = APIRouter(prefix="/api/v1/feeds", tags=["feeds"])
@@ -28,19 +28,15 @@ MAX_BYTES = 200 * 1024 * 1024
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-class RowErrorRead(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class RowErrorRead(Schema):
     line: int
     record_id: str | None
     field: str
     reason: str
 
 
-class FeedRunRead(BaseModel):
+class FeedRunRead(Schema):
     """What the load did (or that these exact bytes were loaded before: nothing changed)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     run: int
     source: str

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from contactpoint.feeds import control
 from contactpoint.stats import index_counts
+from contactpoint.web.api import Schema
 from contactpoint.web.auth import CurrentUser
 from contactpoint.web.deps import SessionDep, Templates
 
@@ -20,12 +21,10 @@ router = APIRouter()
 api = APIRouter(prefix="/api/v1", tags=["index"])
 
 
-class ChildCountsRead(BaseModel):
+class ChildCountsRead(Schema):
     """Children in the index by status; ``incomplete`` counts across statuses; ``merged``
     counts records joined into another child (not in ``total``); ``closed`` counts old
     records closed for a new identity (adoption)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     total: int
     active: int
@@ -37,10 +36,8 @@ class ChildCountsRead(BaseModel):
     incomplete: int
 
 
-class IndexCountsRead(BaseModel):
+class IndexCountsRead(Schema):
     """What the index holds, as ``contactpoint stats --json`` prints it."""
-
-    model_config = ConfigDict(extra="forbid")
 
     children: ChildCountsRead
     source_records: dict[str, int] = Field(

@@ -15,7 +15,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -25,6 +24,7 @@ from contactpoint.access.reasons import REASONS, reason
 from contactpoint.errors import InvalidValue, InvalidValues, SearchTooBroad
 from contactpoint.search.practitioner import Findings, find_children
 from contactpoint.search.query import TYPED_FIELDS, typed_query
+from contactpoint.web.api import Schema
 from contactpoint.web.auth import CheckedForm, CurrentUser, require, signed_in
 from contactpoint.web.deps import SessionDep, Templates
 
@@ -135,19 +135,15 @@ def _either(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
-class ContactRead(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ContactRead(Schema):
     authority: str
     email: str | None
     phone: str | None
 
 
-class ChildFoundRead(BaseModel):
+class ChildFoundRead(Schema):
     """A child found. A shielded record shows only its ID, that it is shielded, and whom
     to contact."""
-
-    model_config = ConfigDict(extra="forbid")
 
     cp_id: str
     shielded: bool
@@ -162,9 +158,7 @@ class ChildFoundRead(BaseModel):
     contact: ContactRead | None = None
 
 
-class SearchRead(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SearchRead(Schema):
     outcome: str
     results: list[ChildFoundRead]
     narrow_by: list[str]
