@@ -176,8 +176,8 @@ def _criteria(query: SearchQuery) -> Criteria:
     no_identifier: Identifier | None = None
     identifier = check(partial(_identifier, text["identifier"]), no_identifier)
     if problems:
-        order = list(MAX_LENGTH)
-        problems.sort(key=lambda problem: order.index(problem.field))
+        order = {name: place for place, name in enumerate(MAX_LENGTH)}  # the form's order
+        problems.sort(key=lambda problem: order.get(problem.field, len(order)))
         raise problems[0] if len(problems) == 1 else InvalidValues(tuple(problems))
     criteria = Criteria(
         given_names=given_names,
