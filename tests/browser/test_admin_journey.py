@@ -29,6 +29,9 @@ def test_a_national_administrator_suspends_and_resumes_a_source_and_sees_the_cha
     expect(page.get_by_role("link", name="Administration")).to_be_visible()
     chart = page.get_by_role("img", name="Rows received from the feeds each day", exact=False)
     expect(chart).to_be_visible()
+    # The charts' text in the service's font, not the browser's serif (issue 16).
+    font = page.locator("svg.cp-chart text").first.evaluate("e => getComputedStyle(e).fontFamily")
+    assert "arial" in font.lower()
     assert_accessible(page)
 
     page.get_by_label("Why suspend DWP child benefit?").fill("Scaled down")
