@@ -18,23 +18,15 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from contactpoint import db
-from contactpoint.children.models import Child, ChildStatus, SourceRecord
+from contactpoint.children.models import Child, ChildStatus
 from contactpoint.feeds.pipeline import load_file
 from contactpoint.review.models import Merge
-from contactpoint.synth import generate
+from contactpoint.synth import SOURCES, generate
 from tests.builders import birth, death, nhs_record, write_feed
 from tests.conftest import empty_all_tables
+from tests.service.test_load_faults import Partition, children
 
 AS_OF = date(2026, 11, 1)
-SOURCES = (
-    "gro-births",
-    "gro-deaths",
-    "dwp-child-benefit",
-    "nhs-demographics",
-    "school-census",
-    "la-childrens-services",
-)
-Partition = frozenset[frozenset[tuple[str, str]]]
 
 
 @pytest.fixture(scope="module")
@@ -53,13 +45,7 @@ def build(engine: Engine, files: dict[str, Path], order: tuple[str, ...]) -> Par
             load_file(
                 session, source_name=source, path=files[source], loaded_by="test", today=AS_OF
             )
-    with db.unit_of_work(engine, read_only=True) as session:
-        grouped: dict[int, set[tuple[str, str]]] = {}
-        for child_id, source, record_id in session.execute(
-            select(SourceRecord.child_id, SourceRecord.source, SourceRecord.record_id)
-        ):
-            grouped.setdefault(child_id, set()).add((source, record_id))
-    return frozenset(frozenset(records) for records in grouped.values())
+    return children(engine)
 
 
 def merges(engine: Engine) -> int:
