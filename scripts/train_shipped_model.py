@@ -45,10 +45,14 @@ def main() -> None:
                 today=as_of,
             )
             records.extend(match_record(len(records), row.facts) for row in rows.rows)
-    # The comparisons' own fingerprint: a model trained on other comparisons (a level
-    # or a term-frequency column added) is another version, never the same name.
-    comparisons = json.dumps([c.splink() for c in COMPARISONS], sort_keys=True)
-    fingerprint = hashlib.sha256(comparisons.encode()).hexdigest()[:8]
+    # A fingerprint of the comparisons and of the records as standardised: a model
+    # trained on other comparisons (a level or a term-frequency column added) or on
+    # values standardised another way (an address key written differently) is another
+    # version, never the same name.
+    digest = hashlib.sha256(json.dumps([c.splink() for c in COMPARISONS], sort_keys=True).encode())
+    for record in records:
+        digest.update(json.dumps(record.as_dict(), sort_keys=True).encode())
+    fingerprint = digest.hexdigest()[:8]
     version = (
         f"synthetic-{options.children // 1000}k-seed{options.seed}"
         f"-{MODEL_FORMAT.rsplit('/', 1)[1]}-{fingerprint}"

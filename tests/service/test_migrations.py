@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -76,6 +77,46 @@ def test_blocking_keys_added_later_are_filed_for_the_records_already_indexed(
         # What an index loaded before revision 0017 holds: neither kind of key.
         connection.execute(text("DELETE FROM match_keys WHERE key LIKE 'fn:%' OR key LIKE 'fh:%'"))
         assert len(connection.exec_driver_sql(keys).all()) == len(expected) - 4
+
+    upgrade(empty_engine)
+
+    with empty_engine.connect() as connection:
+        assert connection.exec_driver_sql(keys).all() == expected
+
+
+def test_address_keys_written_the_earlier_way_are_rewritten_with_their_house_keys(
+    empty_engine: Engine, tmp_path: Path
+) -> None:
+    upgrade(empty_engine)
+    rows = [
+        local_row(1, address="12 Cardigan Road, Leeds"),
+        local_row(2, address="Flat 3, 7 Kirkstall Lane, Leeds"),
+        local_row(3, address=""),
+    ]
+    with db.unit_of_work(empty_engine) as session:
+        load_file(
+            session, source_name="local", path=write_feed(tmp_path / "l.csv", "local", rows),
+            loaded_by="test", today=date(2026, 11, 1),
+        )  # fmt: skip
+    addresses = "SELECT address FROM match_records ORDER BY source_record_id"
+    house_keys = "SELECT key FROM match_keys WHERE substr(key, 1, 3) = 'fh:' ORDER BY 1"
+    keys = "SELECT key, source_record_id, child_id FROM match_keys ORDER BY 1, 2"
+    with empty_engine.connect() as connection:
+        expected = connection.exec_driver_sql(keys).all()
+        assert connection.exec_driver_sql(addresses).scalars().all() == [
+            "12cardiganroad", "7kirkstalllane", None,
+        ]  # fmt: skip
+
+    command.downgrade(alembic_config(empty_engine), "0022")
+
+    with empty_engine.connect() as connection:
+        assert connection.exec_driver_sql(addresses).scalars().all() == [
+            "12 cardigan rd", "7 kirkstall ln", None,
+        ]  # fmt: skip
+        old_house_keys = connection.exec_driver_sql(house_keys).scalars().all()
+        assert len(old_house_keys) == 2 and all(
+            key.endswith(("12 cardigan rd", "7 kirkstall ln")) for key in old_house_keys
+        )
 
     upgrade(empty_engine)
 

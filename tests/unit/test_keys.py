@@ -29,6 +29,16 @@ def test_a_date_of_birth_years_out_still_meets_its_child_at_a_numbered_house() -
     )
 
 
+def test_both_names_mistyped_still_meet_their_child_by_the_birthday_at_a_numbered_house() -> None:
+    # A postcode of another district, so only the house is left to meet by.
+    mistyped = {"given_names": "Eva Rose", "family_name": "Hugues", "postcode": "M1 1AE"}
+    assert search_keys(record(2, **mistyped)) & blocking_keys(record(1))
+    in_a_street = {**mistyped, "address": "Cardigan Road, Leeds"}
+    assert not search_keys(record(2, **in_a_street)) & blocking_keys(
+        record(1, address="Cardigan Road, Leeds")
+    )
+
+
 def test_no_key_is_longer_than_the_column_that_holds_it() -> None:
     long = record(
         1,

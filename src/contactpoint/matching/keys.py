@@ -4,7 +4,8 @@ Kept in an indexed table, so finding the candidates for a record is a few index 
 whatever the size of the index. Each key family catches what the others miss: an
 identifier; a date of birth with either name's sound or the postcode district; a
 postcode with the birth year; both names' sounds with the birth year (a wrong date);
-both names' sounds at a numbered house (a date mistyped years out); the
+both names' sounds at a numbered house (a date mistyped years out); the date of birth at
+a numbered house (both names mistyped, or one missing and the other mistyped); the
 day-and-month-swapped date with the family name's sound; and, for a record with no date
 of birth, both names' sounds of every record that has one.
 """
@@ -15,6 +16,7 @@ from contactpoint.matching.record import MatchRecord
 
 NAMES_ONLY = "fn"  # both names' sounds of a record with a birth year
 HOUSE = "fh"  # both names' sounds and the first line of a numbered address
+BORN_AT_HOUSE = "da"  # the date of birth and the first line of a numbered address
 KEY_LENGTH = 80  # match_keys.key
 
 
@@ -37,6 +39,9 @@ def blocking_keys(record: MatchRecord) -> set[str]:
             keys.add(f"dg:{record.dob}:{record.given_phonetic}")
         if record.postcode_district:
             keys.add(f"dp:{record.dob}:{record.postcode_district}")
+        if numbered(record.address):
+            # One house, one birthday: the child (or a twin) whatever the names say.
+            keys.add(f"{BORN_AT_HOUSE}:{record.dob}:{record.address}")
     if record.dob_swapped and record.family_phonetic:
         keys.add(f"df:{record.dob_swapped}:{record.family_phonetic}")
     if record.family_phonetic and record.given_phonetic and numbered(record.address):

@@ -104,7 +104,8 @@ def postcode_parts(value: str | None) -> tuple[str, str, str]:
 
 
 _UNIT = re.compile(r"\b(flat|apartment|apt|unit|room)\s+[a-z0-9]+\b")
-_STREET_WORDS = {
+# Street types as people shorten them; the key writes them in full.
+STREET_ABBREVIATIONS = {
     "road": "rd",
     "street": "st",
     "avenue": "ave",
@@ -118,17 +119,16 @@ _STREET_WORDS = {
     "terrace": "ter",
     "grove": "gr",
 }
-
-
+_STREET_TYPES = {short: full for full, short in STREET_ABBREVIATIONS.items()}
 ADDRESS_KEY_LENGTH = 200  # match_records.address
 
 
-def address_key(value: str | None) -> str:
-    """The first line of an address without flat numbers, street types abbreviated:
-    ``"Flat 3, 12 Cardigan Road, Leeds"`` → ``"12 cardigan rd"`` (at most
-    ``ADDRESS_KEY_LENGTH`` characters: a line with no comma may be the whole address)."""
+def address_words(value: str | None) -> list[str]:
+    """The words of the first line of an address, without flat numbers: ``"Flat 3, 12
+    Cardigan Road, Leeds"`` → ``["12", "cardigan", "road"]`` (a line with no comma may
+    be the whole address)."""
     if not value:
-        return ""
+        return []
     text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode().lower()
     text = _UNIT.sub(" ", text)
     parts = [p for p in (re.sub(r"[^a-z0-9 ]+", " ", part).strip() for part in text.split(","))]
@@ -136,5 +136,15 @@ def address_key(value: str | None) -> str:
     if first.isdigit() and len(parts) > 1:
         # "12, Cardigan Road": the number stands alone before the street.
         first = f"{first} {next((p for p in parts[parts.index(first) + 1 :] if p), '')}"
-    key = " ".join(_STREET_WORDS.get(word, word) for word in first.split())
+    return first.split()
+
+
+def address_key(value: str | None) -> str:
+    """The first line of an address as the matcher compares it: street types in full and
+    no spaces, so ``"12 Cardigan Rd"``, ``"Flat 3, 12 Cardigan Road, Leeds"`` and ``"12
+    Cardigan R oad"`` are all ``"12cardiganroad"`` (at most ``ADDRESS_KEY_LENGTH``
+    characters). Spaces dropped or put in mid-word are among the commonest slips in
+    typed addresses, and a house number left off is then two edits from the same street
+    (the comparison's typo level), not a different address."""
+    key = "".join(_STREET_TYPES.get(word, word) for word in address_words(value))
     return key[:ADDRESS_KEY_LENGTH]
