@@ -95,8 +95,9 @@ def test_signing_in_works_without_javascript(new_page: NewPage, add_user: AddUse
 
 
 def test_the_api_documentation_is_titled_has_a_main_landmark_and_passes_axe(
-    page: Page,
+    signed_in_page: Page,
 ) -> None:
+    page = signed_in_page
     page.goto("/api/docs")
     # Swagger UI builds the page from the OpenAPI document: wait until it has.
     expect(page.get_by_role("heading", name="ContactPoint API")).to_be_visible()
@@ -107,7 +108,8 @@ def test_the_api_documentation_is_titled_has_a_main_landmark_and_passes_axe(
     assert_accessible(page)
 
 
-def test_an_api_call_tried_out_from_the_documentation_passes_axe(page: Page) -> None:
+def test_an_api_call_tried_out_from_the_documentation_passes_axe(signed_in_page: Page) -> None:
+    page = signed_in_page
     page.goto("/api/docs")
     page.get_by_role("button", name="Liveness: the process is up").click()
     page.get_by_role("button", name="Try it out").click()
@@ -118,9 +120,9 @@ def test_an_api_call_tried_out_from_the_documentation_passes_axe(page: Page) -> 
 
 
 def test_the_api_documentation_without_javascript_points_to_the_openapi_document(
-    new_page: NewPage,
+    new_page: NewPage, signed_in_state: StorageState
 ) -> None:
-    page = new_page(java_script_enabled=False)
+    page = new_page(java_script_enabled=False, storage_state=signed_in_state)
 
     page.goto("/api/docs")
 

@@ -101,6 +101,15 @@ def test_gov_uk_frontend_javascript_is_served(signed_in: TestClient) -> None:
         assert "javascript" in response.headers["content-type"]
 
 
+def test_the_api_documentation_is_for_signed_in_users_only(client: TestClient) -> None:
+    docs = client.get("/api/docs", follow_redirects=False)
+    schema = client.get("/api/openapi.json")
+
+    assert docs.status_code == 303 and docs.headers["location"].startswith("/sign-in")
+    assert schema.status_code == 401
+    assert "paths" not in schema.text
+
+
 def test_the_api_is_documented_at_api_docs(signed_in: TestClient) -> None:
     docs = signed_in.get("/api/docs")
     schema = signed_in.get("/api/openapi.json").json()

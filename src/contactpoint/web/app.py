@@ -53,7 +53,7 @@ def create_app() -> FastAPI:
         title=f"{SERVICE_NAME} API",
         summary="England's national index of children",
         version="1",
-        openapi_url=api_docs.OPENAPI_URL,
+        openapi_url=None,  # served by routes.api_docs, to signed-in users only
         docs_url=None,
         redoc_url=None,
         lifespan=background_work,

@@ -50,7 +50,7 @@ from contactpoint.search.practitioner import TooManySearches
 from contactpoint.signposting.brokered import ContactRequestRefused
 from contactpoint.signposting.involvement import InvolvementRefused
 from contactpoint.web.auth import SESSION_COOKIE, CsrfRefused, NotAllowed
-from contactpoint.web.security import apply_security_headers
+from contactpoint.web.security import DOCS_PATH, apply_security_headers
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,8 @@ def status_for(error: ContactPointError) -> int:
 
 
 def is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+    """A request answered in JSON: under ``/api/``, but for the documentation page."""
+    return request.url.path.startswith("/api/") and request.url.path != DOCS_PATH
 
 
 def error_response(

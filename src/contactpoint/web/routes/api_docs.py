@@ -1,4 +1,7 @@
-"""The API documentation page (Swagger UI) at ``/api/docs``, without inline script.
+"""The API documentation page (Swagger UI) at ``/api/docs``, without inline script, and
+the OpenAPI document it reads — both for signed-in users only, like every page but
+signing in and the health checks: the map of an internal service's API is no one
+else's business.
 
 FastAPI's built-in page starts Swagger UI with an inline script, which our
 Content-Security-Policy refuses; this page loads a small script file instead. Swagger UI
@@ -8,9 +11,12 @@ the service loads nothing from other origins.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from contactpoint.web.auth import CurrentUser
 from contactpoint.web.deps import Templates
 from contactpoint.web.security import DOCS_PATH
 
@@ -21,10 +27,16 @@ SWAGGER_UI = "/static/swagger-ui"
 
 
 @router.get(DOCS_PATH, response_class=HTMLResponse, include_in_schema=False)
-def api_docs(request: Request, templates: Templates) -> HTMLResponse:
+def api_docs(request: Request, templates: Templates, _user: CurrentUser) -> HTMLResponse:
     response: HTMLResponse = templates.TemplateResponse(
         request,
         "api/docs.html",
         {"swagger": SWAGGER_UI, "openapi_url": OPENAPI_URL},
     )
     return response
+
+
+@router.get(OPENAPI_URL, include_in_schema=False)
+def openapi_document(request: Request, _user: CurrentUser) -> dict[str, Any]:
+    document: dict[str, Any] = request.app.openapi()
+    return document
