@@ -51,6 +51,27 @@ def test_a_user_is_created_checked_enrolled_and_activated(
     assert "suspended" in run("user", "list")[1]
 
 
+def test_the_user_list_names_each_accounts_organisation_and_never_cuts_a_username(
+    committed_engine: Engine,
+) -> None:
+    run("org", "create", "LEEDS", "Leeds City Council", "--la-code", "E08000035")
+    run("org", "create", "HULL", "Hull City Council", "--la-code", "E06000010")
+    for username, org in (("bartholomew.featherstonehaugh", "LEEDS"), ("ann.lee", "HULL")):
+        code, output = run(
+            "user", "create", username, "--name", "Someone With A Long Display Name",
+            "--email", f"{username}@example.gov.uk", "--org", org, "--role", "practitioner",
+        )  # fmt: skip
+        assert code == 0, output
+
+    code, output = run("user", "list")
+
+    assert code == 0
+    assert max(len(line) for line in output.splitlines()) <= 80
+    hull, leeds = output.split("Leeds City Council (LEEDS)")
+    assert "Hull City Council (HULL)" in hull and "ann.lee" in hull
+    assert "bartholomew.featherstonehaugh" in leeds and "ann.lee" not in leeds
+
+
 def test_closing_onboarding_nationally_refuses_new_users(committed_engine: Engine) -> None:
     run("org", "create", "LEEDS", "Leeds City Council", "--la-code", "E08000035")
     assert run("policy", "onboarding", "closed", "--reason", "scaled down")[0] == 0

@@ -355,8 +355,18 @@ def manageable_users(
     and name: every listing of accounts goes through this one scope. An account holding
     a role ``principal`` may not grant (a national administrator's, to a user
     administrator) is not theirs to manage, even in their own organisation."""
-    home = _home(session, principal)
     grantable = frozenset(grantable_roles(principal))
+    listed = _accounts(session, _home(session, principal), username)
+    return [found for found in listed if found.roles <= grantable]
+
+
+def every_account(session: Session) -> list[Managed]:
+    """Every account with its organisation and roles, by organisation and name (for the
+    operator's command line)."""
+    return _accounts(session, None, None)
+
+
+def _accounts(session: Session, home: int | None, username: str | None) -> list[Managed]:
     query = (
         select(User, Organisation, UserRole.role)
         .join(Organisation, User.organisation_id == Organisation.id)
@@ -368,11 +378,7 @@ def manageable_users(
     found: dict[int, tuple[User, Organisation, set[Role]]] = {}
     for account, org, role in session.execute(query):
         found.setdefault(account.id, (account, org, set()))[2].add(role)
-    return [
-        Managed(account, org, frozenset(roles))
-        for account, org, roles in found.values()
-        if roles <= grantable
-    ]
+    return [Managed(account, org, frozenset(roles)) for account, org, roles in found.values()]
 
 
 def managed_user(session: Session, principal: Principal, username: str) -> Managed:

@@ -12,12 +12,13 @@ from typing import Annotated
 
 import segno
 import typer
-from rich.table import Table
+from rich import box
+from rich.table import Column, Table
 
 from contactpoint import db
 from contactpoint.access import accounts, credentials, tokens
 from contactpoint.access.demo import create_demo_users
-from contactpoint.access.models import OrganisationKind, Role, User
+from contactpoint.access.models import OrganisationKind, Role
 from contactpoint.audit import checkpoint
 from contactpoint.audit import service as audit
 from contactpoint.audit.models import AuditEntry
@@ -164,15 +165,29 @@ def user_suspend(username: str, reason: Reason) -> None:
 def user_list() -> None:
     """Every account with its organisation, roles and state."""
     with unit_of_work() as session:
-        table = Table("username", "name", "roles", "status", "certified until", "needs")
-        for account in session.query(User).order_by(User.username):
-            roles = ", ".join(sorted(accounts.roles_of(session, account.id)))
-            needs = ", ".join(accounts.readiness(account).missing) or "-"
-            table.add_row(
-                account.username, account.display_name, roles, account.status.value,
-                str(account.certified_until or "-"), needs,
-            )  # fmt: skip
-    out.print(table)
+        listed = accounts.every_account(session)
+        readiness = {found.account.id: accounts.readiness(found.account) for found in listed}
+    by_organisation: dict[str, list[accounts.Managed]] = {}
+    for found in listed:
+        heading = f"{found.organisation.name} ({found.organisation.code})"
+        by_organisation.setdefault(heading, []).append(found)
+    for heading, members in by_organisation.items():
+        # The username is what every other command takes: never cut. The rest, in one
+        # column, wraps to any terminal's width.
+        table = Table(
+            Column("username", no_wrap=True), "account",
+            title=heading, title_justify="left", box=box.SIMPLE,
+        )  # fmt: skip
+        for found in members:
+            account = found.account
+            state = account.status.value
+            if account.certified_until:
+                state += f", certified until {account.certified_until}"
+            lines = [account.display_name, f"{', '.join(sorted(found.roles))} · {state}"]
+            if missing := readiness[account.id].missing:
+                lines.append(f"needs {', '.join(missing)}")
+            table.add_row(account.username, "\n".join(lines))
+        out.print(table)
 
 
 @policy_app.command("onboarding")
