@@ -22,7 +22,7 @@ from tests.builders import birth, nhs_number, write_feed
 def test_a_national_administrator_suspends_and_resumes_a_source_and_sees_the_charts(
     page: Page, add_user: AddUser
 ) -> None:
-    page.goto("/admin")
+    page.goto("/")  # the front door: each role lands on its own page
     sign_in(page, add_user(Role.NATIONAL_ADMIN))
 
     expect(page).to_have_title("Administration – ContactPoint")
@@ -92,7 +92,7 @@ def test_a_data_manager_links_a_pair_from_the_review_queue(
     page: Page, add_user: AddUser, live_server: LiveServer, tmp_path: Path
 ) -> None:
     task_id = _open_task(live_server, tmp_path)
-    page.goto("/review")
+    page.goto("/")
     sign_in(page, add_user(Role.DATA_MANAGER))
 
     expect(page).to_have_title("Review matches – ContactPoint")
@@ -134,7 +134,7 @@ def test_a_user_admin_lands_on_the_users_page_and_adds_an_account(
     page: Page, add_user: AddUser
 ) -> None:
     # Issue 16: every role lands on its own page and does its main task there.
-    page.goto("/sign-in")
+    page.goto("/")
     sign_in(page, add_user(Role.USER_ADMIN))
 
     expect(page).to_have_title("Users – ContactPoint")

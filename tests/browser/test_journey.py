@@ -29,7 +29,7 @@ def test_sign_in_search_open_a_record_and_the_look_is_in_the_audit_trail(
     load_births(live_server, tmp_path)
     practitioner = add_user(Role.PRACTITIONER)
 
-    page.goto("/search")
+    page.goto("/")
     sign_in(page, practitioner)
     expect(page).to_have_title("Search for a child – ContactPoint")
     assert_accessible(page)
@@ -52,8 +52,10 @@ def test_sign_in_search_open_a_record_and_the_look_is_in_the_audit_trail(
 
     auditor = add_user(Role.AUDITOR)
     audit_page = new_page()
-    audit_page.goto("/audit")
+    audit_page.goto("/")
     sign_in(audit_page, auditor)
+    expect(audit_page).to_have_title("Audit trail – ContactPoint")
+    assert_accessible(audit_page)
     audit_page.get_by_label("Who accessed a child: ContactPoint ID").fill(cp_id)
     audit_page.get_by_role("button", name="Show entries").click()
     entries = audit_page.get_by_role("table", name=f"Who accessed {cp_id}")

@@ -55,7 +55,7 @@ def test_the_home_page_works_without_javascript(
 def test_signing_in_leads_to_the_page_asked_for_and_each_step_passes_axe(
     page: Page, add_user: AddUser
 ) -> None:
-    page.goto("/")
+    page.goto("/inbox")
 
     expect(page).to_have_title("Sign in – ContactPoint")
     expect(page.get_by_role("main")).to_have_count(1)
@@ -69,7 +69,7 @@ def test_signing_in_leads_to_the_page_asked_for_and_each_step_passes_axe(
     page.get_by_label("Enter the code from your authenticator app").fill(person.code())
     page.get_by_role("button", name="Sign in").click()
 
-    expect(page).to_have_title("What the index holds – ContactPoint")
+    expect(page).to_have_title("Inbox – ContactPoint")
 
 
 def test_a_wrong_password_is_reported_accessibly(page: Page, add_user: AddUser) -> None:
@@ -91,7 +91,8 @@ def test_signing_in_works_without_javascript(new_page: NewPage, add_user: AddUse
 
     sign_in(page, add_user())
 
-    expect(page).to_have_title("What the index holds – ContactPoint")
+    # The front door asks for no page: a practitioner lands on their own, search.
+    expect(page).to_have_title("Search for a child – ContactPoint")
 
 
 def test_the_api_documentation_is_titled_has_a_main_landmark_and_passes_axe(

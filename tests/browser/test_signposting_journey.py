@@ -2,7 +2,8 @@
 server: a data manager flags a child; two practitioners, each signed in with a TOTP
 code, register their involvement with the child; each finds the other in their inbox;
 and once ``contactpoint notify send`` has run, one e-mail has reached each of them,
-naming no child. axe checks every page on the way."""
+naming no child. A key professional signs in at the front door, lands on search, finds
+a child and asks who else is involved. axe checks every page on the way."""
 
 from __future__ import annotations
 
@@ -29,9 +30,18 @@ CHILD = {
 }  # fmt: skip
 
 
-def load_child(live_server: LiveServer, tmp_path: Path, n: int) -> str:
+ANOTHER_CHILD = {
+    "given_names": "Orla", "family_name": "Pendragon", "date_of_birth": "2016-02-14",
+    "registration_date": "2016-02-25", "mother_given_names": "Carys",
+    "mother_family_name": "Pendragon",
+}  # fmt: skip
+
+
+def load_child(
+    live_server: LiveServer, tmp_path: Path, n: int, child: dict[str, str] = CHILD
+) -> str:
     """Load child ``n``'s birth registration; its ContactPoint ID."""
-    path = write_feed(tmp_path / f"births-{n}.csv", "gro-births", [birth(n, **CHILD)])
+    path = write_feed(tmp_path / f"births-{n}.csv", "gro-births", [birth(n, **child)])
     with db.unit_of_work(live_server.engine) as session:
         pipeline.load_file(session, source_name="gro-births", path=path, loaded_by="test")
         child_id = session.scalar(
@@ -125,3 +135,42 @@ def test_two_practitioners_on_a_flagged_child_are_told_of_each_other_in_the_inbo
         assert f"{live_server.url}/{where}/{cp_id}" in email.body
         for told in ("Maisie", "Thornbury", "2017", "9 May", "09 May"):
             assert told not in email.subject and told not in email.body
+
+
+def test_a_key_professional_signs_in_finds_a_child_and_who_else_is_involved(
+    page: Page, new_page: NewPage, add_user: AddUser, live_server: LiveServer, tmp_path: Path
+) -> None:
+    cp_id = load_child(live_server, tmp_path, 62, ANOTHER_CHILD)
+    health_visitor = signed_in(
+        new_page, add_user(Role.PRACTITIONER), f"/children/{cp_id}/involvement"
+    )
+    register(health_visitor, cp_id, "Health visiting")
+
+    page.goto("/")
+    sign_in(page, add_user(Role.KEY_PROFESSIONAL))
+    expect(page).to_have_title("Search for a child – ContactPoint")
+    assert_accessible(page)
+    page.get_by_label("Given names").fill("Orla")
+    page.get_by_label("Family name").fill("Pendragon")
+    page.get_by_label("Date of birth").fill("14/2/2016")
+    page.get_by_label("Assessing the child's needs (including early help)").check()
+    page.get_by_role("button", name="Search").click()
+    expect(page).to_have_title("Search results – ContactPoint")
+    assert_accessible(page)
+
+    page.get_by_role("button", name="View the record of Orla Pendragon").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Orla Pendragon")
+    assert_accessible(page)
+    page.get_by_role("link", name="Who else is involved with this child").click()
+    expect(page).to_have_title(
+        "Why do you need to know who else is involved with this child? – ContactPoint"
+    )
+    assert_accessible(page)
+    page.get_by_label("Finding other practitioners to coordinate support").check()
+    page.get_by_role("button", name="Show who is involved").click()
+    expect(page).to_have_title(f"Who else is involved: {cp_id} – ContactPoint")
+    # The health visitor is a practitioner, not a key or lead professional: counted.
+    expect(page.get_by_role("main")).to_contain_text(
+        "One other practitioner is involved; they are not a key or lead professional."
+    )
+    assert_accessible(page)

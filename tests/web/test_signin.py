@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -91,17 +92,18 @@ def test_each_role_lands_on_its_own_start_page_it_may_see(
     assert client.get(start).status_code == 200
 
 
-def test_a_page_asked_for_before_sign_in_is_where_sign_in_ends(
-    client: TestClient, secret: str
+@pytest.mark.parametrize(("asked", "ends"), [("/inbox", "/inbox"), ("/", "/search")])
+def test_a_page_asked_for_before_sign_in_is_where_sign_in_ends_but_the_front_door_is_none(
+    client: TestClient, secret: str, asked: str, ends: str
 ) -> None:
-    page = client.get("/sign-in?next=/inbox").text
+    page = client.get(f"/sign-in?next={asked}").text
     answer = client.post(
         "/sign-in",
         data={"username": "pat.practitioner", "password": PASSWORD,
-              "csrf_token": field(page, "csrf_token"), "next": "/inbox"},
+              "csrf_token": field(page, "csrf_token"), "next": asked},
         follow_redirects=False,
     )  # fmt: skip
-    assert answer.headers["location"] == "/sign-in/code?next=%2Finbox"
+    assert answer.headers["location"] == f"/sign-in/code?next={quote(asked, safe='')}"
     page = client.get(answer.headers["location"]).text
     code = credentials.current_totp(secret, time.time() + 30)
     answer = client.post(
@@ -109,7 +111,7 @@ def test_a_page_asked_for_before_sign_in_is_where_sign_in_ends(
         data={"code": code, "csrf_token": field(page, "csrf_token"), "next": field(page, "next")},
         follow_redirects=False,
     )
-    assert answer.headers["location"] == "/inbox"
+    assert answer.headers["location"] == ends
 
 
 def test_session_cookies_are_http_only_and_same_site_strict(

@@ -146,8 +146,13 @@ def code(
             status=401,
         )
     roles = accounts.roles_of(session, signed_in.login.user_id)
-    # The page asked for, or the user's own start page (their role's work).
-    response = RedirectResponse(safe_next(next, "") or start_page(roles), status_code=303)
+    # The page asked for, or the user's own start page (their role's work). The front
+    # door ("/", where a user who typed the service's address was sent from) asks for
+    # no page in particular.
+    asked = safe_next(next, "")
+    response = RedirectResponse(
+        asked if asked not in ("", "/") else start_page(roles), status_code=303
+    )
     clear_cookie(response, PENDING_COOKIE)
     clear_cookie(response, CSRF_COOKIE)
     set_cookie(response, SESSION_COOKIE, signed_in.token)
