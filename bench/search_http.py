@@ -39,7 +39,7 @@ import httpx
 from contactpoint import db
 from contactpoint.access import accounts, credentials
 from contactpoint.access.demo import ready_user
-from contactpoint.access.models import OrganisationKind, Role
+from contactpoint.access.kinds import OrganisationKind, Role
 from contactpoint.audit.service import Actor
 from contactpoint.errors import InvalidValue, NotFound
 

@@ -17,7 +17,8 @@ from signposting_world import SOURCE, Known, World
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpoint.children.models import Carer, ChildIdentifier, IdentifierScheme, SourceRecord
+from contactpoint.children.kinds import IdentifierScheme
+from contactpoint.children.models import Carer, ChildIdentifier, SourceRecord
 from contactpoint.synth import HEADERS
 
 

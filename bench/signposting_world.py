@@ -20,13 +20,12 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from contactpoint.access import accounts
-from contactpoint.access.models import OrganisationKind, Role, User, UserRole, UserStatus
+from contactpoint.access.kinds import OrganisationKind, Role, UserStatus
+from contactpoint.access.models import User, UserRole
 from contactpoint.access.policy import Principal
 from contactpoint.audit.service import Actor
-from contactpoint.children.models import (
-    Child,
-    ChildStatus,
-)
+from contactpoint.children.kinds import ChildStatus
+from contactpoint.children.models import Child
 from contactpoint.children.record import sensitive_category
 from contactpoint.feeds.models import FeedRun
 from contactpoint.identifiers import normalise_phone

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from contactpoint.access import accounts, credentials
 from contactpoint.access.demo import ready_user
-from contactpoint.access.models import Organisation, OrganisationKind, Role, User
+from contactpoint.access.kinds import OrganisationKind, Role
+from contactpoint.access.models import Organisation, User
 from contactpoint.access.policy import Principal
 from contactpoint.audit.service import Actor
 from contactpoint.errors import NotFound

@@ -10,7 +10,7 @@ Three jobs, in this order:
 * ``audit-analytics``: the audit trail's last two days analysed for likely misuse and
   auditors alerted to new findings (each once), unless ``audit_alerts`` is off;
 * ``audit-checkpoint``: the chain sealed and a signed checkpoint of its head e-mailed to
-  every auditor (``audit.checkpoint``), the anchor outside the database.
+  every auditor (``oversight.checkpoint``), the anchor outside the database.
 
 Each is idempotent within a day, and each runs at most once a day: the transaction that
 finishes a job records it in ``daily_runs``, and a job recorded for the day is left alone.
@@ -34,11 +34,11 @@ from sqlalchemy import Date, DateTime, Engine, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from contactpoint import db
-from contactpoint.audit import checkpoint
-from contactpoint.audit.analytics import daily_report, raise_alerts
 from contactpoint.audit.service import seal_pending
 from contactpoint.children.lifecycle import run_retention
 from contactpoint.db import Base
+from contactpoint.oversight import checkpoint
+from contactpoint.oversight.analytics import daily_report, raise_alerts
 from contactpoint.settings import get_settings
 from contactpoint.signposting.involvement import housekeeping
 from contactpoint.stats import current_figures, take_snapshot

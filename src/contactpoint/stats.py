@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import JSON, Date, DateTime, Integer, delete, func, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from contactpoint.children.models import Child, ChildStatus, SourceRecord
+from contactpoint.children.kinds import ChildStatus
+from contactpoint.children.models import Child, SourceRecord
 from contactpoint.db import Base
 from contactpoint.feeds.models import FeedRun
 from contactpoint.feeds.sources import SOURCES

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from contactpoint import db
-from contactpoint.access.models import Role
+from contactpoint.access.kinds import Role
 from contactpoint.feeds import pipeline
 from contactpoint.review.models import ReviewStatus, ReviewTask
 from tests.browser.axe import assert_accessible

@@ -9,7 +9,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from contactpoint import db
-from contactpoint.access.models import Role
+from contactpoint.access.kinds import Role
 from contactpoint.feeds import pipeline
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import AddUser, LiveServer, NewPage, sign_in

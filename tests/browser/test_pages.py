@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from contactpoint import db
 from contactpoint.access import accounts
-from contactpoint.access.models import Organisation, Role
+from contactpoint.access.kinds import Role
+from contactpoint.access.models import Organisation
 from contactpoint.access.policy import Principal
 from contactpoint.audit.service import Actor, record
 from contactpoint.children.models import Child, ChildIdentifier

@@ -24,7 +24,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from contactpoint import db
-from contactpoint.access.models import Role
+from contactpoint.access.kinds import Role
 from contactpoint.access.policy import Principal
 from contactpoint.children.identity import close_for_new_identity
 from contactpoint.children.models import Child, ChildIdentifier

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from contactpoint import db
-from contactpoint.access.models import Role
+from contactpoint.access.kinds import Role
 from contactpoint.children.models import Child, ChildIdentifier
 from contactpoint.feeds import pipeline
 from tests.browser.axe import assert_accessible

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpoint.access import accounts, auth, credentials
-from contactpoint.access.models import OrganisationKind, Role, User, UserStatus
+from contactpoint.access.kinds import OrganisationKind, Role, UserStatus
+from contactpoint.access.models import User
 from contactpoint.audit import service as audit
 from contactpoint.audit.models import AuditEntry
 from contactpoint.errors import InvalidValue

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from contactpoint import stats
 from contactpoint.access import key_professionals
-from contactpoint.access.models import Role
+from contactpoint.access.kinds import Role
 from contactpoint.access.policy import Principal
 from contactpoint.audit.models import AuditEntry
 from contactpoint.errors import AccessRefused, InvalidValue

@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 from contactpoint import db
 from contactpoint.access import accounts
 from contactpoint.access.demo import ready_user
-from contactpoint.access.models import OrganisationKind, Role, User
-from contactpoint.audit import analytics
+from contactpoint.access.kinds import OrganisationKind, Role
+from contactpoint.access.models import User
 from contactpoint.audit.misuse import UK, Pattern, Thresholds
 from contactpoint.audit.models import AuditEntry
 from contactpoint.audit.service import Actor, record
@@ -24,6 +24,7 @@ from contactpoint.children.models import Child
 from contactpoint.cli import app
 from contactpoint.feeds import pipeline
 from contactpoint.notify.models import Notification, OutboxEmail
+from contactpoint.oversight import analytics
 from contactpoint.settings import get_settings
 from contactpoint.web import background
 from tests.builders import birth, write_feed

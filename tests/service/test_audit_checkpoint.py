@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from contactpoint import daily, db
-from contactpoint.access.models import Role
-from contactpoint.audit import checkpoint
+from contactpoint.access.kinds import Role
 from contactpoint.audit import service as audit
 from contactpoint.audit.models import AuditEntry, AuditHead, lift_guard
 from contactpoint.cli import app
 from contactpoint.notify.models import OutboxEmail
+from contactpoint.oversight import checkpoint
 from contactpoint.settings import get_settings
 from tests.people import active_user
 

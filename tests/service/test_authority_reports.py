@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from contactpoint.access import accounts
-from contactpoint.access.models import Role
+from contactpoint.access.kinds import Role
 from contactpoint.access.policy import Principal
 from contactpoint.children import reports
 from contactpoint.errors import AccessRefused

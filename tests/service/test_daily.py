@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from contactpoint import daily, db
-from contactpoint.audit import analytics
 from contactpoint.daily import (
     ANALYTICS,
     CHECKPOINT,
@@ -19,6 +18,7 @@ from contactpoint.daily import (
     DailyRun,
     run_daily_jobs,
 )
+from contactpoint.oversight import analytics
 from contactpoint.settings import get_settings
 from contactpoint.stats import IndexSnapshot
 

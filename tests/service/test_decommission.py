@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from contactpoint import db
 from contactpoint.access import accounts
-from contactpoint.access.models import Role
+from contactpoint.access.kinds import Role
 from contactpoint.access.policy import Principal
 from contactpoint.audit.models import AuditHead
 from contactpoint.children.models import Child, SourceRecord

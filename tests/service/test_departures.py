@@ -15,12 +15,14 @@ from sqlalchemy.orm import Session
 
 from contactpoint import db
 from contactpoint.access import accounts
-from contactpoint.access.models import Organisation, Role
+from contactpoint.access.kinds import Role
+from contactpoint.access.models import Organisation
 from contactpoint.access.policy import Principal
 from contactpoint.audit.models import AuditEntry
 from contactpoint.children import departures, reports
+from contactpoint.children.kinds import ChildStatus
 from contactpoint.children.lifecycle import run_retention
-from contactpoint.children.models import Child, ChildStatus, SourceRecord
+from contactpoint.children.models import Child, SourceRecord
 from contactpoint.errors import AccessRefused, InvalidValue
 from contactpoint.feeds import pipeline
 from tests.builders import birth, nhs_record, write_feed

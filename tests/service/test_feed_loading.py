@@ -9,14 +9,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from contactpoint.children.models import (
-    Child,
-    ChildIdentifier,
-    ChildStatus,
-    IdentifierScheme,
-    ServiceRegistration,
-    SourceRecord,
-)
+from contactpoint.children.kinds import ChildStatus, IdentifierScheme
+from contactpoint.children.models import Child, ChildIdentifier, ServiceRegistration, SourceRecord
 from contactpoint.errors import FileRefused, SourceSuspended, UnknownSource
 from contactpoint.feeds import control
 from contactpoint.feeds.models import FeedRun, FeedRunException, FeedRunStatus

@@ -12,12 +12,13 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from contactpoint.access import accounts
-from contactpoint.access.models import Role
+from contactpoint.access.kinds import Role
 from contactpoint.access.policy import NATIONAL_TEAM, Principal
 from contactpoint.access.reasons import reason
 from contactpoint.audit.service import Actor
 from contactpoint.children.identity import IdentityRefused, close_for_new_identity, trace
-from contactpoint.children.models import Child, ChildStatus, SourceRecord
+from contactpoint.children.kinds import ChildStatus
+from contactpoint.children.models import Child, SourceRecord
 from contactpoint.children.view import view_for
 from contactpoint.errors import AccessRefused, InvalidValue
 from contactpoint.feeds import pipeline

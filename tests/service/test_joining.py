@@ -8,7 +8,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpoint.children.models import ChildStatus, LinkKind, SourceRecord
+from contactpoint.children.kinds import ChildStatus, LinkKind
+from contactpoint.children.models import SourceRecord
 from contactpoint.review import service as review
 from contactpoint.review.models import Merge, ReviewStatus, ReviewTask
 from tests.builders import birth, local_row, nhs_record

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
 from contactpoint import db
-from contactpoint.access.models import Role
+from contactpoint.access.kinds import Role
 from contactpoint.children.models import Child
 from contactpoint.cli import app
 from contactpoint.feeds import pipeline

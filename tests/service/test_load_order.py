@@ -18,7 +18,8 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from contactpoint import db
-from contactpoint.children.models import Child, ChildStatus
+from contactpoint.children.kinds import ChildStatus
+from contactpoint.children.models import Child
 from contactpoint.feeds.pipeline import load_file
 from contactpoint.review.models import Merge
 from contactpoint.synth import SOURCES, generate

@@ -11,7 +11,8 @@ from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
 from contactpoint import db
-from contactpoint.children.models import Child, ChildStatus
+from contactpoint.children.kinds import ChildStatus
+from contactpoint.children.models import Child
 from contactpoint.cli import app
 from tests.builders import birth, local_row, nhs_record, snapshot, write_feed
 

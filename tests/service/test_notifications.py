@@ -17,7 +17,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from contactpoint import db
-from contactpoint.access.models import Role
+from contactpoint.access.kinds import Role
 from contactpoint.errors import InvalidValue
 from contactpoint.notify.catcher import caught
 from contactpoint.notify.models import EmailStatus, Notification, OutboxEmail

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from contactpoint.children.models import Child, ChildStatus, LinkKind, SourceRecord
+from contactpoint.children.kinds import ChildStatus, LinkKind
+from contactpoint.children.models import Child, SourceRecord
 from contactpoint.children.record import child_record
 from contactpoint.errors import DecisionRefused
 from contactpoint.feeds.pipeline import LoadResult, load_file

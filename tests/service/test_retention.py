@@ -14,15 +14,16 @@ from sqlalchemy.orm import Session
 
 from contactpoint import db
 from contactpoint.access import accounts
-from contactpoint.access.models import Role
+from contactpoint.access.kinds import Role
 from contactpoint.access.policy import Principal
 from contactpoint.access.reasons import reason
 from contactpoint.audit import service as audit
 from contactpoint.audit.service import Actor
 from contactpoint.children import lifecycle
 from contactpoint.children.identity import close_for_new_identity
+from contactpoint.children.kinds import ChildStatus
 from contactpoint.children.lifecycle import RetentionRefused, run_retention
-from contactpoint.children.models import Child, ChildStatus, RetentionRun, SourceRecord
+from contactpoint.children.models import Child, RetentionRun, SourceRecord
 from contactpoint.children.view import view_for
 from contactpoint.errors import AccessRefused, InvalidValue
 from contactpoint.feeds import pipeline

@@ -14,8 +14,9 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from contactpoint import db
-from contactpoint.access.models import Role
-from contactpoint.children.models import Child, ChildStatus, LinkKind, SourceRecord
+from contactpoint.access.kinds import Role
+from contactpoint.children.kinds import ChildStatus, LinkKind
+from contactpoint.children.models import Child, SourceRecord
 from contactpoint.errors import (
     DecisionRefused,
     MergeRefused,

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from contactpoint.children.models import Child, ChildIdentifier, ChildStatus
+from contactpoint.children.kinds import ChildStatus
+from contactpoint.children.models import Child, ChildIdentifier
 from contactpoint.errors import InvalidValue, InvalidValues, SearchTooBroad
 from contactpoint.feeds.pipeline import load_file
 from contactpoint.identifiers import format_nhs_number

@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import Engine, select
 
 from contactpoint import db
-from contactpoint.children.models import Child, ChildStatus
+from contactpoint.children.kinds import ChildStatus
+from contactpoint.children.models import Child
 from contactpoint.daily import HOUSEKEEPING, DailyRun
 from tests.builders import local_row, write_feed
 from tests.server import served_environment, serving

@@ -9,10 +9,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpoint.access.models import Role
+from contactpoint.access.kinds import Role
 from contactpoint.access.reasons import reason
 from contactpoint.audit.models import AuditEntry
-from contactpoint.children.models import Child, ChildIdentifier, ChildStatus
+from contactpoint.children.kinds import ChildStatus
+from contactpoint.children.models import Child, ChildIdentifier
 from contactpoint.children.view import view_for
 from contactpoint.review import casework
 from contactpoint.review.merge import merge, unmerge

@@ -15,11 +15,13 @@ from sqlalchemy.orm import Session
 
 from contactpoint.access import accounts, key_professionals
 from contactpoint.access.key_professionals import CapReached
-from contactpoint.access.models import Organisation, Role
+from contactpoint.access.kinds import Role
+from contactpoint.access.models import Organisation
 from contactpoint.access.policy import Principal
 from contactpoint.access.reasons import reason
 from contactpoint.audit.models import AuditEntry
-from contactpoint.children.models import Child, ChildIdentifier, ChildStatus, SensitiveConsent
+from contactpoint.children.kinds import ChildStatus
+from contactpoint.children.models import Child, ChildIdentifier, SensitiveConsent
 from contactpoint.errors import AccessRefused, InvalidValue, NotFound
 from contactpoint.feeds import pipeline
 from contactpoint.notify.models import Notification, OutboxEmail

@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 
 from contactpoint import db
 from contactpoint.access import accounts
-from contactpoint.access.models import Role, User, UserRole
+from contactpoint.access.kinds import Role
+from contactpoint.access.models import User, UserRole
 from contactpoint.access.policy import Principal
 from contactpoint.audit.models import AuditEntry
 from contactpoint.audit.service import Actor

@@ -11,7 +11,7 @@ from itertools import product
 
 import pytest
 
-from contactpoint.access.models import Role
+from contactpoint.access.kinds import Role
 from contactpoint.access.policy import (
     NATIONAL_TEAM,
     RECORD_ACTIONS,
@@ -21,7 +21,7 @@ from contactpoint.access.policy import (
     RecordState,
     decide,
 )
-from contactpoint.children.models import ChildStatus
+from contactpoint.children.kinds import ChildStatus
 
 OWN, OTHER = "E08000035", "E06000010"
 

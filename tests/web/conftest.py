@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from contactpoint import db
-from contactpoint.access.models import Role
+from contactpoint.access.kinds import Role
 from contactpoint.feeds import pipeline
 from contactpoint.web.app import create_app
 from tests.builders import write_feed

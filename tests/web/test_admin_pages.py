@@ -14,7 +14,7 @@ from sqlalchemy import Engine, select
 
 from contactpoint import db
 from contactpoint.access import accounts
-from contactpoint.access.models import Role
+from contactpoint.access.kinds import Role
 from contactpoint.audit.models import AuditEntry
 from contactpoint.feeds import control, pipeline
 from tests.builders import birth, write_feed

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from contactpoint import db
-from contactpoint.access.models import Role
+from contactpoint.access.kinds import Role
 from contactpoint.audit.models import AuditEntry
 from contactpoint.audit.service import Actor, record
 from tests.people import active_user, sign_in

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
 
 from contactpoint import db
-from contactpoint.access.models import Role
+from contactpoint.access.kinds import Role
 from contactpoint.errors import (
     ContactPointError,
     FileRefused,

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func, select
 
 from contactpoint import db
 from contactpoint.access import accounts, tokens
-from contactpoint.access.models import OrganisationKind
+from contactpoint.access.kinds import OrganisationKind
 from contactpoint.audit.models import AuditEntry
 from contactpoint.audit.service import Actor
 from contactpoint.children.models import Child

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from contactpoint import db
-from contactpoint.access.models import Role
+from contactpoint.access.kinds import Role
 from contactpoint.children.models import Child
 from contactpoint.decommission.models import Decommission, Stage
 from contactpoint.feeds import pipeline

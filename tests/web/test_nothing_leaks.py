@@ -32,7 +32,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from contactpoint import db
-from contactpoint.access.models import Organisation, Role, User
+from contactpoint.access.kinds import Role
+from contactpoint.access.models import Organisation, User
 from contactpoint.children.identity import close_for_new_identity
 from contactpoint.children.models import Child, ChildIdentifier
 from contactpoint.children.shielding import set_shield

@@ -14,10 +14,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, update
 
 from contactpoint import db
-from contactpoint.access.models import Role
+from contactpoint.access.kinds import Role
 from contactpoint.access.policy import Disclosure
 from contactpoint.audit.models import AuditEntry
-from contactpoint.children.models import Child, ChildIdentifier, ChildStatus, SensitiveConsent
+from contactpoint.children.kinds import ChildStatus
+from contactpoint.children.models import Child, ChildIdentifier, SensitiveConsent
 from contactpoint.feeds import pipeline
 from tests.builders import birth, nhs_number, write_feed
 from tests.people import HULL, LEEDS, active_user, sign_in

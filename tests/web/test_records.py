@@ -15,9 +15,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from contactpoint import db
-from contactpoint.access.models import LoginSession, Role
+from contactpoint.access.kinds import Role
+from contactpoint.access.models import LoginSession
 from contactpoint.audit.models import AuditEntry
-from contactpoint.children.models import Child, ChildIdentifier, ChildStatus, SensitiveConsent
+from contactpoint.children.kinds import ChildStatus
+from contactpoint.children.models import Child, ChildIdentifier, SensitiveConsent
 from contactpoint.feeds import pipeline
 from contactpoint.review.service import merge
 from tests.builders import birth, death, nhs_number, nhs_record, write_feed

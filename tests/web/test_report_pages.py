@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from contactpoint import db
-from contactpoint.access.models import Role
+from contactpoint.access.kinds import Role
 from contactpoint.feeds import pipeline
 from tests.builders import birth, nhs_record, write_feed
 from tests.people import HULL

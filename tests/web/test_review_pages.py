@@ -14,9 +14,10 @@ from httpx import Response
 from sqlalchemy import Engine, select
 
 from contactpoint import db
-from contactpoint.access.models import Role
+from contactpoint.access.kinds import Role
 from contactpoint.audit.models import AuditEntry
-from contactpoint.children.models import Child, ChildStatus
+from contactpoint.children.kinds import ChildStatus
+from contactpoint.children.models import Child
 from contactpoint.feeds import pipeline
 from contactpoint.review import casework, service
 from contactpoint.review.models import Merge, ReviewStatus, ReviewTask

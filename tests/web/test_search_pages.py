@@ -11,10 +11,11 @@ from httpx import Response
 from sqlalchemy import Engine, select, update
 
 from contactpoint import db
-from contactpoint.access.models import Role
+from contactpoint.access.kinds import Role
 from contactpoint.audit.models import AuditAlert, AuditChild, AuditEntry, AuditPersonal
 from contactpoint.audit.service import PERSONAL, personal_hmac
-from contactpoint.children.models import Child, ChildStatus
+from contactpoint.children.kinds import ChildStatus
+from contactpoint.children.models import Child
 from contactpoint.settings import get_settings
 from tests.builders import local_row
 from tests.people import LEEDS, active_user, field, sign_in

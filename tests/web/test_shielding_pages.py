@@ -11,7 +11,7 @@ from httpx import Response
 from sqlalchemy import select, update
 
 from contactpoint import db
-from contactpoint.access.models import Role
+from contactpoint.access.kinds import Role
 from contactpoint.audit.models import AuditEntry
 from contactpoint.children.models import Child
 from tests.builders import local_row

@@ -13,7 +13,8 @@ from sqlalchemy import Engine, select
 
 from contactpoint import db
 from contactpoint.access import credentials
-from contactpoint.access.models import Role, User
+from contactpoint.access.kinds import Role
+from contactpoint.access.models import User
 from contactpoint.audit import service as audit
 from contactpoint.audit.models import AuditEntry
 from contactpoint.settings import get_settings

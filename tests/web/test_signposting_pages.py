@@ -21,7 +21,8 @@ from sqlalchemy import Engine, func, select
 
 from contactpoint import db
 from contactpoint.access import accounts
-from contactpoint.access.models import Organisation, Role
+from contactpoint.access.kinds import Role
+from contactpoint.access.models import Organisation
 from contactpoint.access.policy import Principal
 from contactpoint.audit.models import AuditEntry
 from contactpoint.children.models import Child, ChildIdentifier

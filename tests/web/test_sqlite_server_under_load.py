@@ -28,7 +28,7 @@ from sqlalchemy import select
 
 from contactpoint import db, migrate
 from contactpoint.access import credentials
-from contactpoint.access.models import Role
+from contactpoint.access.kinds import Role
 from contactpoint.notify import service as notify
 from contactpoint.review.models import ReviewStatus, ReviewTask
 from contactpoint.synth import generate

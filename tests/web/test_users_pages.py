@@ -14,7 +14,8 @@ from sqlalchemy import Engine, func, select
 
 from contactpoint import db
 from contactpoint.access import accounts, credentials
-from contactpoint.access.models import Role, User, UserStatus
+from contactpoint.access.kinds import Role, UserStatus
+from contactpoint.access.models import User
 from contactpoint.audit.models import AuditEntry
 from contactpoint.web.app import create_app
 from tests.people import HULL, LEEDS, PASSWORD, SETUP, active_user, authority, field, sign_in

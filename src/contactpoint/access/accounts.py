@@ -13,15 +13,8 @@ from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from contactpoint.access import credentials
-from contactpoint.access.models import (
-    NationalPolicy,
-    Organisation,
-    OrganisationKind,
-    Role,
-    User,
-    UserRole,
-    UserStatus,
-)
+from contactpoint.access.kinds import OrganisationKind, Role, UserStatus
+from contactpoint.access.models import NationalPolicy, Organisation, User, UserRole
 from contactpoint.access.policy import Principal
 from contactpoint.audit.service import Actor, record
 from contactpoint.errors import AccessRefused, ContactPointError, InvalidValue, NotFound

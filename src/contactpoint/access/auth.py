@@ -13,14 +13,8 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from contactpoint.access import credentials, throttle
-from contactpoint.access.models import (
-    ApiToken,
-    LoginSession,
-    Organisation,
-    User,
-    UserRole,
-    UserStatus,
-)
+from contactpoint.access.kinds import UserStatus
+from contactpoint.access.models import ApiToken, LoginSession, Organisation, User, UserRole
 from contactpoint.access.policy import Principal
 from contactpoint.audit.service import FAILED, REFUSED, Actor, record
 from contactpoint.errors import AccessRefused, ContactPointError

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpoint.access import accounts, credentials
-from contactpoint.access.models import Organisation, OrganisationKind, Role, User
+from contactpoint.access.kinds import OrganisationKind, Role
+from contactpoint.access.models import Organisation, User
 from contactpoint.audit.service import Actor
 from contactpoint.errors import ContactPointError
 from contactpoint.settings import get_settings

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from contactpoint.access.accounts import AccountRefused, managed_user, organisation
-from contactpoint.access.models import Organisation, Role, User, UserRole
+from contactpoint.access.kinds import Role
+from contactpoint.access.models import Organisation, User, UserRole
 from contactpoint.access.policy import Action, Principal, decide
 from contactpoint.audit.service import Actor, record
 from contactpoint.errors import AccessRefused, InvalidValue

@@ -3,7 +3,6 @@ onboarding policy (DESIGN §2 and §8)."""
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -20,30 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from contactpoint.access.kinds import OrganisationKind, Role, UserStatus
 from contactpoint.db import Base, Timestamped, str_enum
-
-
-class OrganisationKind(enum.StrEnum):
-    LOCAL_AUTHORITY = "local_authority"
-    NATIONAL = "national"
-
-
-class Role(enum.StrEnum):
-    """What a user may do, granted per user (DESIGN §2)."""
-
-    PRACTITIONER = "practitioner"
-    KEY_PROFESSIONAL = "key_professional"
-    DATA_MANAGER = "data_manager"
-    USER_ADMIN = "user_admin"
-    NATIONAL_ADMIN = "national_admin"
-    AUDITOR = "auditor"
-
-
-class UserStatus(enum.StrEnum):
-    # Created; waiting for training, vetting, the user agreement and two-factor enrolment.
-    PENDING = "pending"
-    ACTIVE = "active"
-    SUSPENDED = "suspended"
 
 
 class Organisation(Timestamped, Base):

@@ -112,7 +112,7 @@ class AuditHead(Base):
 
 
 class AuditAlert(Base):
-    """A misuse finding auditors were alerted to (``audit.analytics``): kept so that each
+    """A misuse finding auditors were alerted to (``oversight.analytics``): kept so that each
     finding is alerted once, however often the trail is analysed."""
 
     __tablename__ = "audit_alerts"

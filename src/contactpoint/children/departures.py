@@ -27,7 +27,8 @@ from contactpoint import bulk
 from contactpoint.access.policy import Action, Principal, decide
 from contactpoint.audit.service import SYSTEM, Actor, record
 from contactpoint.children.facts import facts_from_json
-from contactpoint.children.models import Child, ChildStatus, SourceRecord
+from contactpoint.children.kinds import ChildStatus
+from contactpoint.children.models import Child, SourceRecord
 from contactpoint.errors import AccessRefused, ContactPointError, InvalidValue
 
 

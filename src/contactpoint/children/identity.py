@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from contactpoint.access.policy import Action, Principal, decide
 from contactpoint.audit.service import Actor, record
-from contactpoint.children.models import Child, ChildStatus, IdentityChange
+from contactpoint.children.kinds import ChildStatus
+from contactpoint.children.models import Child, IdentityChange
 from contactpoint.errors import AccessRefused, ContactPointError, InvalidValue, NotFound
 from contactpoint.identifiers import normalise_cp_id
 from contactpoint.linkage.models import KeptApart

@@ -31,10 +31,10 @@ from contactpoint import db
 from contactpoint.access.policy import Action, Principal, decide
 from contactpoint.audit.models import AuditChild, AuditEntry, AuditPersonal
 from contactpoint.audit.service import SYSTEM, Actor, record
+from contactpoint.children.kinds import ChildStatus
 from contactpoint.children.models import (
     FACT_TABLES,
     Child,
-    ChildStatus,
     RetentionRun,
     SensitiveConsent,
     SourceRecord,

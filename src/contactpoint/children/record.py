@@ -20,14 +20,8 @@ from sqlalchemy.orm import Session
 
 from contactpoint.children.facts import ChildFacts, as_row, facts_from_json
 from contactpoint.children.golden import TRUST
-from contactpoint.children.models import (
-    AddressKind,
-    Child,
-    ChildStatus,
-    IdentifierScheme,
-    RegistrationKind,
-    SourceRecord,
-)
+from contactpoint.children.kinds import AddressKind, ChildStatus, IdentifierScheme, RegistrationKind
+from contactpoint.children.models import Child, SourceRecord
 from contactpoint.errors import NotFound
 from contactpoint.geography import LocalAuthority, local_authorities
 from contactpoint.settings import get_settings

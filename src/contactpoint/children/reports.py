@@ -16,13 +16,9 @@ from sqlalchemy.orm import Session
 
 from contactpoint.access.policy import Action, Principal, decide
 from contactpoint.audit.service import Actor, record
+from contactpoint.children.kinds import ChildStatus, RegistrationKind
 from contactpoint.children.lifecycle import years_after
-from contactpoint.children.models import (
-    Child,
-    ChildStatus,
-    RegistrationKind,
-    ServiceRegistration,
-)
+from contactpoint.children.models import Child, ServiceRegistration
 from contactpoint.errors import AccessRefused
 
 # Compulsory school age: from the school year after the fifth birthday to the end of

@@ -18,7 +18,8 @@ from contactpoint.audit.service import Actor, record
 from contactpoint.children import store
 from contactpoint.children.facts import ChildFacts, facts_to_json
 from contactpoint.children.golden import build_golden
-from contactpoint.children.models import Child, ChildStatus, SourceRecord
+from contactpoint.children.kinds import ChildStatus
+from contactpoint.children.models import Child, SourceRecord
 from contactpoint.linkage import registry
 from contactpoint.linkage import store as match_store
 from contactpoint.linkage.models import MatchKey, MatchRecordRow

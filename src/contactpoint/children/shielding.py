@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 from contactpoint.access.policy import Action, Principal, decide
 from contactpoint.audit.models import AuditEntry
 from contactpoint.audit.service import Actor, record
-from contactpoint.children.models import Child, ChildStatus
+from contactpoint.children.kinds import ChildStatus
+from contactpoint.children.models import Child
 from contactpoint.children.view import record_state
 from contactpoint.errors import AccessRefused, ContactPointError, InvalidValue, NotFound
 from contactpoint.identifiers import normalise_cp_id

@@ -17,6 +17,7 @@ from contactpoint import bulk
 from contactpoint.children.departures import note_returns
 from contactpoint.children.facts import ChildFacts, as_row, facts_from_json
 from contactpoint.children.golden import Golden, build_golden
+from contactpoint.children.kinds import ChildStatus, IdentifierScheme
 from contactpoint.children.models import (
     FACT_TABLES,
     Address,
@@ -24,8 +25,6 @@ from contactpoint.children.models import (
     Child,
     ChildIdentifier,
     ChildName,
-    ChildStatus,
-    IdentifierScheme,
     ServiceRegistration,
     SourceRecord,
 )

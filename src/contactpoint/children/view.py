@@ -25,8 +25,9 @@ from contactpoint.access.models import Organisation
 from contactpoint.access.policy import Action, Disclosure, Principal, RecordState, decide
 from contactpoint.access.reasons import STATUTORY, Reason
 from contactpoint.audit.service import ALLOWED, REFUSED, Actor, record
+from contactpoint.children.kinds import ChildStatus
 from contactpoint.children.lifecycle import deep_in_archive
-from contactpoint.children.models import Child, ChildStatus, SensitiveConsent
+from contactpoint.children.models import Child, SensitiveConsent
 from contactpoint.children.record import (
     ChildRecord,
     ServiceInvolvement,

@@ -18,8 +18,7 @@ from rich.table import Column, Table
 from contactpoint import db
 from contactpoint.access import accounts, credentials, tokens
 from contactpoint.access.demo import create_demo_users
-from contactpoint.access.models import OrganisationKind, Role
-from contactpoint.audit import checkpoint
+from contactpoint.access.kinds import OrganisationKind, Role
 from contactpoint.audit import service as audit
 from contactpoint.audit.models import AuditEntry
 from contactpoint.audit.service import Actor
@@ -33,6 +32,7 @@ from contactpoint.cli.console import (
     unit_of_work,
 )
 from contactpoint.decommission import service as decommission
+from contactpoint.oversight import checkpoint
 from contactpoint.review.service import resolve
 from contactpoint.settings import get_settings
 

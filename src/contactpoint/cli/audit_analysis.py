@@ -1,4 +1,4 @@
-"""``contactpoint audit analyse``: likely misuse in the audit trail (``audit.analytics``),
+"""``contactpoint audit analyse``: likely misuse in the audit trail (``oversight.analytics``),
 printed for an auditor and, with ``--alert``, alerted to every auditor (each finding
 once). Reading the analysis is audited under the operator's name."""
 
@@ -11,11 +11,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from contactpoint.audit import analytics
 from contactpoint.audit import service as audit
 from contactpoint.audit.misuse import UK
 from contactpoint.audit.service import Actor
 from contactpoint.cli.console import operator, out, parse_date, unit_of_work
+from contactpoint.oversight import analytics
 
 
 def audit_analyse(

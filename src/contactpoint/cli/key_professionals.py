@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpoint.access import accounts, key_professionals
-from contactpoint.access.models import Organisation, Role, User, UserRole
+from contactpoint.access.kinds import Role
+from contactpoint.access.models import Organisation, User, UserRole
 from contactpoint.cli.console import EXIT_USAGE, acting_as, err, out, reported_errors, unit_of_work
 
 key_professional_app = typer.Typer(

@@ -25,7 +25,8 @@ from sqlalchemy import Engine, String, Text, func, select, text, update
 from sqlalchemy.orm import Session
 
 from contactpoint import db, spreadsheets
-from contactpoint.access.models import NationalPolicy, Organisation, Role, User, UserRole
+from contactpoint.access.kinds import Role
+from contactpoint.access.models import NationalPolicy, Organisation, User, UserRole
 from contactpoint.access.policy import Action, Principal, decide
 from contactpoint.audit.models import AuditHead, lift_guard, restore_guard
 from contactpoint.audit.service import Actor, record, seal_pending

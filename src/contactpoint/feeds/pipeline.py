@@ -31,6 +31,17 @@ from contactpoint.feeds.sources import Source, get_source
 from contactpoint.linkage import turns
 from contactpoint.matching.decide import Thresholds
 from contactpoint.settings import get_settings
+from contactpoint.signposting import feed as signposting_feed
+from contactpoint.signposting import flags
+
+# What a source's rows set going once they are in, in the load's transaction (session,
+# feed run id, today): a birth registration carries a flag over from the record it
+# joins; children's services rows become involvements and flags. Kept here, not in the
+# sources, so a source stays a pure description of a file.
+AFTER_LOAD: dict[str, Callable[[Session, int, date], object]] = {
+    "gro-births": flags.carry_over,
+    "la-childrens-services": signposting_feed.apply,
+}
 
 # Rows checked between two reports of progress.
 CHECK_CHUNK = 2000
@@ -203,8 +214,9 @@ def load_file(
     run.linked = counts.linked
     run.updated = counts.updated
     run.unchanged = counts.unchanged
-    if source.after_load is not None:
-        source.after_load(session, run.id, today or date.today())
+    after_load = AFTER_LOAD.get(source.name)
+    if after_load is not None:
+        after_load(session, run.id, today or date.today())
     session.add_all(
         FeedRunException(
             feed_run_id=run.id,

@@ -36,7 +36,8 @@ from sqlalchemy.orm import Session
 
 from contactpoint.children.facts import facts_from_json
 from contactpoint.children.golden import build_golden
-from contactpoint.children.models import Child, ChildStatus, IdentityChange, LinkKind, SourceRecord
+from contactpoint.children.kinds import ChildStatus, LinkKind
+from contactpoint.children.models import Child, IdentityChange, SourceRecord
 from contactpoint.children.store import insert_children
 from contactpoint.errors import DecisionRefused, MergeRefused, NotFound
 from contactpoint.linkage import registry, store, turns

@@ -7,7 +7,8 @@ from __future__ import annotations
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from contactpoint.children.models import Child, ChildStatus, SourceRecord
+from contactpoint.children.kinds import ChildStatus
+from contactpoint.children.models import Child, SourceRecord
 from contactpoint.linkage.models import LinkEvent, RelinkChange
 from contactpoint.linkage.relink import RelinkRefused, run_of
 from contactpoint.review.merge import move_records, rebuild, unmerge

@@ -11,7 +11,8 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from contactpoint import bulk
-from contactpoint.children.models import Child, ChildStatus, IdentityChange, LinkKind, SourceRecord
+from contactpoint.children.kinds import ChildStatus, LinkKind
+from contactpoint.children.models import Child, IdentityChange, SourceRecord
 from contactpoint.linkage.models import KeptApart, MatchKey, MatchRecordRow
 from contactpoint.matching.frequencies import PERSON_KEYS
 from contactpoint.matching.keys import blocking_keys

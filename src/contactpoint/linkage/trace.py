@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpoint import spreadsheets
-from contactpoint.children.models import Child, ChildStatus
+from contactpoint.children.kinds import ChildStatus
+from contactpoint.children.models import Child
 from contactpoint.feeds.fields import RowError
 from contactpoint.feeds.pipeline import standardise_rows
 from contactpoint.feeds.sources import get_source

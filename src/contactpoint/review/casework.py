@@ -20,11 +20,12 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpoint.access.models import Role
+from contactpoint.access.kinds import Role
 from contactpoint.access.policy import Action, Principal, decide
 from contactpoint.audit.service import Actor, record
 from contactpoint.children.facts import facts_from_json
-from contactpoint.children.models import Child, ChildStatus, SourceRecord
+from contactpoint.children.kinds import ChildStatus
+from contactpoint.children.models import Child, SourceRecord
 from contactpoint.children.view import listing_state
 from contactpoint.errors import AccessRefused, InvalidValue, NotFound
 from contactpoint.review import service

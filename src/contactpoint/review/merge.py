@@ -23,7 +23,8 @@ from sqlalchemy import CursorResult, and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from contactpoint import bulk
-from contactpoint.children.models import FACT_TABLES, Child, ChildStatus, LinkKind, SourceRecord
+from contactpoint.children.kinds import ChildStatus, LinkKind
+from contactpoint.children.models import FACT_TABLES, Child, SourceRecord
 from contactpoint.children.store import rebuild_golden_records
 from contactpoint.errors import MergeRefused, NotFound, UnmergeRefused
 from contactpoint.linkage import store as match_store

@@ -21,7 +21,8 @@ from sqlalchemy import ColumnElement, CursorResult, and_, func, or_, select, upd
 from sqlalchemy.orm import Session, aliased
 
 from contactpoint.access.policy import NATIONAL_TEAM
-from contactpoint.children.models import Child, ChildStatus
+from contactpoint.children.kinds import ChildStatus
+from contactpoint.children.models import Child
 from contactpoint.errors import DecisionRefused, NotFound, TaskAlreadyDecided
 from contactpoint.identifiers import normalise_cp_id
 from contactpoint.linkage.models import KeptApart

@@ -20,7 +20,8 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from contactpoint import bulk
-from contactpoint.children.models import Child, ChildStatus
+from contactpoint.children.kinds import ChildStatus
+from contactpoint.children.models import Child
 from contactpoint.linkage.models import MatchKey, MatchRecordRow
 from contactpoint.matching.record import LIST_COLUMNS, MATCH_COLUMNS, MatchRecord
 

@@ -14,7 +14,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpoint.access.models import Organisation, Role, User, UserRole, UserStatus
+from contactpoint.access.kinds import Role, UserStatus
+from contactpoint.access.models import Organisation, User, UserRole
 from contactpoint.access.policy import Action, Principal
 from contactpoint.access.reasons import Reason
 from contactpoint.audit.service import SYSTEM, record

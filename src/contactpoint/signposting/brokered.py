@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from contactpoint.access.models import Organisation, User
 from contactpoint.access.policy import Action, Principal, RecordState, decide
 from contactpoint.audit.service import Actor, record
-from contactpoint.children.models import Child, ChildStatus
+from contactpoint.children.kinds import ChildStatus
+from contactpoint.children.models import Child
 from contactpoint.children.view import record_state
 from contactpoint.errors import AccessRefused, ContactPointError, InvalidValue, NotFound
 from contactpoint.notify.message import valid_address

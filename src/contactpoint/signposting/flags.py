@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from contactpoint.access.policy import Action, Principal, RecordState, decide
 from contactpoint.audit.service import SYSTEM, Actor, record
-from contactpoint.children.models import Carer, Child, ChildStatus, SourceRecord
+from contactpoint.children.kinds import ChildStatus
+from contactpoint.children.models import Carer, Child, SourceRecord
 from contactpoint.children.record import plain
 from contactpoint.errors import AccessRefused, InvalidValue, NotFound
 from contactpoint.identifiers import normalise_postcode

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from contactpoint.access.models import Organisation, User
 from contactpoint.access.policy import Action, Principal, RecordState, decide
-from contactpoint.children.models import Child, ChildStatus
+from contactpoint.children.kinds import ChildStatus
+from contactpoint.children.models import Child
 from contactpoint.children.view import record_state
 from contactpoint.errors import AccessRefused, InvalidValue, NotFound
 from contactpoint.review.service import resolve

@@ -17,7 +17,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpoint.access.models import Role, UserRole
+from contactpoint.access.kinds import Role
+from contactpoint.access.models import UserRole
 from contactpoint.access.policy import Action, Principal
 from contactpoint.access.reasons import Reason
 from contactpoint.audit.service import Actor, record

@@ -21,10 +21,12 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from contactpoint import bulk
-from contactpoint.access.models import Role, User, UserRole
+from contactpoint.access.kinds import Role
+from contactpoint.access.models import User, UserRole
 from contactpoint.access.policy import Action, Principal
 from contactpoint.audit.service import SYSTEM, Actor, record
-from contactpoint.children.models import Child, ChildStatus
+from contactpoint.children.kinds import ChildStatus
+from contactpoint.children.models import Child
 from contactpoint.errors import InvalidValue, NotFound
 from contactpoint.notify.message import valid_address
 from contactpoint.notify.service import email_only, notify

@@ -11,7 +11,8 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, aliased
 
 from contactpoint import bulk
-from contactpoint.children.models import Carer, Child, ChildStatus
+from contactpoint.children.kinds import ChildStatus
+from contactpoint.children.models import Carer, Child
 from contactpoint.children.view import consent_covers, consents_of
 from contactpoint.settings import get_settings
 from contactpoint.signposting.models import Involvement, VulnerabilityFlag

@@ -22,7 +22,7 @@ from starlette.responses import Response
 
 from contactpoint.access import auth, credentials
 from contactpoint.access.auth import Current, NotSignedIn
-from contactpoint.access.models import Role
+from contactpoint.access.kinds import Role
 from contactpoint.access.policy import Action, decide
 from contactpoint.errors import ContactPointError
 from contactpoint.settings import get_settings

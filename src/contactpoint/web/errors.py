@@ -30,7 +30,6 @@ from contactpoint.access import auth as auth_service
 from contactpoint.access.accounts import AccountRefused
 from contactpoint.access.auth import NotSignedIn, SignInRefused
 from contactpoint.audit import service as audit
-from contactpoint.audit.analytics import raise_alerts
 from contactpoint.audit.service import Actor
 from contactpoint.children.shielding import ShieldRefused
 from contactpoint.children.store import child_id_of
@@ -46,6 +45,7 @@ from contactpoint.errors import (
 from contactpoint.logs import REQUEST_ID
 from contactpoint.migrate import SchemaNotReady
 from contactpoint.notify.service import NotificationRefused
+from contactpoint.oversight.analytics import raise_alerts
 from contactpoint.search.practitioner import TooManySearches
 from contactpoint.signposting.brokered import ContactRequestRefused
 from contactpoint.signposting.involvement import InvolvementRefused

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
-
-from sqlalchemy.orm import Session
 
 from contactpoint.children.facts import AddressFact, ChildFacts
 from contactpoint.feeds.fields import RowReader
@@ -27,8 +24,6 @@ class Source:
     standardise: Callable[[RowReader], ChildFacts]
     # Whether the scaled-down service keeps receiving it (DESIGN §4).
     continues_when_scaled_down: bool
-    # Run after the rows are in, in the load's transaction: (session, feed run id, today).
-    after_load: Callable[[Session, int, date], object] | None = None
 
 
 def columns(required: str, optional: str) -> tuple[Column, ...]:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from contactpoint.children.facts import CarerFact, ChildFacts, IdentifierFact
-from contactpoint.children.models import IdentifierScheme
+from contactpoint.children.kinds import IdentifierScheme
 from contactpoint.feeds.fields import GENDERS, RowReader
 from contactpoint.feeds.sources.base import Source, address, columns
-from contactpoint.signposting import flags
 
 BIRTH_ENTRY = r"\d{4}/[A-Z]{3}/\d{5}"
 
@@ -75,5 +74,4 @@ SOURCE = Source(
     standardise=standardise,
     continues_when_scaled_down=True,
     # A pre-birth plan held against the mother passes to the child born to her.
-    after_load=flags.carry_over,
 )

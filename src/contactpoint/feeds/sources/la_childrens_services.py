@@ -3,16 +3,15 @@ and child-protection and looked-after status.
 
 Involvement and vulnerability flags are validated here, kept in the source record's
 payload, and made into signposting's involvements and flags after the load
-(``signposting.feed``).
+(``signposting.feed``, which ``feeds.pipeline`` runs).
 """
 
 from __future__ import annotations
 
 from contactpoint.children.facts import CarerFact, ChildFacts, IdentifierFact
-from contactpoint.children.models import IdentifierScheme
+from contactpoint.children.kinds import IdentifierScheme
 from contactpoint.feeds.fields import GENDERS, RowReader
 from contactpoint.feeds.sources.base import Source, address, columns, la_code
-from contactpoint.signposting import feed as signposting_feed
 
 
 def standardise(row: RowReader) -> ChildFacts:
@@ -80,5 +79,4 @@ SOURCE = Source(
     ),
     standardise=standardise,
     continues_when_scaled_down=True,
-    after_load=signposting_feed.apply,
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contactpoint.children.facts import ChildFacts, IdentifierFact
-from contactpoint.children.models import IdentifierScheme
+from contactpoint.children.kinds import IdentifierScheme
 from contactpoint.feeds.fields import GENDERS, ISO_DATE, UK_DATE, RowReader
 from contactpoint.feeds.sources.base import Source, address, columns
 

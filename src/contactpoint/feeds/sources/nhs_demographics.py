@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contactpoint.children.facts import ChildFacts, IdentifierFact, RegistrationFact
-from contactpoint.children.models import IdentifierScheme, RegistrationKind
+from contactpoint.children.kinds import IdentifierScheme, RegistrationKind
 from contactpoint.feeds.fields import NHS_GENDERS, RowReader
 from contactpoint.feeds.sources.base import Source, address, columns
 

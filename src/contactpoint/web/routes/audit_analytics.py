@@ -12,9 +12,9 @@ from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
 from contactpoint.access.policy import Action
-from contactpoint.audit import analytics
 from contactpoint.audit import service as audit
 from contactpoint.audit.misuse import ACCESS_ACTIONS
+from contactpoint.oversight import analytics
 from contactpoint.web.auth import CurrentUser, require
 from contactpoint.web.deps import SessionDep, Templates
 

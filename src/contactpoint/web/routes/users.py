@@ -29,7 +29,7 @@ from starlette.templating import Jinja2Templates
 from contactpoint.access import accounts, credentials
 from contactpoint.access.accounts import AccountRefused, Managed, OutsideRemit
 from contactpoint.access.auth import Current
-from contactpoint.access.models import Role
+from contactpoint.access.kinds import Role
 from contactpoint.access.policy import Action, decide
 from contactpoint.errors import InvalidValue, NotFound
 from contactpoint.web.auth import CheckedForm, CurrentUser, require

@@ -18,14 +18,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpoint.access.models import (
-    Organisation,
-    OrganisationKind,
-    Role,
-    User,
-    UserRole,
-    UserStatus,
-)
+from contactpoint.access.kinds import OrganisationKind, Role, UserStatus
+from contactpoint.access.models import Organisation, User, UserRole
 from contactpoint.audit.misuse import (
     ACCESS_ACTIONS,
     SEARCH,

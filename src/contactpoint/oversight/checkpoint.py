@@ -28,12 +28,12 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpoint.audit.analytics import active_auditors
 from contactpoint.audit.models import AuditEntry, AuditHead
 from contactpoint.audit.service import SYSTEM, record
 from contactpoint.errors import ContactPointError
 from contactpoint.notify.message import valid_address
 from contactpoint.notify.service import email_text_as_given
+from contactpoint.oversight.analytics import active_auditors
 from contactpoint.settings import get_settings
 
 FORMAT = "contactpoint-audit-checkpoint/1"
