@@ -6,6 +6,8 @@ import ast
 import importlib
 import inspect
 import pkgutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -54,8 +56,7 @@ def test_domain_code_never_imports_the_cli_or_the_web_layer(path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize(
-    "path",
+PURE_MODULES = (
     [
         p
         for p in MODULES
@@ -63,13 +64,48 @@ def test_domain_code_never_imports_the_cli_or_the_web_layer(path: Path) -> None:
     ]
     + sorted((PACKAGE / "synth").rglob("*.py"))
     + sorted((PACKAGE / "matching").rglob("*.py"))
-    + [PACKAGE / "evaluation" / "metrics.py", PACKAGE / "evaluation" / "febrl.py"],
-    ids=lambda p: str(p.relative_to(PACKAGE)),
+    + sorted((PACKAGE / "feeds" / "sources").rglob("*.py"))
+    + [PACKAGE / "evaluation" / "metrics.py", PACKAGE / "evaluation" / "febrl.py"]
+    + [PACKAGE / "access" / "policy.py", PACKAGE / "children" / "kinds.py"]
+    + [PACKAGE / "access" / "kinds.py"]
 )
+DATABASE = ("sqlalchemy", "contactpoint.db", "psycopg")
+
+
+@pytest.mark.parametrize("path", PURE_MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_pure_modules_touch_no_database(path: Path) -> None:
-    assert not any(
-        name.startswith(("sqlalchemy", "contactpoint.db", "psycopg")) for name in imports_of(path)
+    assert not any(name.startswith(DATABASE) for name in imports_of(path))
+
+
+@pytest.mark.parametrize("path", PURE_MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_a_pure_module_loads_no_database_even_through_what_it_imports(path: Path) -> None:
+    """Imported alone in a fresh interpreter, a pure module loads neither SQLAlchemy nor
+    the database module: one that imported an ORM module only for an enumeration would
+    load both (the direct-import test above cannot see that)."""
+    name = ".".join(path.with_suffix("").relative_to(PACKAGE.parent).parts)
+    script = (
+        f"import importlib, sys; importlib.import_module({name.removesuffix('.__init__')!r}); "
+        f"print(sorted(m for m in sys.modules if m.startswith({DATABASE!r})))"
     )
+    loaded = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert loaded.stdout.strip() == "[]"
+
+
+def test_the_import_contracts_hold() -> None:
+    """``.importlinter``: pure modules load no database code through anything they
+    import, nothing below the edges imports them, the audit trail imports nothing above
+    it, and the foundation no domain package — imports inside functions included."""
+    checked = subprocess.run(
+        [str(Path(sys.executable).with_name("lint-imports")), "--no-cache"],
+        cwd=PACKAGE.parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout[-3000:] + checked.stderr[-2000:]
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
