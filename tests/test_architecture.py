@@ -67,7 +67,11 @@ PURE_MODULES = (
     + sorted((PACKAGE / "feeds" / "sources").rglob("*.py"))
     + [PACKAGE / "evaluation" / "metrics.py", PACKAGE / "evaluation" / "febrl.py"]
     + [PACKAGE / "access" / "policy.py", PACKAGE / "children" / "kinds.py"]
-    + [PACKAGE / "access" / "kinds.py"]
+    + [
+        PACKAGE / "access" / "kinds.py",
+        PACKAGE / "audit" / "actions.py",
+        PACKAGE / "audit" / "misuse.py",
+    ]
 )
 DATABASE = ("sqlalchemy", "contactpoint.db", "psycopg")
 

@@ -16,6 +16,7 @@ from contactpoint.access import credentials
 from contactpoint.access.kinds import OrganisationKind, Role, UserStatus
 from contactpoint.access.models import NationalPolicy, Organisation, User, UserRole
 from contactpoint.access.policy import Principal
+from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import Actor, record
 from contactpoint.errors import AccessRefused, ContactPointError, InvalidValue, NotFound
 from contactpoint.settings import get_settings
@@ -65,7 +66,9 @@ def create_organisation(
     )
     session.add(found)
     session.flush()
-    record(session, actor, "organisation.create", details={"code": code, "kind": kind.value})
+    record(
+        session, actor, AuditAction.ORGANISATION_CREATE, details={"code": code, "kind": kind.value}
+    )
     return found
 
 
@@ -151,7 +154,7 @@ def create_user(
     record(
         session,
         actor,
-        "user.create",
+        AuditAction.USER_CREATE,
         details={"username": username, "organisation": org.code, "roles": granted},
     )
     return account
@@ -163,7 +166,7 @@ def set_password(session: Session, actor: Actor, account: User, password: str) -
     )
     account.password_hash = credentials.hash_password(password)
     account.password_changed_at = datetime.now(UTC)
-    record(session, actor, "user.password", details={"username": account.username})
+    record(session, actor, AuditAction.USER_PASSWORD, details={"username": account.username})
 
 
 def record_checks(
@@ -190,7 +193,7 @@ def record_checks(
     record(
         session,
         actor,
-        "user.checks",
+        AuditAction.USER_CHECKS,
         details={
             "username": account.username,
             "training": training and training.isoformat(),
@@ -207,7 +210,7 @@ def begin_totp_enrolment(session: Session, actor: Actor, account: User) -> str:
     account.totp_enrolled_at = None
     account.totp_last_step = None
     session.flush()
-    record(session, actor, "user.totp_reset", details={"username": account.username})
+    record(session, actor, AuditAction.USER_TOTP_RESET, details={"username": account.username})
     return account.totp_secret
 
 
@@ -219,7 +222,7 @@ def confirm_totp_enrolment(session: Session, actor: Actor, account: User, code: 
         record(
             session,
             actor,
-            "user.totp_enrol",
+            AuditAction.USER_TOTP_ENROL,
             outcome="failed",
             details={"username": account.username},
         )
@@ -227,7 +230,7 @@ def confirm_totp_enrolment(session: Session, actor: Actor, account: User, code: 
     account.totp_last_step = step
     account.totp_enrolled_at = datetime.now(UTC)
     session.flush()
-    record(session, actor, "user.totp_enrol", details={"username": account.username})
+    record(session, actor, AuditAction.USER_TOTP_ENROL, details={"username": account.username})
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,7 +274,7 @@ def activate(session: Session, actor: Actor, account: User, today: date | None =
     account.status_reason = None
     account.certified_until = today + timedelta(days=get_settings().certification_days)
     session.flush()
-    record(session, actor, "user.activate", details={"username": account.username})
+    record(session, actor, AuditAction.USER_ACTIVATE, details={"username": account.username})
 
 
 def suspend(session: Session, actor: Actor, account: User, reason: str) -> None:
@@ -280,7 +283,13 @@ def suspend(session: Session, actor: Actor, account: User, reason: str) -> None:
     account.status = UserStatus.SUSPENDED
     account.status_reason = reason
     session.flush()
-    record(session, actor, "user.suspend", reason=reason, details={"username": account.username})
+    record(
+        session,
+        actor,
+        AuditAction.USER_SUSPEND,
+        reason=reason,
+        details={"username": account.username},
+    )
 
 
 def set_onboarding(
@@ -307,7 +316,7 @@ def set_onboarding(
     record(
         session,
         actor,
-        "policy.onboarding",
+        AuditAction.POLICY_ONBOARDING,
         reason=reason,
         details={"open": open_, "scope": organisation_code or "national"},
     )

@@ -16,6 +16,7 @@ from contactpoint.access import credentials, throttle
 from contactpoint.access.kinds import UserStatus
 from contactpoint.access.models import ApiToken, LoginSession, Organisation, User, UserRole
 from contactpoint.access.policy import Principal
+from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import FAILED, REFUSED, Actor, record
 from contactpoint.errors import AccessRefused, ContactPointError
 from contactpoint.settings import get_settings
@@ -93,7 +94,7 @@ def _usable(account: User, today: date) -> str | None:
     return "this account is not active yet: ask your user administrator"
 
 
-def _fail(session: Session, account: User, now: datetime, action: str, source: str) -> None:
+def _fail(session: Session, account: User, now: datetime, action: AuditAction, source: str) -> None:
     settings = get_settings()
     throttle.failed(session, account.username, source, now)
     account.failed_logins += 1
@@ -132,7 +133,7 @@ def sign_in(
         record(
             session,
             Actor(account.username, account.id) if account else Actor(username[:100]),
-            "sign_in.password",
+            AuditAction.SIGN_IN_PASSWORD,
             outcome=REFUSED,
             details={"paused": "this username from this address"},
         )
@@ -140,13 +141,18 @@ def sign_in(
     if account is None:
         credentials.password_matches(None, password)
         throttle.failed(session, username, source, moment)
-        record(session, Actor(username[:100] or "(blank)"), "sign_in.password", outcome=FAILED)
+        record(
+            session,
+            Actor(username[:100] or "(blank)"),
+            AuditAction.SIGN_IN_PASSWORD,
+            outcome=FAILED,
+        )
         raise SignInRefused(WRONG)
     if account.locked_until is not None and _aware(account.locked_until) > moment:
         record(
             session,
             Actor(account.username, account.id),
-            "sign_in.password",
+            AuditAction.SIGN_IN_PASSWORD,
             outcome=REFUSED,
             details={"locked_until": _aware(account.locked_until).isoformat()},
         )
@@ -154,7 +160,7 @@ def sign_in(
         # which usernames exist (security review S10).
         raise SignInRefused(WRONG)
     if not credentials.password_matches(account.password_hash, password):
-        _fail(session, account, moment, "sign_in.password", source)
+        _fail(session, account, moment, AuditAction.SIGN_IN_PASSWORD, source)
         raise SignInRefused(WRONG)
     if account.password_hash and credentials.needs_rehash(account.password_hash):
         account.password_hash = credentials.hash_password(password)
@@ -163,7 +169,7 @@ def sign_in(
         record(
             session,
             Actor(account.username, account.id),
-            "sign_in.password",
+            AuditAction.SIGN_IN_PASSWORD,
             outcome=REFUSED,
             reason=problem,
         )
@@ -180,7 +186,7 @@ def sign_in(
     )
     session.add(login)
     session.flush()
-    record(session, Actor(account.username, account.id), "sign_in.password")
+    record(session, Actor(account.username, account.id), AuditAction.SIGN_IN_PASSWORD)
     return Started(token, login)
 
 
@@ -209,7 +215,7 @@ def second_factor(
         else None
     )
     if step is None:
-        _fail(session, account, moment, "sign_in.code", source)
+        _fail(session, account, moment, AuditAction.SIGN_IN_CODE, source)
         raise SignInRefused(WRONG)
     throttle.succeeded(session, account.username, source)
     fresh = credentials.new_token()
@@ -221,7 +227,7 @@ def second_factor(
     login.second_factor_at = moment
     login.last_seen_at = moment
     session.flush()
-    record(session, Actor(account.username, account.id), "sign_in")
+    record(session, Actor(account.username, account.id), AuditAction.SIGN_IN)
     return Started(fresh, login)
 
 
@@ -289,7 +295,9 @@ def sign_out(session: Session, token: str, *, now: datetime | None = None) -> No
         return
     login.ended_at = moment
     account = session.get(User, login.user_id)
-    record(session, Actor(account.username if account else "?", login.user_id), "sign_out")
+    record(
+        session, Actor(account.username if account else "?", login.user_id), AuditAction.SIGN_OUT
+    )
 
 
 def machine(session: Session, token: str, scope: str, *, now: datetime | None = None) -> Actor:

@@ -14,6 +14,7 @@ from contactpoint.access.accounts import AccountRefused, managed_user, organisat
 from contactpoint.access.kinds import Role
 from contactpoint.access.models import Organisation, User, UserRole
 from contactpoint.access.policy import Action, Principal, decide
+from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import Actor, record
 from contactpoint.errors import AccessRefused, InvalidValue
 from contactpoint.settings import get_settings
@@ -93,7 +94,7 @@ def appoint(session: Session, principal: Principal, username: str) -> UserRole:
     record(
         session,
         Actor(principal.username, principal.user_id),
-        "key_professional.appoint",
+        AuditAction.KEY_PROFESSIONAL_APPOINT,
         details={"username": username, "organisation": managed.organisation.code},
     )
     return role
@@ -115,7 +116,7 @@ def release(session: Session, principal: Principal, username: str) -> None:
     record(
         session,
         Actor(principal.username, principal.user_id),
-        "key_professional.release",
+        AuditAction.KEY_PROFESSIONAL_RELEASE,
         details={"username": username, "organisation": managed.organisation.code},
     )
 
@@ -133,7 +134,7 @@ def set_cap(session: Session, principal: Principal, code: str, cap: int | None) 
     record(
         session,
         Actor(principal.username, principal.user_id),
-        "key_professional.cap",
+        AuditAction.KEY_PROFESSIONAL_CAP,
         details={"organisation": code, "cap": cap},
     )
     return org

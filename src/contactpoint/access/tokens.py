@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from contactpoint.access import credentials
 from contactpoint.access.accounts import organisation
 from contactpoint.access.models import ApiToken
+from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import Actor, record
 from contactpoint.errors import InvalidValue
 
@@ -51,5 +52,10 @@ def create_api_token(
         )
     )
     session.flush()
-    record(session, actor, "token.create", details={"name": name, "scopes": sorted(set(scopes))})
+    record(
+        session,
+        actor,
+        AuditAction.TOKEN_CREATE,
+        details={"name": name, "scopes": sorted(set(scopes))},
+    )
     return token

@@ -25,10 +25,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from contactpoint.audit.actions import AuditAction
+
 UK = ZoneInfo("Europe/London")
-SEARCH = "search"
+SEARCH = AuditAction.SEARCH
 # Actions that open one child's record.
-VIEW_ACTIONS = ("record.view", "record.override", "signposting.query", "review.view")
+VIEW_ACTIONS = (
+    AuditAction.RECORD_VIEW,
+    AuditAction.RECORD_OVERRIDE,
+    AuditAction.SIGNPOSTING_QUERY,
+    AuditAction.REVIEW_VIEW,
+)
 ACCESS_ACTIONS = (SEARCH, *VIEW_ACTIONS)
 # How many ContactPoint IDs a finding lists as its evidence.
 EVIDENCE_LIMIT = 25

@@ -26,6 +26,7 @@ from sqlalchemy import Engine, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from contactpoint import db
+from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.models import AuditChild, AuditEntry, AuditHead, AuditPersonal
 
 GENESIS = "0" * 64
@@ -83,7 +84,7 @@ def _fields(entry: Any) -> dict[str, Any]:
 def record(
     session: Session,
     actor: Actor,
-    action: str,
+    action: AuditAction,
     *,
     outcome: str = ALLOWED,
     child_id: int | None = None,

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from contactpoint import bulk
 from contactpoint.access.policy import Action, Principal, decide
+from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import SYSTEM, Actor, record
 from contactpoint.children.facts import facts_from_json
 from contactpoint.children.kinds import ChildStatus
@@ -60,7 +61,7 @@ def record_departure(
     record(
         session,
         Actor(principal.username, principal.user_id),
-        "child.left_england",
+        AuditAction.CHILD_LEFT_ENGLAND,
         child_id=child.id,
         reason=why[:500],
         details={"left_on": left_on.isoformat()},
@@ -96,7 +97,7 @@ def note_returns(session: Session, child_ids: Sequence[int]) -> int:
         record(
             session,
             SYSTEM,
-            "child.returned_to_england",
+            AuditAction.CHILD_RETURNED_TO_ENGLAND,
             child_id=child_id,
             details={"left_on": gone[child_id].isoformat()},
         )

@@ -17,6 +17,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from contactpoint.access.policy import Action, Principal, decide
+from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import Actor, record
 from contactpoint.children.kinds import ChildStatus
 from contactpoint.children.models import Child, IdentityChange
@@ -95,7 +96,7 @@ def close_for_new_identity(
     record(
         session,
         Actor(principal.username, principal.user_id),
-        "child.close_identity",
+        AuditAction.CHILD_CLOSE_IDENTITY,
         child_id=old.id,
         details={"identity_change_id": change.id},
     )
@@ -122,7 +123,7 @@ def trace(session: Session, principal: Principal, cp_id: str) -> Traced:
     record(
         session,
         Actor(principal.username, principal.user_id),
-        "child.trace_identity",
+        AuditAction.CHILD_TRACE_IDENTITY,
         child_id=old.id,
     )
     return Traced(old.cp_id, new.cp_id if new else None, change.by, change.at, change.reason)

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from contactpoint import db
 from contactpoint.access.policy import Action, Principal, decide
+from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.models import AuditChild, AuditEntry, AuditPersonal
 from contactpoint.audit.service import SYSTEM, Actor, record
 from contactpoint.children.kinds import ChildStatus
@@ -178,7 +179,7 @@ def run_retention(
         record(
             session,
             SYSTEM,
-            "retention.run",
+            AuditAction.RETENTION_RUN,
             details={
                 "day": today.isoformat(),
                 "archived": archived,
@@ -201,7 +202,13 @@ def _archive(session: Session, today: date) -> int:
             continue
         child.status = ChildStatus.ARCHIVED
         child.archived_on = due
-        record(session, SYSTEM, "child.archive", child_id=child.id, details={"on": due.isoformat()})
+        record(
+            session,
+            SYSTEM,
+            AuditAction.CHILD_ARCHIVE,
+            child_id=child.id,
+            details={"on": due.isoformat()},
+        )
         moved += 1
     session.flush()
     return moved
@@ -225,7 +232,7 @@ def _close_to_all_but_statutory_enquiries(session: Session, today: date) -> int:
             continue
         child.statutory_only_on = on
         record(
-            session, SYSTEM, "child.statutory_only", child_id=child.id,
+            session, SYSTEM, AuditAction.CHILD_STATUTORY_ONLY, child_id=child.id,
             details={"on": on.isoformat()},
         )  # fmt: skip
         closed += 1
@@ -258,7 +265,7 @@ def purge_child(
         one.status = ChildStatus.DESTROYED
         one.destroyed_on = today
     session.flush()
-    record(session, SYSTEM, "child.purge", child_id=child_id, details=counts)
+    record(session, SYSTEM, AuditAction.CHILD_PURGE, child_id=child_id, details=counts)
     return 1
 
 
@@ -355,7 +362,7 @@ def set_archive_age(
     record(
         session,
         Actor(principal.username, principal.user_id),
-        "child.archive_age",
+        AuditAction.CHILD_ARCHIVE_AGE,
         child_id=child.id,
         reason=text[:500],
         details={"archive_age": age},

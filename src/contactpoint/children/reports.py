@@ -15,6 +15,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from contactpoint.access.policy import Action, Principal, decide
+from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import Actor, record
 from contactpoint.children.kinds import ChildStatus, RegistrationKind
 from contactpoint.children.lifecycle import years_after
@@ -59,7 +60,7 @@ def missing_education(session: Session, principal: Principal, today: date) -> li
         Child.date_of_birth <= youngest,
         Child.date_of_birth > oldest,
     )
-    _audit(session, principal, "report.missing_education", la_code, len(listed))
+    _audit(session, principal, AuditAction.REPORT_MISSING_EDUCATION, la_code, len(listed))
     return listed
 
 
@@ -67,7 +68,7 @@ def no_gp(session: Session, principal: Principal) -> list[Listed]:
     """The authority's children registered with no GP practice."""
     la_code = _own_authority(principal)
     listed = _listed(session, la_code, RegistrationKind.GP)
-    _audit(session, principal, "report.no_gp", la_code, len(listed))
+    _audit(session, principal, AuditAction.REPORT_NO_GP, la_code, len(listed))
     return listed
 
 
@@ -90,7 +91,9 @@ def _listed(session: Session, la_code: str, kind: RegistrationKind, *where: obje
     return [Listed(*row) for row in rows]
 
 
-def _audit(session: Session, principal: Principal, action: str, la_code: str, count: int) -> None:
+def _audit(
+    session: Session, principal: Principal, action: AuditAction, la_code: str, count: int
+) -> None:
     record(
         session,
         Actor(principal.username, principal.user_id),

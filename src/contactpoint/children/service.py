@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from contactpoint import bulk
 from contactpoint.access.policy import NATIONAL_TEAM
+from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import Actor, record
 from contactpoint.children import store
 from contactpoint.children.facts import ChildFacts, facts_to_json
@@ -241,7 +242,7 @@ def _hold_near_shielded(
         if not new.shielded:
             new.shielded = True
             record(
-                session, Actor("feed"), "child.shield", child_id=new.id,
+                session, Actor("feed"), AuditAction.CHILD_SHIELD, child_id=new.id,
                 reason="held: the record is close to a shielded or closed record",
             )  # fmt: skip
     # The near ones get their question too (reviews already have theirs).
@@ -257,7 +258,9 @@ def _shield_marked(session: Session, child_ids: Sequence[int], reason: str) -> N
             select(Child).where(bulk.among(session, Child.id, part), Child.shielded.is_(False))
         ):
             child.shielded = True
-            record(session, Actor("feed"), "child.shield", child_id=child.id, reason=reason)
+            record(
+                session, Actor("feed"), AuditAction.CHILD_SHIELD, child_id=child.id, reason=reason
+            )
     session.flush()
 
 

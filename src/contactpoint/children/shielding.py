@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpoint.access.policy import Action, Principal, decide
+from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.models import AuditEntry
 from contactpoint.audit.service import Actor, record
 from contactpoint.children.kinds import ChildStatus
@@ -29,7 +30,7 @@ from contactpoint.errors import AccessRefused, ContactPointError, InvalidValue, 
 from contactpoint.identifiers import normalise_cp_id
 
 MAX_REASON = 500
-SHIELD, UNSHIELD = "child.shield", "child.unshield"
+SHIELD, UNSHIELD = AuditAction.CHILD_SHIELD, AuditAction.CHILD_UNSHIELD
 
 
 class ShieldRefused(ContactPointError):

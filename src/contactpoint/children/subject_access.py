@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from contactpoint.access.models import Organisation, User
 from contactpoint.access.policy import Action, Principal, decide
+from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.models import AuditChild, AuditEntry
 from contactpoint.audit.service import Actor, record
 from contactpoint.children.models import SourceRecord
@@ -118,7 +119,7 @@ def subject_access(session: Session, principal: Principal, cp_id: str) -> Subjec
     record(
         session,
         Actor(principal.username, principal.user_id),
-        "subject_access",
+        AuditAction.SUBJECT_ACCESS,
         child_id=child.id,
         details={"source_records": len(held), "accesses": len(accesses)},
     )

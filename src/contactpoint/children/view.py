@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from contactpoint.access.models import Organisation
 from contactpoint.access.policy import Action, Disclosure, Principal, RecordState, decide
 from contactpoint.access.reasons import STATUTORY, Reason
+from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import ALLOWED, REFUSED, Actor, record
 from contactpoint.children.kinds import ChildStatus
 from contactpoint.children.lifecycle import deep_in_archive
@@ -39,7 +40,7 @@ from contactpoint.errors import AccessRefused, InvalidValue, NotFound
 from contactpoint.identifiers import normalise_cp_id
 from contactpoint.review.service import resolve
 
-AUDIT_ACTION = "record.view"
+AUDIT_ACTION = AuditAction.RECORD_VIEW
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,7 +322,7 @@ def override_shield(
     record(
         session,
         Actor(principal.username, principal.user_id),
-        "record.override",
+        AuditAction.RECORD_OVERRIDE,
         child_id=child.id,
         reason=text,
         details={"flagged_for_investigation": True, "owning_la": state.la_code},

@@ -20,6 +20,7 @@ from contactpoint.access import accounts, credentials, tokens
 from contactpoint.access.demo import create_demo_users
 from contactpoint.access.kinds import OrganisationKind, Role
 from contactpoint.audit import service as audit
+from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.models import AuditEntry
 from contactpoint.audit.service import Actor
 from contactpoint.cli.console import (
@@ -328,7 +329,7 @@ def audit_child(
     with unit_of_work() as session, reported_errors():
         child = resolve(session, cp_id)
         entries = audit.accesses_to_child(session, child.id)
-        audit.record(session, _actor(), "audit.child_report", child_id=child.id)
+        audit.record(session, _actor(), AuditAction.AUDIT_CHILD_REPORT, child_id=child.id)
     _print_entries(entries, as_json)
 
 
@@ -340,7 +341,9 @@ def audit_user(
     """What a user did (newest first)."""
     with unit_of_work() as session:
         entries = audit.actions_of_user(session, username)
-        audit.record(session, _actor(), "audit.user_report", details={"username": username})
+        audit.record(
+            session, _actor(), AuditAction.AUDIT_USER_REPORT, details={"username": username}
+        )
     _print_entries(entries, as_json)
 
 

@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from contactpoint.audit import service as audit
+from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.misuse import UK
 from contactpoint.audit.service import Actor
 from contactpoint.cli.console import operator, out, parse_date, unit_of_work
@@ -39,7 +40,7 @@ def audit_analyse(
         report = analytics.misuse_report(session, start, now, now=now)
         raised = analytics.raise_alerts(session, report.findings, now) if alert else []
         audit.record(
-            session, Actor(operator()), "audit.analytics",
+            session, Actor(operator()), AuditAction.AUDIT_ANALYTICS,
             details={"since": first.isoformat(), "findings": len(report.findings)},
         )  # fmt: skip
     if as_json:

@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 
 from contactpoint.audit import service as audit
+from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import Actor
 from contactpoint.cli.console import (
     acting_as,
@@ -103,7 +104,7 @@ def flag_list(cp_id: str) -> None:
     with unit_of_work() as session, reported_errors():
         child = child_by_cp_id(session, cp_id)
         found = store.flags_of(session, [child.id]).get(child.id, [])
-        audit.record(session, Actor(operator()), "flag.list", child_id=child.id)
+        audit.record(session, Actor(operator()), AuditAction.FLAG_LIST, child_id=child.id)
         table = Table("flag", "kind", "from", "to", "authority", "set by", "now")
         for flag in found:
             table.add_row(

@@ -28,6 +28,7 @@ from contactpoint import db, spreadsheets
 from contactpoint.access.kinds import Role
 from contactpoint.access.models import NationalPolicy, Organisation, User, UserRole
 from contactpoint.access.policy import Action, Principal, decide
+from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.models import AuditHead, lift_guard, restore_guard
 from contactpoint.audit.service import Actor, record, seal_pending
 from contactpoint.children.models import Child
@@ -94,7 +95,7 @@ def request(session: Session, principal: Principal) -> Decommission:
     found.destroyed = {}
     session.add(found)
     session.flush()
-    record(session, Actor(principal.username, principal.user_id), "decommission.request")
+    record(session, Actor(principal.username, principal.user_id), AuditAction.DECOMMISSION_REQUEST)
     return found
 
 
@@ -117,7 +118,7 @@ def approve(session: Session, principal: Principal) -> Decommission:
     record(
         session,
         Actor(principal.username, principal.user_id),
-        "decommission.approve",
+        AuditAction.DECOMMISSION_APPROVE,
         details={"approvals": len(found.approved_by)},
     )
     return found
@@ -253,7 +254,7 @@ def _close(session: Session, principal: Principal, found: Decommission) -> None:
     record(
         session,
         Actor(principal.username, principal.user_id),
-        "decommission.start",
+        AuditAction.DECOMMISSION_START,
         details={"approved_by": found.approved_by},
     )
     for source in SOURCES:

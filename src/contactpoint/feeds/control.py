@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpoint.access.policy import Action, Principal, decide
+from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import Actor, record
 from contactpoint.errors import AccessRefused, InvalidValue, SourceSuspended
 from contactpoint.feeds.models import FeedControlEvent, FeedRun, FeedSourceState
@@ -70,7 +71,7 @@ def change(
         raise InvalidValue("reason", "", "say why the source is suspended or resumed")
     name = get_source(source).name
     _set(session, name, suspended=suspended, by=principal.username, reason=reason)
-    action = "feed.suspend" if suspended else "feed.resume"
+    action = AuditAction.FEED_SUSPEND if suspended else AuditAction.FEED_RESUME
     record(
         session,
         Actor(principal.username, principal.user_id),

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from contactpoint.access.kinds import OrganisationKind, Role, UserStatus
 from contactpoint.access.models import Organisation, User, UserRole
+from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.misuse import (
     ACCESS_ACTIONS,
     SEARCH,
@@ -131,7 +132,7 @@ def raise_alerts(
             emailed = bool(auditor.email) and valid_address(auditor.email.strip())
             notify(session, auditor, ALERT_KIND, subject[:200], body, ALERT_LINK, email=emailed)
         record(
-            session, SYSTEM, "audit.alert",
+            session, SYSTEM, AuditAction.AUDIT_ALERT,
             details={"key": finding.key, "user": finding.username, "auditors": len(told)},
         )  # fmt: skip
         raised.append(alert)

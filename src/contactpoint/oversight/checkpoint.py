@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.models import AuditEntry, AuditHead
 from contactpoint.audit.service import SYSTEM, record
 from contactpoint.errors import ContactPointError
@@ -153,7 +154,7 @@ def send_to_auditors(session: Session, checkpoint: Checkpoint) -> int:
     for address in addresses:
         email_text_as_given(session, address, subject, body)
     record(
-        session, SYSTEM, "audit.checkpoint",
+        session, SYSTEM, AuditAction.AUDIT_CHECKPOINT,
         details={"position": checkpoint.position, "hash": checkpoint.hash,
                  "signed": checkpoint.signature != UNSIGNED, "auditors": len(addresses)},
     )  # fmt: skip

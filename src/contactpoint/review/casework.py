@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from contactpoint.access.kinds import Role
 from contactpoint.access.policy import Action, Principal, decide
+from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import Actor, record
 from contactpoint.children.facts import facts_from_json
 from contactpoint.children.kinds import ChildStatus
@@ -135,7 +136,7 @@ def queue(session: Session, principal: Principal, limit: int = 100, page: int = 
     page = min(max(page, 1), pages)
     start = (page - 1) * limit
     tasks = service.read_tasks(session, mine[start : start + limit])
-    record(session, actor, "review.queue", details={"tasks": [task.id for task in tasks]})
+    record(session, actor, AuditAction.REVIEW_QUEUE, details={"tasks": [task.id for task in tasks]})
     return Queue(tasks, len(mine), page, pages, start + 1)
 
 
@@ -151,7 +152,9 @@ def compare(session: Session, principal: Principal, task_id: int) -> PairRead:
     _require_view(session, principal, task.child.id, task.candidate.id)
     sides = (_side(session, task.child.id), _side(session, task.candidate.id))
     for summary in (task.child, task.candidate):
-        record(session, actor, "review.view", child_id=summary.id, details={"task": task.id})
+        record(
+            session, actor, AuditAction.REVIEW_VIEW, child_id=summary.id, details={"task": task.id}
+        )
     return PairRead(task, *sides)
 
 
@@ -195,7 +198,7 @@ def link(session: Session, principal: Principal, task_id: int, reason: str) -> N
     _require_pair(session, principal, task_id)
     merged = service.link(session, task_id=task_id, actor=principal.username, reason=why)
     details = {"task": task_id, "merge": merged.id if merged else None}
-    record(session, actor, "review.link", reason=why, details=details)
+    record(session, actor, AuditAction.REVIEW_LINK, reason=why, details=details)
 
 
 def keep_apart(session: Session, principal: Principal, task_id: int, reason: str) -> None:
@@ -204,7 +207,7 @@ def keep_apart(session: Session, principal: Principal, task_id: int, reason: str
     why = _reason(reason)
     _require_pair(session, principal, task_id)
     service.separate(session, task_id=task_id, actor=principal.username, reason=why)
-    record(session, actor, "review.keep_apart", reason=why, details={"task": task_id})
+    record(session, actor, AuditAction.REVIEW_KEEP_APART, reason=why, details={"task": task_id})
 
 
 def merges_of(session: Session, principal: Principal, cp_id: str) -> tuple[Child, list[MergeRead]]:
@@ -226,7 +229,7 @@ def undo_merge(session: Session, principal: Principal, merge_id: int, reason: st
     record(
         session,
         actor,
-        "review.unmerge",
+        AuditAction.REVIEW_UNMERGE,
         child_id=undone.survivor_id,
         reason=why,
         details={"merge": merge_id, "merged": undone.merged_id},

@@ -20,6 +20,7 @@ from contactpoint.access.models import Organisation
 from contactpoint.access.policy import Action, Disclosure, Principal, RecordState, decide
 from contactpoint.access.reasons import STATUTORY, Reason
 from contactpoint.audit import misuse
+from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.models import AuditEntry
 from contactpoint.audit.service import Actor, record
 from contactpoint.children.lifecycle import archived_long
@@ -118,7 +119,7 @@ def find_children(
     outcome = search(session, query)
     if outcome.outcome is Outcome.TOO_MANY:
         record(
-            session, actor, "search", reason=str(reason),
+            session, actor, AuditAction.SEARCH, reason=str(reason),
             details={"results": "too many"}, personal={"criteria": asked},
         )  # fmt: skip
         return Findings(True, narrow_by=outcome.narrow_by, message=outcome.message)
@@ -177,7 +178,7 @@ def find_children(
     # chain, so purging a child erases what was typed to find it.
     ids_of = {child.cp_id: child.id for child in children.values()}
     record(
-        session, actor, "search", reason=str(reason),
+        session, actor, AuditAction.SEARCH, reason=str(reason),
         details={"results": len(findings), "cp_ids": listed},
         children=[ids_of[cp_id] for cp_id in listed], personal={"criteria": asked},
     )  # fmt: skip

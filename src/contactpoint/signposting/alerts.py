@@ -18,6 +18,7 @@ from contactpoint.access.kinds import Role, UserStatus
 from contactpoint.access.models import Organisation, User, UserRole
 from contactpoint.access.policy import Action, Principal
 from contactpoint.access.reasons import Reason
+from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import SYSTEM, record
 from contactpoint.children.models import Child
 from contactpoint.children.record import plain
@@ -71,7 +72,7 @@ def contact(
     record(
         session,
         SYSTEM,
-        "contact.alert",
+        AuditAction.CONTACT_ALERT,
         child_id=child.id,
         details={"contact_event_id": event.id, "told": told},
     )

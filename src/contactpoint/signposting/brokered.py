@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from contactpoint.access.models import Organisation, User
 from contactpoint.access.policy import Action, Principal, RecordState, decide
+from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import Actor, record
 from contactpoint.children.kinds import ChildStatus
 from contactpoint.children.models import Child
@@ -85,7 +86,7 @@ def request_contact(
     record(
         session,
         Actor(principal.username, principal.user_id),
-        "contact.request",
+        AuditAction.CONTACT_REQUEST,
         child_id=child.id,
         details={"contact_request_id": request.id},
     )
@@ -189,7 +190,7 @@ def pass_on(
     record(
         session,
         Actor(principal.username, principal.user_id),
-        "contact.pass_on",
+        AuditAction.CONTACT_PASS_ON,
         child_id=child.id,
         details={"contact_request_id": request.id, "services": len(services)},
     )

@@ -18,6 +18,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from contactpoint.access.policy import Action, Principal, RecordState, decide
+from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import SYSTEM, Actor, record
 from contactpoint.children.kinds import ChildStatus
 from contactpoint.children.models import Carer, Child, SourceRecord
@@ -48,7 +49,12 @@ def flags_of_child(session: Session, principal: Principal, cp_id: str) -> ChildF
     child's responsible authority (who set and end them). The look is audited."""
     child = child_by_cp_id(session, cp_id)
     allowed(session, principal, Action.MANAGE_FLAGS, child)
-    record(session, Actor(principal.username, principal.user_id), "flag.list", child_id=child.id)
+    record(
+        session,
+        Actor(principal.username, principal.user_id),
+        AuditAction.FLAG_LIST,
+        child_id=child.id,
+    )
     return ChildFlags(child.cp_id, tuple(store.flags_of(session, [child.id]).get(child.id, [])))
 
 
@@ -91,7 +97,7 @@ def set_flag(
     record(
         session,
         Actor(principal.username, principal.user_id),
-        "flag.set",
+        AuditAction.FLAG_SET,
         child_id=child.id,
         details={"flag_id": flag.id, "kind": kind.value, "started_on": str(started_on)},
     )
@@ -116,7 +122,7 @@ def end_flag(
     record(
         session,
         Actor(principal.username, principal.user_id),
-        "flag.end",
+        AuditAction.FLAG_END,
         child_id=flag.child_id,
         details={"flag_id": flag.id, "ended_on": str(ended_on)},
     )
@@ -182,7 +188,7 @@ def set_pre_birth_flag(
     record(
         session,
         Actor(principal.username, principal.user_id),
-        "flag.set",
+        AuditAction.FLAG_SET,
         details={"flag_id": flag.id, "kind": flag.kind.value, "expected_on": str(expected_on)},
     )
     return flag
@@ -225,7 +231,7 @@ def carry_over(session: Session, feed_run_id: int, today: date) -> int:
         record(
             session,
             SYSTEM,
-            "flag.carry_over",
+            AuditAction.FLAG_CARRY_OVER,
             child_id=children[0],
             details={"flag_id": flag.id, "feed_run_id": feed_run_id},
         )

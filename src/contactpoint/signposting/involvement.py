@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from contactpoint.access.models import User
 from contactpoint.access.policy import Action, Principal
+from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import SYSTEM, Actor, record
 from contactpoint.children.models import Child
 from contactpoint.children.record import plain, sensitive_category
@@ -165,7 +166,7 @@ def register(
     record(
         session,
         Actor(principal.username, principal.user_id),
-        "involvement.register",
+        AuditAction.INVOLVEMENT_REGISTER,
         child_id=child.id,
         details={"involvement_id": involvement.id, "sensitive": involvement.sensitive},
     )
@@ -210,7 +211,7 @@ def end(
     record(
         session,
         Actor(principal.username, principal.user_id),
-        "involvement.end",
+        AuditAction.INVOLVEMENT_END,
         child_id=involvement.child_id,
         reason=why,
         details={"involvement_id": involvement.id},
@@ -236,7 +237,7 @@ def renew(
     record(
         session,
         Actor(principal.username, principal.user_id),
-        "involvement.renew",
+        AuditAction.INVOLVEMENT_RENEW,
         child_id=involvement.child_id,
         details={"involvement_id": involvement.id, "active_until": str(involvement.active_until)},
     )
@@ -334,7 +335,7 @@ def housekeeping(session: Session, today: date) -> Housekeeping:
         record(
             session,
             SYSTEM,
-            "involvement.housekeeping",
+            AuditAction.INVOLVEMENT_HOUSEKEEPING,
             details={
                 "day": today.isoformat(),
                 "reminded": len(reminders),

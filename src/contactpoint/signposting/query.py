@@ -21,6 +21,7 @@ from contactpoint.access.kinds import Role
 from contactpoint.access.models import UserRole
 from contactpoint.access.policy import Action, Principal
 from contactpoint.access.reasons import Reason
+from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import Actor, record
 from contactpoint.children.models import Child
 from contactpoint.signposting import store
@@ -28,7 +29,7 @@ from contactpoint.signposting.flags import LABELS
 from contactpoint.signposting.guard import allowed, child_by_cp_id
 from contactpoint.signposting.models import Involvement, VulnerabilityFlag
 
-AUDIT_ACTION = "signposting.query"
+AUDIT_ACTION = AuditAction.SIGNPOSTING_QUERY
 
 
 @dataclass(frozen=True, slots=True)

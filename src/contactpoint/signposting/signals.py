@@ -24,6 +24,7 @@ from contactpoint import bulk
 from contactpoint.access.kinds import Role
 from contactpoint.access.models import User, UserRole
 from contactpoint.access.policy import Action, Principal
+from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import SYSTEM, Actor, record
 from contactpoint.children.kinds import ChildStatus
 from contactpoint.children.models import Child
@@ -175,7 +176,7 @@ def _signal_all(
         record(
             session,
             SYSTEM,
-            "signal.raise",
+            AuditAction.SIGNAL_RAISE,
             child_id=child_id,
             details={"signal_id": signal.id, "kind": kind.value, "involvements": members},
         )
@@ -298,7 +299,7 @@ def coordinate(
     record(
         session,
         Actor(principal.username, principal.user_id),
-        "signal.coordinate",
+        AuditAction.SIGNAL_COORDINATE,
         child_id=signal.child_id,
         details={"signal_id": signal.id, "coordinator": coordinator_id},
     )

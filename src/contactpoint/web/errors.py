@@ -30,6 +30,7 @@ from contactpoint.access import auth as auth_service
 from contactpoint.access.accounts import AccountRefused
 from contactpoint.access.auth import NotSignedIn, SignInRefused
 from contactpoint.audit import service as audit
+from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import Actor
 from contactpoint.children.shielding import ShieldRefused
 from contactpoint.children.store import child_id_of
@@ -155,7 +156,7 @@ def _audit_refusal(request: Request, error: ContactPointError) -> None:
         audit.record(
             session,
             actor,
-            "refused",
+            AuditAction.REFUSED,
             outcome=audit.REFUSED,
             # The child the refused request named, for the child's subject access.
             child_id=_child_named(request, session),

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import phonenumbers
 
+from contactpoint.audit.actions import AuditAction
+
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -61,27 +63,27 @@ def phone(value: str | None) -> str:
 
 
 # What an audit entry's action code means, in words (others: the code's words).
-ACTIONS = {
-    "record.view": "Looked at a record",
-    "record.override": "Opened a record in an emergency",
-    "search": "Searched",
-    "refused": "Refused",
-    "subject_access": "Subject access report",
-    "sign_in.password": "Signed in (password)",
-    "sign_in.code": "Signed in (code)",
-    "sign_out": "Signed out",
-    "review.queue": "Looked at the review queue",
-    "review.link": "Linked records",
-    "review.keep_apart": "Kept records apart",
-    "child.shield": "Shielded a record",
-    "child.unshield": "Lifted a shield",
-    "child.archive": "Moved a record to the archive",
-    "child.purge": "Destroyed a record",
-    "involvement.register": "Registered involvement",
-    "flag.set": "Set a flag",
-    "flag.end": "Ended a flag",
-    "contact.alert": "Contact alert",
-    "feed.load": "Loaded a feed file",
+ACTIONS: dict[str, str] = {
+    AuditAction.RECORD_VIEW: "Looked at a record",
+    AuditAction.RECORD_OVERRIDE: "Opened a record in an emergency",
+    AuditAction.SEARCH: "Searched",
+    AuditAction.REFUSED: "Refused",
+    AuditAction.SUBJECT_ACCESS: "Subject access report",
+    AuditAction.SIGN_IN_PASSWORD: "Signed in (password)",
+    AuditAction.SIGN_IN_CODE: "Signed in (code)",
+    AuditAction.SIGN_OUT: "Signed out",
+    AuditAction.REVIEW_QUEUE: "Looked at the review queue",
+    AuditAction.REVIEW_LINK: "Linked records",
+    AuditAction.REVIEW_KEEP_APART: "Kept records apart",
+    AuditAction.CHILD_SHIELD: "Shielded a record",
+    AuditAction.CHILD_UNSHIELD: "Lifted a shield",
+    AuditAction.CHILD_ARCHIVE: "Moved a record to the archive",
+    AuditAction.CHILD_PURGE: "Destroyed a record",
+    AuditAction.INVOLVEMENT_REGISTER: "Registered involvement",
+    AuditAction.FLAG_SET: "Set a flag",
+    AuditAction.FLAG_END: "Ended a flag",
+    AuditAction.CONTACT_ALERT: "Contact alert",
+    AuditAction.FEED_LOAD: "Loaded a feed file",
 }
 
 

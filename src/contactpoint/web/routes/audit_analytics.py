@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from contactpoint.access.policy import Action
 from contactpoint.audit import service as audit
+from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.misuse import ACCESS_ACTIONS
 from contactpoint.oversight import analytics
 from contactpoint.web.auth import CurrentUser, require
@@ -43,7 +44,7 @@ def analytics_page(
     report = analytics.misuse_report(session, since, now, now=now)
     alerts = analytics.alerts_raised(session, since)
     audit.record(
-        session, user.actor, "audit.analytics",
+        session, user.actor, AuditAction.AUDIT_ANALYTICS,
         details={"days": days, "findings": len(report.findings)},
     )  # fmt: skip
     daily = [

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from contactpoint.access.policy import Action
 from contactpoint.audit import service as audit
+from contactpoint.audit.actions import AuditAction
 from contactpoint.errors import NotFound
 from contactpoint.review.service import resolve
 from contactpoint.web.auth import CurrentUser, require
@@ -38,12 +39,15 @@ def reports(
         else:
             subject = f"Who accessed {child.cp_id}"
             entries = audit.accesses_to_child(session, child.id)
-            audit.record(session, user.actor, "audit.child_report", child_id=child.id)
+            audit.record(session, user.actor, AuditAction.AUDIT_CHILD_REPORT, child_id=child.id)
     elif username.strip():
         subject = f"What {username.strip()} did"
         entries = audit.actions_of_user(session, username.strip())
         audit.record(
-            session, user.actor, "audit.user_report", details={"username": username.strip()}
+            session,
+            user.actor,
+            AuditAction.AUDIT_USER_REPORT,
+            details={"username": username.strip()},
         )
     verification = audit.verify(session) if not (cp_id or username) else None
     return templates.TemplateResponse(

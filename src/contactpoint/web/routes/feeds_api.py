@@ -15,6 +15,7 @@ from fastapi import APIRouter, Body, Header
 
 from contactpoint.access import auth
 from contactpoint.access.auth import NotSignedIn
+from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import record
 from contactpoint.errors import FileRefused
 from contactpoint.feeds.fields import RowError
@@ -90,7 +91,7 @@ def deliver(
     record(
         session,
         actor,
-        "feed.load",
+        AuditAction.FEED_LOAD,
         details={"source": source, "run": run.id, "already_loaded": result.already_loaded},
     )
     return FeedRunRead(
