@@ -14,6 +14,7 @@ from contactpoint.access.models import ApiToken
 from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import Actor, record
 from contactpoint.errors import InvalidValue
+from contactpoint.feeds.sources import SOURCES
 
 
 def create_api_token(
@@ -28,8 +29,6 @@ def create_api_token(
     """A new machine token; the token itself is returned once and never stored. Each
     scope must be one the service checks — ``feeds:<source>`` for a known source —
     so no token is made with a scope (``*``, ``admin``) that means nothing, or more."""
-    from contactpoint.feeds.sources import SOURCES  # the feeds are above access
-
     known = {f"feeds:{source}" for source in SOURCES}
     scopes = sorted(set(scopes))
     unknown = [scope for scope in scopes if scope not in known]
