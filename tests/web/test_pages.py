@@ -26,6 +26,7 @@ def test_pages_are_an_internal_service_without_gov_uk_branding(
         "govuk-crest",
         "/assets/images/",
         "Open Government Licence",
+        "Crown copyright",
     ):
         assert branding not in page
 
