@@ -193,6 +193,17 @@ def sign_in(page: Page, person: Person) -> None:
     )
 
 
+def search_for_child(page: Page, given_names: str, family_name: str, born: str) -> None:
+    """Search from the search page, for assessing the child's needs, and wait for the
+    results page."""
+    page.get_by_label("Given names").fill(given_names)
+    page.get_by_label("Family name").fill(family_name)
+    page.get_by_label("Date of birth").fill(born)
+    page.get_by_label("Assessing the child's needs (including early help)").check()
+    page.get_by_role("button", name="Search").click()
+    expect(page).to_have_title("Search results – ContactPoint")
+
+
 @pytest.fixture(scope="session")
 def signed_in_state(browser: Browser, live_server: LiveServer, add_user: AddUser) -> StorageState:
     """The cookies of a practitioner signed in once through the forms, for new contexts:

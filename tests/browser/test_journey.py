@@ -12,7 +12,7 @@ from contactpoint import db
 from contactpoint.access.kinds import Role
 from contactpoint.feeds import pipeline
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import AddUser, LiveServer, NewPage, sign_in
+from tests.browser.conftest import AddUser, LiveServer, NewPage, search_for_child, sign_in
 from tests.builders import birth, write_feed
 
 
@@ -34,12 +34,7 @@ def test_sign_in_search_open_a_record_and_the_look_is_in_the_audit_trail(
     expect(page).to_have_title("Search for a child – ContactPoint")
     assert_accessible(page)
 
-    page.get_by_label("Given names").fill("Emelia")
-    page.get_by_label("Family name").fill("Okafor")
-    page.get_by_label("Date of birth").fill("6/3/2015")
-    page.get_by_label("Assessing the child's needs (including early help)").check()
-    page.get_by_role("button", name="Search").click()
-    expect(page).to_have_title("Search results – ContactPoint")
+    search_for_child(page, "Emelia", "Okafor", "6/3/2015")
     results = page.get_by_role("table", name="1 child matches, best first")
     expect(results).to_contain_text("Amelia Rose Okafor")
     assert_accessible(page)

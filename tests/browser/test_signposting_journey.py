@@ -19,7 +19,7 @@ from contactpoint.access.kinds import Role
 from contactpoint.children.models import Child, ChildIdentifier
 from contactpoint.feeds import pipeline
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import AddUser, LiveServer, NewPage, Person, sign_in
+from tests.browser.conftest import AddUser, LiveServer, NewPage, Person, search_for_child, sign_in
 from tests.builders import birth, nhs_number, write_feed
 
 # A child of a family of its own: no other test's child shares a parent with her.
@@ -150,12 +150,7 @@ def test_a_key_professional_signs_in_finds_a_child_and_who_else_is_involved(
     sign_in(page, add_user(Role.KEY_PROFESSIONAL))
     expect(page).to_have_title("Search for a child – ContactPoint")
     assert_accessible(page)
-    page.get_by_label("Given names").fill("Orla")
-    page.get_by_label("Family name").fill("Pendragon")
-    page.get_by_label("Date of birth").fill("14/2/2016")
-    page.get_by_label("Assessing the child's needs (including early help)").check()
-    page.get_by_role("button", name="Search").click()
-    expect(page).to_have_title("Search results – ContactPoint")
+    search_for_child(page, "Orla", "Pendragon", "14/2/2016")
     assert_accessible(page)
 
     page.get_by_role("button", name="View the record of Orla Pendragon").click()

@@ -57,6 +57,18 @@ def test_upgrading_a_loaded_database_keeps_every_row(empty_engine: Engine) -> No
         assert connection.exec_driver_sql("SELECT count(*) FROM children").scalar() == 1
 
 
+KEYS = "SELECT key, source_record_id, child_id FROM match_keys ORDER BY 1, 2"
+
+
+def _load_local(engine: Engine, tmp_path: Path, rows: list[dict[str, str]]) -> None:
+    """Load ``rows`` as one local file, as of 2026-11-01, with the code as it is now."""
+    with db.unit_of_work(engine) as session:
+        load_file(
+            session, source_name="local", path=write_feed(tmp_path / "l.csv", "local", rows),
+            loaded_by="test", today=date(2026, 11, 1),
+        )  # fmt: skip
+
+
 def test_blocking_keys_added_later_are_filed_for_the_records_already_indexed(
     empty_engine: Engine, tmp_path: Path
 ) -> None:
@@ -66,22 +78,17 @@ def test_blocking_keys_added_later_are_filed_for_the_records_already_indexed(
         local_row(2, address="Flat 3, 7 Kirkstall Lane, Leeds"),
         local_row(3, date_of_birth=""),
     ]
-    with db.unit_of_work(empty_engine) as session:
-        load_file(
-            session, source_name="local", path=write_feed(tmp_path / "l.csv", "local", rows),
-            loaded_by="test", today=date(2026, 11, 1),
-        )  # fmt: skip
-    keys = "SELECT key, source_record_id, child_id FROM match_keys ORDER BY 1, 2"
+    _load_local(empty_engine, tmp_path, rows)
     with empty_engine.begin() as connection:
-        expected = connection.exec_driver_sql(keys).all()
+        expected = connection.exec_driver_sql(KEYS).all()
         # What an index loaded before revision 0017 holds: neither kind of key.
         connection.execute(text("DELETE FROM match_keys WHERE key LIKE 'fn:%' OR key LIKE 'fh:%'"))
-        assert len(connection.exec_driver_sql(keys).all()) == len(expected) - 4
+        assert len(connection.exec_driver_sql(KEYS).all()) == len(expected) - 4
 
     upgrade(empty_engine)
 
     with empty_engine.connect() as connection:
-        assert connection.exec_driver_sql(keys).all() == expected
+        assert connection.exec_driver_sql(KEYS).all() == expected
 
 
 def test_address_keys_written_the_earlier_way_are_rewritten_with_their_house_keys(
@@ -93,16 +100,11 @@ def test_address_keys_written_the_earlier_way_are_rewritten_with_their_house_key
         local_row(2, address="Flat 3, 7 Kirkstall Lane, Leeds"),
         local_row(3, address=""),
     ]
-    with db.unit_of_work(empty_engine) as session:
-        load_file(
-            session, source_name="local", path=write_feed(tmp_path / "l.csv", "local", rows),
-            loaded_by="test", today=date(2026, 11, 1),
-        )  # fmt: skip
+    _load_local(empty_engine, tmp_path, rows)
     addresses = "SELECT address FROM match_records ORDER BY source_record_id"
     house_keys = "SELECT key FROM match_keys WHERE substr(key, 1, 3) = 'fh:' ORDER BY 1"
-    keys = "SELECT key, source_record_id, child_id FROM match_keys ORDER BY 1, 2"
     with empty_engine.connect() as connection:
-        expected = connection.exec_driver_sql(keys).all()
+        expected = connection.exec_driver_sql(KEYS).all()
         assert connection.exec_driver_sql(addresses).scalars().all() == [
             "12cardiganroad", "7kirkstalllane", None,
         ]  # fmt: skip
@@ -121,4 +123,4 @@ def test_address_keys_written_the_earlier_way_are_rewritten_with_their_house_key
     upgrade(empty_engine)
 
     with empty_engine.connect() as connection:
-        assert connection.exec_driver_sql(keys).all() == expected
+        assert connection.exec_driver_sql(KEYS).all() == expected
