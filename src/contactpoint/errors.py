@@ -50,6 +50,10 @@ class AccessRefused(ContactPointError):
     words the user may see. The refusal is audited before this is raised."""
 
 
+class AccountRefused(ContactPointError):
+    """An account change that policy or the account's state does not allow."""
+
+
 class DecisionRefused(ContactPointError):
     """A data manager's decision (link, keep apart, merge, unmerge) cannot be made as
     asked; nothing was changed."""

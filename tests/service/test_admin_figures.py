@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from contactpoint import stats
-from contactpoint.access import key_professionals
+from contactpoint.access import caps, key_professionals
 from contactpoint.access.kinds import Role
 from contactpoint.access.policy import Principal
 from contactpoint.audit.models import AuditEntry
@@ -92,7 +92,7 @@ def test_each_organisations_cap_says_whether_it_is_its_own(session: Session) -> 
     code = authority(session)
     key_professionals.set_cap(session, national(session), code, 2)
 
-    (found,) = [cap for cap in key_professionals.caps(session) if cap.code == code]
+    (found,) = [cap for cap in caps.caps(session) if cap.code == code]
 
     assert (found.cap, found.own_cap, found.named) == (2, 2, 0)
 

@@ -16,7 +16,8 @@ from contactpoint.access.kinds import Role
 from contactpoint.access.policy import Action, Principal, decide
 from contactpoint.access.reasons import reason
 from contactpoint.children.models import Child
-from contactpoint.children.view import record_state, view_for
+from contactpoint.children.state import record_state
+from contactpoint.children.view import view_for
 from contactpoint.feeds import pipeline
 from tests.builders import birth, nhs_record, write_feed
 from tests.people import HULL, LEEDS, active_user

@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from contactpoint.access import accounts, key_professionals
-from contactpoint.access.key_professionals import CapReached
+from contactpoint.access.caps import CapReached
 from contactpoint.access.kinds import Role
 from contactpoint.access.models import Organisation
 from contactpoint.access.policy import Principal

@@ -13,17 +13,14 @@ from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from contactpoint.access import credentials
+from contactpoint.access.caps import check_room
 from contactpoint.access.kinds import OrganisationKind, Role, UserStatus
 from contactpoint.access.models import NationalPolicy, Organisation, User, UserRole
 from contactpoint.access.policy import Principal
 from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import Actor, record
-from contactpoint.errors import AccessRefused, ContactPointError, InvalidValue, NotFound
+from contactpoint.errors import AccessRefused, AccountRefused, InvalidValue, NotFound
 from contactpoint.settings import get_settings
-
-
-class AccountRefused(ContactPointError):
-    """An account change that policy or the account's state does not allow."""
 
 
 class OutsideRemit(AccessRefused):
@@ -131,9 +128,7 @@ def create_user(
     if not granted:
         raise InvalidValue("roles", "", "give the user at least one role")
     if Role.KEY_PROFESSIONAL in granted:
-        from contactpoint.access import key_professionals
-
-        key_professionals.check_room(session, org)
+        check_room(session, org)
     account = User(
         username=username,
         display_name=display_name,

@@ -30,6 +30,7 @@ from contactpoint.audit.service import SYSTEM, Actor, record
 from contactpoint.children.facts import facts_from_json
 from contactpoint.children.kinds import ChildStatus
 from contactpoint.children.models import Child, SourceRecord
+from contactpoint.children.state import record_state
 from contactpoint.errors import AccessRefused, ContactPointError, InvalidValue
 
 
@@ -42,8 +43,6 @@ def record_departure(
 ) -> None:
     """The responsible authority's data manager records that ``child`` left England on
     ``left_on`` (not in the future, not before birth), saying how they know."""
-    from contactpoint.children.view import record_state
-
     why = " ".join(reason.split())
     if not why:
         raise InvalidValue("reason", "", "say how you know the child has left England")

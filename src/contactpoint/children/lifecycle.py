@@ -40,6 +40,7 @@ from contactpoint.children.models import (
     SensitiveConsent,
     SourceRecord,
 )
+from contactpoint.children.state import record_state
 from contactpoint.errors import AccessRefused, ContactPointError, InvalidValue
 from contactpoint.linkage.models import (
     KeptApart,
@@ -94,17 +95,6 @@ def archive_due(child: Child) -> date | None:
     if child.date_of_birth is not None:
         due.append(years_after(child.date_of_birth, child.archive_age or ADULT))
     return min(due, default=None)
-
-
-def deep_in_archive(child: Child) -> bool:
-    """A year or more in the archive, as the last retention run counted it: open only
-    for a statutory enquiry."""
-    return archived_long(child.status, child.statutory_only_on)
-
-
-def archived_long(status: ChildStatus, statutory_only_on: date | None) -> bool:
-    """``deep_in_archive`` of a child's status and that day (a listing's row)."""
-    return status is ChildStatus.ARCHIVED and statutory_only_on is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,8 +337,6 @@ def set_archive_age(
 ) -> None:
     """A data manager of the responsible authority keeps a care leaver's or a young
     person's record out of the archive until a later birthday (with their consent)."""
-    from contactpoint.children.view import record_state
-
     if not ADULT <= age <= LATEST_ARCHIVE_AGE:
         raise InvalidValue("archive_age", str(age), f"must be {ADULT} to {LATEST_ARCHIVE_AGE}")
     text = " ".join(evidence.split())

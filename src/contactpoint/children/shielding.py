@@ -25,7 +25,7 @@ from contactpoint.audit.models import AuditEntry
 from contactpoint.audit.service import Actor, record
 from contactpoint.children.kinds import ChildStatus
 from contactpoint.children.models import Child
-from contactpoint.children.view import record_state
+from contactpoint.children.state import record_state
 from contactpoint.errors import AccessRefused, ContactPointError, InvalidValue, NotFound
 from contactpoint.identifiers import normalise_cp_id
 

@@ -24,7 +24,7 @@ from contactpoint.audit.models import AuditChild, AuditEntry
 from contactpoint.audit.service import Actor, record
 from contactpoint.children.models import SourceRecord
 from contactpoint.children.record import ChildRecord, child_record
-from contactpoint.children.view import record_state
+from contactpoint.children.state import record_state
 from contactpoint.errors import AccessRefused
 from contactpoint.review.service import resolve
 from contactpoint.signposting.models import Involvement, VulnerabilityFlag

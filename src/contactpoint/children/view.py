@@ -23,18 +23,18 @@ from sqlalchemy.orm import Session
 
 from contactpoint.access.models import Organisation
 from contactpoint.access.policy import Action, Disclosure, Principal, RecordState, decide
-from contactpoint.access.reasons import STATUTORY, Reason
+from contactpoint.access.reasons import Reason
 from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import ALLOWED, REFUSED, Actor, record
 from contactpoint.children.kinds import ChildStatus
-from contactpoint.children.lifecycle import deep_in_archive
-from contactpoint.children.models import Child, SensitiveConsent
-from contactpoint.children.record import (
-    ChildRecord,
-    ServiceInvolvement,
-    child_record,
-    plain,
-    sensitive_category,
+from contactpoint.children.models import Child
+from contactpoint.children.record import ChildRecord, ServiceInvolvement, child_record
+from contactpoint.children.state import (
+    consent_covers,
+    consents_of,
+    record_state,
+    state_of,
+    with_archive,
 )
 from contactpoint.errors import AccessRefused, InvalidValue, NotFound
 from contactpoint.identifiers import normalise_cp_id
@@ -79,40 +79,6 @@ class RecordView:
     def shielded(self) -> bool:
         """Only a stub is shown: the record is shielded from this user."""
         return self.disclosure is Disclosure.EXISTS_ONLY
-
-
-def record_state(session: Session, child_id: int, *, overridden: bool = False) -> RecordState:
-    """What policy needs to know of the child's record."""
-    state = _state(child_record(session, child_id), consents_of(session, child_id), overridden)
-    return _with_archive(session, child_id, state)
-
-
-def listing_state(child: Child) -> RecordState:
-    """What the policy needs to decide whether a record is shown at all (``Action.VIEW``),
-    read from the child's row alone — for listings of many children, where building each
-    whole record (``record_state``) would cost far more than the decision."""
-    return RecordState(
-        child.status,
-        shielded=child.shielded,
-        la_code=child.responsible_la_code,
-        held_for=child.held_for_la_code,
-        deep_archive=deep_in_archive(child),
-    )
-
-
-def _with_archive(
-    session: Session, child_id: int, state: RecordState, reason: Reason | None = None
-) -> RecordState:
-    """The state with how long the record has been in the archive, and whether this
-    look is for a statutory enquiry."""
-    child = session.get(Child, child_id)
-    assert child is not None
-    return replace(
-        state,
-        held_for=child.held_for_la_code,
-        deep_archive=deep_in_archive(child),
-        statutory_enquiry=reason is not None and reason.code in STATUTORY,
-    )
 
 
 def view_by_cp_id(
@@ -169,7 +135,7 @@ def view_for(
         raise NotFound(f"there is no child with id {child_id}")
     full = child_record(session, child_id)
     consents = consents_of(session, child_id)
-    state = _with_archive(session, child_id, _state(full, consents, overridden), reason)
+    state = with_archive(session, child_id, state_of(full, consents, overridden), reason)
     verdict = decide(principal, Action.VIEW, state)
     details: dict[str, Any] = {"disclosure": verdict.disclosure.value}
     if merged_from:
@@ -223,36 +189,6 @@ def team_contact(session: Session, la_code: str | None) -> TeamContact:
     if organisation is None:
         return TeamContact(None, None, None)
     return TeamContact(organisation.name, organisation.team_email, organisation.team_phone)
-
-
-def consents_of(session: Session, child_id: int) -> set[str]:
-    """The service types (in plain form) with consent recorded and not withdrawn."""
-    types = session.scalars(
-        select(SensitiveConsent.service_type).where(
-            SensitiveConsent.child_id == child_id, SensitiveConsent.withdrawn_at.is_(None)
-        )
-    )
-    return {plain(kind) for kind in types}
-
-
-def consent_covers(service_type: str | None, consents: Collection[str]) -> bool:
-    """Consent given for this service type, or for its whole category ("mental health"
-    covers CAMHS)."""
-    return plain(service_type) in consents or sensitive_category(service_type) in consents
-
-
-def _state(full: ChildRecord, consents: Collection[str], overridden: bool) -> RecordState:
-    sensitive = [service for service in full.services if service.sensitive]
-    return RecordState(
-        status=full.status,
-        shielded=full.shielded,
-        la_code=full.responsible_la_code,
-        sensitive_service=bool(sensitive),
-        sensitive_consent=any(
-            consent_covers(service.service_type, consents) for service in sensitive
-        ),
-        overridden=overridden,
-    )
 
 
 def _may_see(

@@ -55,7 +55,10 @@ from contactpoint.cli.matching import match_app, trace_file
 from contactpoint.cli.notify import notify_app
 from contactpoint.cli.review import list_merges, merge_children, review_app, unmerge_children
 from contactpoint.cli.signposting import flag_app, signposting_app
+from contactpoint.logs import log_config
+from contactpoint.settings import get_settings
 from contactpoint.stats import index_counts, take_snapshot
+from contactpoint.synth import generate, generate_messy
 
 
 class _ByName(TyperGroup):
@@ -165,7 +168,6 @@ def synth(
     ] = 10.0,
 ) -> None:
     """Generate a synthetic population and one file per source, with its ground truth."""
-    from contactpoint.synth import generate, generate_messy
 
     when = parse_date(as_of, "--as-of") if as_of else date.today()
     if messy:
@@ -222,9 +224,6 @@ def serve(
     import logging.config
 
     import uvicorn
-
-    from contactpoint.logs import log_config
-    from contactpoint.settings import get_settings
 
     # Uvicorn applies the same configuration in each worker process.
     logging_config = log_config(get_settings().log_format)

@@ -12,7 +12,7 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpoint.access import accounts, key_professionals
+from contactpoint.access import accounts, caps, key_professionals
 from contactpoint.access.kinds import Role
 from contactpoint.access.models import Organisation, User, UserRole
 from contactpoint.cli.console import EXIT_USAGE, acting_as, err, out, reported_errors, unit_of_work
@@ -62,10 +62,7 @@ def key_professional_list(
         only = accounts.organisation(session, org) if org else None
         found = _appointed(session, only)
         organisations = [only] if only else sorted({o for o, _u, _r in found}, key=_name)
-        caps = [
-            (o, key_professionals.named(session, o), key_professionals.cap_of(o))
-            for o in organisations
-        ]
+        counts = [(o, caps.named(session, o), caps.cap_of(o)) for o in organisations]
     table = Table("organisation", "username", "name", "e-mail", "appointed")
     for organisation, user, role in found:
         table.add_row(
@@ -74,7 +71,7 @@ def key_professional_list(
         )  # fmt: skip
     if found:
         out.print(table)
-    for organisation, named, cap in caps:
+    for organisation, named, cap in counts:
         out.print(f"{organisation.name} ({organisation.code}): {named} of {cap} named.")
     if not caps:
         out.print("No organisation names a key professional.")
@@ -116,6 +113,6 @@ def org_cap(
         raise typer.Exit(EXIT_USAGE)
     with unit_of_work() as session, reported_errors():
         organisation = key_professionals.set_cap(session, acting_as(session, as_user), code, cap)
-        now = key_professionals.cap_of(organisation)
+        now = caps.cap_of(organisation)
     follows = " (the national cap)" if cap is None else ""
     out.print(f"{code} may name {now} key professionals{follows}.")

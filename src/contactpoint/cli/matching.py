@@ -23,15 +23,24 @@ from contactpoint.cli.console import (
     reported_errors,
     unit_of_work,
 )
+from contactpoint.evaluation import report
 from contactpoint.evaluation.datasets import DEFAULT_SEED, DatasetName, DatasetRequest
+from contactpoint.evaluation.service import evaluate_dataset
 from contactpoint.feeds import pipeline
+from contactpoint.linkage import registry, relink, relink_undo
+from contactpoint.linkage import store as match_store
+from contactpoint.linkage.explain import explain
+from contactpoint.linkage.export import export_links
+from contactpoint.linkage.relink import RelinkProgress
+from contactpoint.linkage.trace import trace, write_trace
+from contactpoint.matching.decide import Thresholds
+from contactpoint.matching.model import MatchModel
+from contactpoint.matching.train import train
 
 if TYPE_CHECKING:
     from rich.progress import Progress
     from sqlalchemy.orm import Session
 
-    from contactpoint.linkage.relink import RelinkProgress
-    from contactpoint.matching.decide import Thresholds
 
 match_app = typer.Typer(
     help="Identity matching: models, explanations, export.", no_args_is_help=True
@@ -43,7 +52,6 @@ def match_export(
     out_file: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
 ) -> None:
     """Write source,record_id,cp_id for every source record."""
-    from contactpoint.linkage.export import export_links
 
     with unit_of_work() as session:
         count = export_links(session, out_file)
@@ -90,9 +98,6 @@ def match_evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Load a labelled dataset into a fresh index and score the matcher (and Splink)."""
-    from contactpoint.evaluation import report
-    from contactpoint.evaluation.service import evaluate_dataset
-    from contactpoint.matching.model import MatchModel
 
     request = DatasetRequest(
         dataset,
@@ -125,7 +130,6 @@ def match_explain(
     right: Annotated[str, typer.Argument(help="A ContactPoint ID, or SOURCE:RECORD_ID.")],
 ) -> None:
     """Each field's contribution to the match weight of two children or records."""
-    from contactpoint.linkage.explain import explain
 
     with reported_errors(), unit_of_work() as session:
         result = explain(session, left, right)
@@ -147,9 +151,6 @@ def match_train(
     seed: int = 1,
 ) -> None:
     """Retrain the model with Splink on every source record in the index."""
-    from contactpoint.linkage import registry
-    from contactpoint.linkage import store as match_store
-    from contactpoint.matching.train import train
 
     with reported_errors(), unit_of_work() as session:
         records = match_store.all_records(session)
@@ -177,8 +178,6 @@ def match_load_model(
     file: Path, activate: Annotated[bool, typer.Option(help="Make it active.")] = False
 ) -> None:
     """Register a model file (for instance one trained elsewhere)."""
-    from contactpoint.linkage import registry
-    from contactpoint.matching.model import MatchModel
 
     with reported_errors():
         model = MatchModel.load(file)
@@ -190,7 +189,6 @@ def match_load_model(
 @match_app.command("activate")
 def match_activate(version: str) -> None:
     """Switch matching to a registered model version."""
-    from contactpoint.linkage import registry
 
     with reported_errors(), unit_of_work() as session:
         registry.activate_version(session, version)
@@ -200,7 +198,6 @@ def match_activate(version: str) -> None:
 @match_app.command("models")
 def match_models() -> None:
     """Registered model versions."""
-    from contactpoint.linkage import registry
 
     with unit_of_work() as session:
         registry.active_version(session)
@@ -233,7 +230,6 @@ def match_relink(
     """Re-decide every automatic link with the active model, in resumable chunks: an
     interrupted run resumes where it stopped. A person's links and keep-aparts, and
     shielded or closed children, are never changed; every change can be undone."""
-    from contactpoint.linkage import registry, relink, relink_undo
 
     if undo is not None:
         if not reason:
@@ -276,7 +272,6 @@ def _relink(
     session: Session | None, run_id: int, thresholds: Thresholds, chunk: int, bars: Progress
 ) -> RelinkProgress:
     """Step the run to its end: in ``session``, or in a transaction a chunk."""
-    from contactpoint.linkage import relink
 
     with contextlib.nullcontext(session) if session else unit_of_work() as first:
         state = relink.progress(first, run_id)
@@ -295,7 +290,6 @@ def _relink(
 @match_app.command("relinks")
 def match_relinks() -> None:
     """Relink runs, newest first."""
-    from contactpoint.linkage import relink
 
     with unit_of_work() as session:
         lines = [
@@ -313,7 +307,6 @@ def trace_file(
     out_file: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
 ) -> None:
     """Match a list of children against the index without changing it."""
-    from contactpoint.linkage.trace import trace, write_trace
 
     with reported_errors():
         migrate.require_current(db.get_engine())

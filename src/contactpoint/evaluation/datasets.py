@@ -39,6 +39,8 @@ from contactpoint.evaluation.labelled import (
     write_local,
     write_truth,
 )
+from contactpoint.synth import generate_local
+from contactpoint.synth.messy import generate_messy
 
 DEFAULT_SEED = 90210
 # The synthetic sets' "today": the day their population is generated as of, and loaded.
@@ -104,8 +106,6 @@ def materialise(request: DatasetRequest, out: Path) -> LabelledSet:
 
 
 def _synthetic(request: DatasetRequest, out: Path) -> LabelledSet:
-    from contactpoint.synth import generate_local
-
     as_of = request.as_of or DEFAULT_AS_OF
     children = request.size or SYNTHETIC_CHILDREN
     files: list[Path] = []
@@ -137,12 +137,6 @@ def _synthetic(request: DatasetRequest, out: Path) -> LabelledSet:
 
 
 def _messy(request: DatasetRequest, out: Path) -> LabelledSet:
-    try:
-        from contactpoint.synth.messy import generate_messy
-    except ImportError as error:
-        raise DatasetUnavailable(
-            f"the messy generator (contactpoint.synth.messy) is not available: {error}"
-        ) from error
     as_of = request.as_of or DEFAULT_AS_OF
     people = request.size or MESSY_PEOPLE
     made = generate_messy(out / "generated", people=people, seed=request.seed, as_of=as_of)

@@ -36,6 +36,7 @@ from sqlalchemy import Engine
 from contactpoint import db, migrate
 from contactpoint.errors import ContactPointError
 from contactpoint.evaluation import store
+from contactpoint.evaluation.baseline import BaselineFailed, cluster
 from contactpoint.evaluation.datasets import DatasetRequest, materialise
 from contactpoint.evaluation.labelled import SOURCE, LabelledSet, RowKey, check
 from contactpoint.evaluation.metrics import Scores, score, with_singletons
@@ -186,7 +187,6 @@ def run_baseline(
     rows: list[dict[str, str]], truth: dict[RowKey, str]
 ) -> tuple[SystemResult | None, str | None]:
     """The Splink baseline's result on ``rows``, or why Splink could not train on them."""
-    from contactpoint.evaluation.baseline import BaselineFailed, cluster
 
     try:
         run = cluster(rows, seed=BASELINE_SEED)

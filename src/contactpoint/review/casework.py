@@ -27,7 +27,7 @@ from contactpoint.audit.service import Actor, record
 from contactpoint.children.facts import facts_from_json
 from contactpoint.children.kinds import ChildStatus
 from contactpoint.children.models import Child, SourceRecord
-from contactpoint.children.view import listing_state
+from contactpoint.children.state import listing_state
 from contactpoint.errors import AccessRefused, InvalidValue, NotFound
 from contactpoint.review import service
 from contactpoint.review.merge import unmerge

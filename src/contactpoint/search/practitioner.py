@@ -23,8 +23,8 @@ from contactpoint.audit import misuse
 from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.models import AuditEntry
 from contactpoint.audit.service import Actor, record
-from contactpoint.children.lifecycle import archived_long
 from contactpoint.children.models import Child
+from contactpoint.children.state import archived_long
 from contactpoint.errors import AccessRefused
 from contactpoint.geography import local_authorities
 from contactpoint.identifiers import parse_postcode

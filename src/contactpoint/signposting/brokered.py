@@ -20,7 +20,7 @@ from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import Actor, record
 from contactpoint.children.kinds import ChildStatus
 from contactpoint.children.models import Child
-from contactpoint.children.view import record_state
+from contactpoint.children.state import record_state
 from contactpoint.errors import AccessRefused, ContactPointError, InvalidValue, NotFound
 from contactpoint.notify.message import valid_address
 from contactpoint.notify.service import email_only, notify

@@ -13,7 +13,7 @@ from contactpoint.access.models import Organisation, User
 from contactpoint.access.policy import Action, Principal, RecordState, decide
 from contactpoint.children.kinds import ChildStatus
 from contactpoint.children.models import Child
-from contactpoint.children.view import record_state
+from contactpoint.children.state import record_state
 from contactpoint.errors import AccessRefused, InvalidValue, NotFound
 from contactpoint.review.service import resolve
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, aliased
 from contactpoint import bulk
 from contactpoint.children.kinds import ChildStatus
 from contactpoint.children.models import Carer, Child
-from contactpoint.children.view import consent_covers, consents_of
+from contactpoint.children.state import consent_covers, consents_of
 from contactpoint.settings import get_settings
 from contactpoint.signposting.models import Involvement, VulnerabilityFlag
 

@@ -27,7 +27,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from contactpoint import db
 from contactpoint.access import auth as auth_service
-from contactpoint.access.accounts import AccountRefused
 from contactpoint.access.auth import NotSignedIn, SignInRefused
 from contactpoint.audit import service as audit
 from contactpoint.audit.actions import AuditAction
@@ -36,6 +35,7 @@ from contactpoint.children.shielding import ShieldRefused
 from contactpoint.children.store import child_id_of
 from contactpoint.errors import (
     AccessRefused,
+    AccountRefused,
     ContactPointError,
     FileRefused,
     InvalidValue,

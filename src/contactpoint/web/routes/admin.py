@@ -23,7 +23,7 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from contactpoint import stats
-from contactpoint.access import accounts, key_professionals
+from contactpoint.access import accounts, caps, key_professionals
 from contactpoint.access.auth import Current
 from contactpoint.access.policy import Action
 from contactpoint.errors import InvalidValue
@@ -144,7 +144,7 @@ def _page(console: Console, done: str = "", errors: dict[str, str] | None = None
         "sources": control.status(session),
         "runs": control.recent_runs(session),
         "national_open": accounts.onboarding_open(session, None),
-        "caps": key_professionals.caps(session),
+        "caps": caps.caps(session),
         "counts": counts,
         "charts": _charts(
             stats.figures_by_day(session, DAYS, today),
