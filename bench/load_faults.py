@@ -28,8 +28,8 @@ from feeds_load import database_url  # bench/, beside this script
 from sqlalchemy import select
 
 from contactpoint import db
-from contactpoint.children.models import SourceRecord
 from contactpoint.synth import SOURCES, generate
+from contactpoint.tables.children import SourceRecord
 
 AS_OF = date(2026, 6, 1)
 CLI = [sys.executable, "-m", "contactpoint"]

@@ -28,12 +28,12 @@ from pathlib import Path
 from sqlalchemy import select
 
 from contactpoint import db
-from contactpoint.children.models import SourceRecord
 from contactpoint.errors import InvalidValue
 from contactpoint.linkage import registry
 from contactpoint.matching.standardise import clean_name, name_variants
 from contactpoint.search.query import SearchQuery
 from contactpoint.search.service import Outcome, search
+from contactpoint.tables.children import SourceRecord
 
 # Source file columns: (given names, family name, date of birth, postcode, identifiers).
 COLUMNS = {

@@ -39,9 +39,9 @@ import httpx
 from contactpoint import db
 from contactpoint.access import accounts, credentials
 from contactpoint.access.demo import ready_user
-from contactpoint.access.kinds import OrganisationKind, Role
 from contactpoint.audit.service import Actor
 from contactpoint.errors import InvalidValue, NotFound
+from contactpoint.kinds.access import OrganisationKind, Role
 
 HERE = Path(__file__).parent
 CLI = str(Path(sys.executable).with_name("contactpoint"))

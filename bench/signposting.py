@@ -43,10 +43,10 @@ from sqlalchemy import func, select
 
 from contactpoint import db
 from contactpoint.access.reasons import reason
-from contactpoint.children.models import Child
 from contactpoint.settings import get_settings
-from contactpoint.signposting.models import Involvement, Signal, VulnerabilityFlag
 from contactpoint.signposting.query import answer_for, signpost
+from contactpoint.tables.children import Child
+from contactpoint.tables.signposting import Involvement, Signal, VulnerabilityFlag
 
 ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"

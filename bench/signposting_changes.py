@@ -17,9 +17,9 @@ from signposting_world import SOURCE, Known, World
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpoint.children.kinds import IdentifierScheme
-from contactpoint.children.models import Carer, ChildIdentifier, SourceRecord
+from contactpoint.kinds.children import IdentifierScheme
 from contactpoint.synth import HEADERS
+from contactpoint.tables.children import Carer, ChildIdentifier, SourceRecord
 
 
 def changes_file(

@@ -20,20 +20,20 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from contactpoint.access import accounts
-from contactpoint.access.kinds import OrganisationKind, Role, UserStatus
-from contactpoint.access.models import User, UserRole
 from contactpoint.access.policy import Principal
 from contactpoint.audit.service import Actor
-from contactpoint.children.kinds import ChildStatus
-from contactpoint.children.models import Child
 from contactpoint.children.record import sensitive_category
-from contactpoint.feeds.models import FeedRun
 from contactpoint.identifiers import normalise_phone
+from contactpoint.kinds.access import OrganisationKind, Role, UserStatus
+from contactpoint.kinds.children import ChildStatus
 from contactpoint.signposting import feed, signals
-from contactpoint.signposting.models import FlagKind, Involvement, Origin, VulnerabilityFlag
 from contactpoint.synth.geography import LocalAuthority, lay_out_streets, load_geography
 from contactpoint.synth.names import NameBook, strip_accents
 from contactpoint.synth.services import set_up_services, uk_phone_number
+from contactpoint.tables.access import User, UserRole
+from contactpoint.tables.children import Child
+from contactpoint.tables.feeds import FeedRun
+from contactpoint.tables.signposting import FlagKind, Involvement, Origin, VulnerabilityFlag
 
 SOURCE = "la-childrens-services"
 SETUP = Actor("bench setup")

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from contactpoint.feeds.pipeline import LoadResult, load_file
 from contactpoint.feeds.sources import get_source
 from contactpoint.identifiers import nhs_check_digit, upn_check_letter
-from contactpoint.models import Base
 from contactpoint.synth import SOURCES
+from contactpoint.tables import Base
 
 
 def nhs_number(serial: int) -> str:

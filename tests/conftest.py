@@ -20,9 +20,9 @@ from sqlalchemy import Engine, delete, text
 from sqlalchemy.orm import Session
 
 from contactpoint import db, migrate
-from contactpoint.audit.models import lift_guard, restore_guard
-from contactpoint.models import Base
 from contactpoint.settings import get_settings
+from contactpoint.tables import Base
+from contactpoint.tables.audit import lift_guard, restore_guard
 
 POSTGRES_ADMIN = os.environ.get(
     "CONTACTPOINT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from contactpoint.access import accounts, credentials
 from contactpoint.access.demo import ready_user
-from contactpoint.access.kinds import OrganisationKind, Role
-from contactpoint.access.models import Organisation, User
 from contactpoint.access.policy import Principal
 from contactpoint.audit.service import Actor
 from contactpoint.errors import NotFound
+from contactpoint.kinds.access import OrganisationKind, Role
+from contactpoint.tables.access import Organisation, User
 
 PASSWORD = "tangerine-otter-lamp-92"
 LEEDS, HULL = "E08000035", "E06000010"

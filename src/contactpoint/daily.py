@@ -3,7 +3,7 @@
 Three jobs, in this order:
 
 * ``housekeeping``: signposting's housekeeping (reminding, lapsing and purging
-  involvements), then retention (archiving and purging records, ``children.lifecycle``)
+  involvements), then retention (archiving and purging records, ``records.lifecycle``)
   only where ``retention_by_server`` says so — never by default, so a server started on
   a restored database destroys nothing before an operator has looked — then a snapshot
   of what the index holds (``stats.take_snapshot``, for the console);
@@ -30,18 +30,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Engine, String, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
 from contactpoint import db
 from contactpoint.audit.service import seal_pending
-from contactpoint.children.lifecycle import run_retention
-from contactpoint.db import Base
 from contactpoint.oversight import checkpoint
 from contactpoint.oversight.analytics import daily_report, raise_alerts
+from contactpoint.records.lifecycle import run_retention
 from contactpoint.settings import get_settings
 from contactpoint.signposting.involvement import housekeeping
 from contactpoint.stats import current_figures, take_snapshot
+from contactpoint.tables.daily import DailyRun
 
 log = logging.getLogger(__name__)
 
@@ -50,16 +50,6 @@ ANALYTICS = "audit-analytics"
 CHECKPOINT = "audit-checkpoint"
 # The PostgreSQL advisory lock held by the worker process running the daily jobs.
 DAILY_LOCK = 0x5167_6E70  # "Sign"
-
-
-class DailyRun(Base):
-    """A daily job finished on a day (no personal data: the job's name and when)."""
-
-    __tablename__ = "daily_runs"
-
-    job: Mapped[str] = mapped_column(String(40), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 
 def run_daily_jobs(engine: Engine, today: date, now: datetime) -> list[str]:

@@ -10,10 +10,10 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from contactpoint.db import Base
-from contactpoint.feeds.models import FeedRun
-from contactpoint.notify.models import EmailStatus, OutboxEmail
-from contactpoint.review.models import ReviewStatus, ReviewTask
-from contactpoint.signposting.models import ContactRequest
+from contactpoint.tables.feeds import FeedRun
+from contactpoint.tables.notify import EmailStatus, OutboxEmail
+from contactpoint.tables.review import ReviewStatus, ReviewTask
+from contactpoint.tables.signposting import ContactRequest
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Integer, delete, func, or_, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session
 
-from contactpoint.children.kinds import ChildStatus
-from contactpoint.children.models import Child, SourceRecord
-from contactpoint.db import Base
-from contactpoint.feeds.models import FeedRun
 from contactpoint.feeds.sources import SOURCES
-from contactpoint.review.models import ReviewStatus, ReviewTask
+from contactpoint.kinds.children import ChildStatus
+from contactpoint.tables.children import Child, SourceRecord
+from contactpoint.tables.feeds import FeedRun
+from contactpoint.tables.review import ReviewStatus, ReviewTask
+from contactpoint.tables.stats import IndexSnapshot
 
 
 def index_counts(session: Session) -> dict[str, Any]:
@@ -129,19 +129,6 @@ def figures_by_day(session: Session, days: int = 14, today: date | None = None) 
 def _utc(moment: datetime) -> datetime:
     # SQLite hands back naive timestamps; the database writes them in UTC.
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-class IndexSnapshot(Base):
-    """What the index held on a day (``index_counts`` and the open review tasks)."""
-
-    __tablename__ = "index_snapshots"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    day: Mapped[date] = mapped_column(Date, unique=True, nullable=False)
-    taken_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), nullable=False
-    )
-    figures: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
 
 
 def current_figures(session: Session) -> dict[str, Any]:

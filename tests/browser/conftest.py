@@ -30,7 +30,7 @@ from sqlalchemy import Engine
 
 from contactpoint import db, migrate
 from contactpoint.access import credentials
-from contactpoint.access.kinds import Role
+from contactpoint.kinds.access import Role
 from tests.conftest import IN_CI, _postgres_url, _reachable, _worker
 from tests.mailbox import Mailbox, SmtpServer
 from tests.people import LEEDS, PASSWORD, active_user

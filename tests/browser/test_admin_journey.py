@@ -11,9 +11,9 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from contactpoint import db
-from contactpoint.access.kinds import Role
 from contactpoint.feeds import pipeline
-from contactpoint.review.models import ReviewStatus, ReviewTask
+from contactpoint.kinds.access import Role
+from contactpoint.tables.review import ReviewStatus, ReviewTask
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import AddUser, LiveServer, NewPage, sign_in
 from tests.builders import birth, nhs_number, write_feed

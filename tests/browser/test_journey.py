@@ -9,8 +9,8 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from contactpoint import db
-from contactpoint.access.kinds import Role
 from contactpoint.feeds import pipeline
+from contactpoint.kinds.access import Role
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import AddUser, LiveServer, NewPage, search_for_child, sign_in
 from tests.builders import birth, write_feed

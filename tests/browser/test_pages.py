@@ -11,15 +11,15 @@ from sqlalchemy import select
 
 from contactpoint import db
 from contactpoint.access import accounts
-from contactpoint.access.kinds import Role
-from contactpoint.access.models import Organisation
 from contactpoint.access.policy import Principal
 from contactpoint.audit.service import Actor, record
-from contactpoint.children.models import Child, ChildIdentifier
 from contactpoint.feeds import pipeline
+from contactpoint.kinds.access import Role
 from contactpoint.signposting import flags, involvement
 from contactpoint.signposting.involvement import InvolvementCreate
-from contactpoint.signposting.models import FlagKind
+from contactpoint.tables.access import Organisation
+from contactpoint.tables.children import Child, ChildIdentifier
+from contactpoint.tables.signposting import FlagKind
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import AddUser, LiveServer, NewPage, sign_in
 from tests.builders import birth, nhs_number, write_feed

@@ -24,14 +24,14 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from contactpoint import db
-from contactpoint.access.kinds import Role
 from contactpoint.access.policy import Principal
-from contactpoint.children.identity import close_for_new_identity
-from contactpoint.children.models import Child, ChildIdentifier
 from contactpoint.feeds import pipeline
+from contactpoint.kinds.access import Role
+from contactpoint.records.identity import close_for_new_identity
 from contactpoint.signposting import flags, involvement
 from contactpoint.signposting.involvement import InvolvementCreate
-from contactpoint.signposting.models import FlagKind
+from contactpoint.tables.children import Child, ChildIdentifier
+from contactpoint.tables.signposting import FlagKind
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import AddUser, LiveServer, NewPage, Person, sign_in
 from tests.browser.test_signposting_journey import register

@@ -15,9 +15,9 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from contactpoint import db
-from contactpoint.access.kinds import Role
-from contactpoint.children.models import Child, ChildIdentifier
 from contactpoint.feeds import pipeline
+from contactpoint.kinds.access import Role
+from contactpoint.tables.children import Child, ChildIdentifier
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import AddUser, LiveServer, NewPage, Person, search_for_child, sign_in
 from tests.builders import birth, nhs_number, write_feed

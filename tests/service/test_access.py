@@ -10,11 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpoint.access import accounts, auth, credentials
-from contactpoint.access.kinds import OrganisationKind, Role, UserStatus
-from contactpoint.access.models import User
 from contactpoint.audit import service as audit
-from contactpoint.audit.models import AuditEntry
 from contactpoint.errors import InvalidValue
+from contactpoint.kinds.access import OrganisationKind, Role, UserStatus
+from contactpoint.tables.access import User
+from contactpoint.tables.audit import AuditEntry
 
 SettingsEnv = Callable[[str, str | None], None]
 ADMIN = audit.Actor("ua.leeds")

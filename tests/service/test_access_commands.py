@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from contactpoint import db
 from contactpoint.audit import service as audit
-from contactpoint.audit.models import lift_guard, restore_guard
 from contactpoint.cli import app
+from contactpoint.tables.audit import lift_guard, restore_guard
 
 runner = CliRunner()
 

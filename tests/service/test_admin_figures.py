@@ -13,13 +13,13 @@ from sqlalchemy.orm import Session
 
 from contactpoint import stats
 from contactpoint.access import caps, key_professionals
-from contactpoint.access.kinds import Role
 from contactpoint.access.policy import Principal
-from contactpoint.audit.models import AuditEntry
 from contactpoint.errors import AccessRefused, InvalidValue
 from contactpoint.feeds import control
 from contactpoint.feeds.pipeline import load_file
-from contactpoint.review.models import ReviewStatus, ReviewTask
+from contactpoint.kinds.access import Role
+from contactpoint.tables.audit import AuditEntry
+from contactpoint.tables.review import ReviewStatus, ReviewTask
 from tests.builders import birth, nhs_number, write_feed
 from tests.people import active_user, authority
 

@@ -15,17 +15,17 @@ from typer.testing import CliRunner
 from contactpoint import db
 from contactpoint.access import accounts
 from contactpoint.access.demo import ready_user
-from contactpoint.access.kinds import OrganisationKind, Role
-from contactpoint.access.models import User
 from contactpoint.audit.misuse import UK, Pattern, Thresholds
-from contactpoint.audit.models import AuditEntry
 from contactpoint.audit.service import Actor, record
-from contactpoint.children.models import Child
 from contactpoint.cli import app
 from contactpoint.feeds import pipeline
-from contactpoint.notify.models import Notification, OutboxEmail
+from contactpoint.kinds.access import OrganisationKind, Role
 from contactpoint.oversight import analytics
 from contactpoint.settings import get_settings
+from contactpoint.tables.access import User
+from contactpoint.tables.audit import AuditEntry
+from contactpoint.tables.children import Child
+from contactpoint.tables.notify import Notification, OutboxEmail
 from contactpoint.web import background
 from tests.builders import birth, write_feed
 from tests.people import HULL, LEEDS, PASSWORD, SETUP, active_user

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from contactpoint import db, migrate
 from contactpoint.audit import service as audit
-from contactpoint.audit.models import (
+from contactpoint.tables.audit import (
     PG_GUARD,
     SQLITE_GUARDS,
     AuditEntry,

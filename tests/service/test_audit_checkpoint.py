@@ -14,13 +14,13 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from contactpoint import daily, db
-from contactpoint.access.kinds import Role
 from contactpoint.audit import service as audit
-from contactpoint.audit.models import AuditEntry, AuditHead, lift_guard
 from contactpoint.cli import app
-from contactpoint.notify.models import OutboxEmail
+from contactpoint.kinds.access import Role
 from contactpoint.oversight import checkpoint
 from contactpoint.settings import get_settings
+from contactpoint.tables.audit import AuditEntry, AuditHead, lift_guard
+from contactpoint.tables.notify import OutboxEmail
 from tests.people import active_user
 
 ANN = audit.Actor("ann.practitioner", None)

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy.orm import Session
 
 from contactpoint.access import accounts
-from contactpoint.access.kinds import Role
 from contactpoint.access.policy import Principal
-from contactpoint.children import reports
 from contactpoint.errors import AccessRefused
 from contactpoint.feeds import pipeline
+from contactpoint.kinds.access import Role
+from contactpoint.records import reports
 from tests.builders import birth, nhs_record, write_feed
 from tests.people import LEEDS, active_user
 from tests.service.test_search import school_row

@@ -17,7 +17,7 @@ from contactpoint import db
 from contactpoint.cli import app, console
 from contactpoint.cli.console import EXIT_INTERNAL, EXIT_REFUSED, EXIT_UNAVAILABLE
 from contactpoint.feeds import pipeline
-from contactpoint.feeds.models import FeedRun
+from contactpoint.tables.feeds import FeedRun
 from tests.builders import local_row, write_feed
 
 

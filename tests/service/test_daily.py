@@ -20,7 +20,7 @@ from contactpoint.daily import (
 )
 from contactpoint.oversight import analytics
 from contactpoint.settings import get_settings
-from contactpoint.stats import IndexSnapshot
+from contactpoint.tables.stats import IndexSnapshot
 
 TODAY = date(2026, 11, 2)
 NOON = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)

@@ -17,17 +17,17 @@ from sqlalchemy.orm import Session
 
 from contactpoint import db
 from contactpoint.access import accounts
-from contactpoint.access.kinds import Role
 from contactpoint.access.policy import Principal
-from contactpoint.audit.models import AuditHead
-from contactpoint.children.models import Child, SourceRecord
 from contactpoint.decommission import service as decommission
-from contactpoint.decommission.models import Stage
 from contactpoint.decommission.service import CONFIRMATION, DecommissionRefused
 from contactpoint.errors import AccessRefused, SourceSuspended
 from contactpoint.feeds import pipeline
+from contactpoint.kinds.access import Role
 from contactpoint.signposting import flags
-from contactpoint.signposting.models import FlagKind
+from contactpoint.tables.audit import AuditHead
+from contactpoint.tables.children import Child, SourceRecord
+from contactpoint.tables.decommission import Stage
+from contactpoint.tables.signposting import FlagKind
 from tests.builders import birth, write_feed
 from tests.people import LEEDS, active_user
 

@@ -15,16 +15,16 @@ from sqlalchemy.orm import Session
 
 from contactpoint import db
 from contactpoint.access import accounts
-from contactpoint.access.kinds import Role
-from contactpoint.access.models import Organisation
 from contactpoint.access.policy import Principal
-from contactpoint.audit.models import AuditEntry
-from contactpoint.children import departures, reports
-from contactpoint.children.kinds import ChildStatus
-from contactpoint.children.lifecycle import run_retention
-from contactpoint.children.models import Child, SourceRecord
 from contactpoint.errors import AccessRefused, InvalidValue
 from contactpoint.feeds import pipeline
+from contactpoint.kinds.access import Role
+from contactpoint.kinds.children import ChildStatus
+from contactpoint.records import departures, reports
+from contactpoint.records.lifecycle import run_retention
+from contactpoint.tables.access import Organisation
+from contactpoint.tables.audit import AuditEntry
+from contactpoint.tables.children import Child, SourceRecord
 from tests.builders import birth, nhs_record, write_feed
 from tests.people import HULL, active_user
 

@@ -9,14 +9,14 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from contactpoint.children.kinds import ChildStatus, IdentifierScheme
-from contactpoint.children.models import Child, ChildIdentifier, ServiceRegistration, SourceRecord
 from contactpoint.errors import FileRefused, SourceSuspended, UnknownSource
 from contactpoint.feeds import control
-from contactpoint.feeds.models import FeedRun, FeedRunException, FeedRunStatus
 from contactpoint.feeds.pipeline import LoadResult, load_file
-from contactpoint.review.models import ReviewKind, ReviewTask
+from contactpoint.kinds.children import ChildStatus, IdentifierScheme
 from contactpoint.stats import index_counts
+from contactpoint.tables.children import Child, ChildIdentifier, ServiceRegistration, SourceRecord
+from contactpoint.tables.feeds import FeedRun, FeedRunException, FeedRunStatus
+from contactpoint.tables.review import ReviewKind, ReviewTask
 from tests.builders import birth, death, local_row, nhs_number, nhs_record, snapshot, write_feed
 
 TODAY = date(2026, 11, 1)

@@ -12,21 +12,21 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from contactpoint.access import accounts
-from contactpoint.access.kinds import Role
 from contactpoint.access.policy import NATIONAL_TEAM, Principal
 from contactpoint.access.reasons import reason
 from contactpoint.audit.service import Actor
-from contactpoint.children.identity import IdentityRefused, close_for_new_identity, trace
-from contactpoint.children.kinds import ChildStatus
-from contactpoint.children.models import Child, SourceRecord
-from contactpoint.children.view import view_for
 from contactpoint.errors import AccessRefused, InvalidValue
 from contactpoint.feeds import pipeline
-from contactpoint.linkage.models import KeptApart
+from contactpoint.kinds.access import Role
+from contactpoint.kinds.children import ChildStatus
+from contactpoint.records.identity import IdentityRefused, close_for_new_identity, trace
+from contactpoint.records.view import view_for
 from contactpoint.review import casework
-from contactpoint.review.models import ReviewTask
 from contactpoint.search.practitioner import find_children
 from contactpoint.search.query import SearchQuery
+from contactpoint.tables.children import Child, SourceRecord
+from contactpoint.tables.linkage import KeptApart
+from contactpoint.tables.review import ReviewTask
 from tests.builders import birth, local_row, nhs_record, write_feed
 from tests.people import HULL, LEEDS, active_user
 

@@ -8,10 +8,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpoint.children.kinds import ChildStatus, LinkKind
-from contactpoint.children.models import SourceRecord
+from contactpoint.kinds.children import ChildStatus, LinkKind
 from contactpoint.review import service as review
-from contactpoint.review.models import Merge, ReviewStatus, ReviewTask
+from contactpoint.tables.children import SourceRecord
+from contactpoint.tables.review import Merge, ReviewStatus, ReviewTask
 from tests.builders import birth, local_row, nhs_record
 from tests.service.test_review import child, load, records_of
 

@@ -12,13 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpoint.access import accounts
-from contactpoint.access.kinds import Role
 from contactpoint.access.policy import Action, Principal, decide
 from contactpoint.access.reasons import reason
-from contactpoint.children.models import Child
-from contactpoint.children.state import record_state
-from contactpoint.children.view import view_for
+from contactpoint.access.state import record_state
 from contactpoint.feeds import pipeline
+from contactpoint.kinds.access import Role
+from contactpoint.records.view import view_for
+from contactpoint.tables.children import Child
 from tests.builders import birth, nhs_record, write_feed
 from tests.people import HULL, LEEDS, active_user
 

@@ -10,11 +10,11 @@ from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
 from contactpoint import db
-from contactpoint.access.kinds import Role
-from contactpoint.children.models import Child
 from contactpoint.cli import app
 from contactpoint.feeds import pipeline
+from contactpoint.kinds.access import Role
 from contactpoint.settings import get_settings
+from contactpoint.tables.children import Child
 from tests.builders import birth, write_feed
 from tests.people import active_user
 

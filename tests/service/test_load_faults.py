@@ -19,8 +19,8 @@ import pytest
 from sqlalchemy import Engine, select
 
 from contactpoint import db
-from contactpoint.children.models import SourceRecord
 from contactpoint.synth import generate
+from contactpoint.tables.children import SourceRecord
 from tests.conftest import empty_all_tables
 
 AS_OF = date(2026, 6, 1)

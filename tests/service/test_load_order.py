@@ -18,11 +18,11 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from contactpoint import db
-from contactpoint.children.kinds import ChildStatus
-from contactpoint.children.models import Child
 from contactpoint.feeds.pipeline import load_file
-from contactpoint.review.models import Merge
+from contactpoint.kinds.children import ChildStatus
 from contactpoint.synth import SOURCES, generate
+from contactpoint.tables.children import Child
+from contactpoint.tables.review import Merge
 from tests.builders import birth, death, nhs_record, write_feed
 from tests.conftest import empty_all_tables
 from tests.service.test_load_faults import Partition, children

@@ -13,9 +13,9 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 
 from contactpoint import db
-from contactpoint.children.models import Child
-from contactpoint.feeds.models import FeedRun
-from contactpoint.linkage.models import MatchModelVersion
+from contactpoint.tables.children import Child
+from contactpoint.tables.feeds import FeedRun
+from contactpoint.tables.linkage import MatchModelVersion
 from tests.builders import birth, local_row, nhs_record, write_feed
 from tests.conftest import empty_all_tables
 

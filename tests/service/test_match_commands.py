@@ -11,9 +11,9 @@ from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
 from contactpoint import db
-from contactpoint.children.kinds import ChildStatus
-from contactpoint.children.models import Child
 from contactpoint.cli import app
+from contactpoint.kinds.children import ChildStatus
+from contactpoint.tables.children import Child
 from tests.builders import birth, local_row, nhs_record, snapshot, write_feed
 
 runner = CliRunner()

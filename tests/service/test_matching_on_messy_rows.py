@@ -11,9 +11,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpoint.children.models import SourceRecord
 from contactpoint.linkage import store
 from contactpoint.linkage.frequencies import adapted_model
+from contactpoint.tables.children import SourceRecord
 from tests.builders import local_row
 from tests.service.test_review import load
 

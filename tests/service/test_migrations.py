@@ -14,7 +14,7 @@ from sqlalchemy import Engine, text
 from contactpoint import db
 from contactpoint.feeds.pipeline import load_file
 from contactpoint.migrate import alembic_config, current_revision, head_revision, upgrade
-from contactpoint.models import Base
+from contactpoint.tables import Base
 from tests.builders import local_row, write_feed
 
 

@@ -17,10 +17,9 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from contactpoint import db
-from contactpoint.access.kinds import Role
 from contactpoint.errors import InvalidValue
+from contactpoint.kinds.access import Role
 from contactpoint.notify.catcher import caught
-from contactpoint.notify.models import EmailStatus, Notification, OutboxEmail
 from contactpoint.notify.sender import SendReport, SmtpSettings, claim_due, send_due
 from contactpoint.notify.service import (
     NotificationRefused,
@@ -30,6 +29,7 @@ from contactpoint.notify.service import (
     unread_count,
 )
 from contactpoint.settings import get_settings
+from contactpoint.tables.notify import EmailStatus, Notification, OutboxEmail
 from tests.mailbox import Mailbox, SmtpServer, free_port
 from tests.people import active_user
 

@@ -13,8 +13,8 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from contactpoint import db
-from contactpoint.access.kinds import Role
 from contactpoint.cli import app
+from contactpoint.kinds.access import Role
 from contactpoint.notify.service import notify
 from contactpoint.settings import get_settings
 from contactpoint.web.app import create_app

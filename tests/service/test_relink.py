@@ -12,18 +12,19 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from contactpoint.children.kinds import ChildStatus, LinkKind
-from contactpoint.children.models import Child, SourceRecord
 from contactpoint.children.record import child_record
 from contactpoint.errors import DecisionRefused
 from contactpoint.feeds.pipeline import LoadResult, load_file
-from contactpoint.linkage import registry, relink, relink_undo
-from contactpoint.linkage.models import KeptApart, LinkEvent, RelinkChange
+from contactpoint.kinds.children import ChildStatus, LinkKind
+from contactpoint.linkage import registry
 from contactpoint.linkage.service import BIRTH_IDENTITY
 from contactpoint.matching.decide import Thresholds
+from contactpoint.review import relink, relink_undo
 from contactpoint.review import service as review
 from contactpoint.review.merge import merge, move_records, rebuild
-from contactpoint.review.models import Merge, ReviewTask
+from contactpoint.tables.children import Child, SourceRecord
+from contactpoint.tables.linkage import KeptApart, LinkEvent, RelinkChange
+from contactpoint.tables.review import Merge, ReviewTask
 from tests.builders import birth, local_row, nhs_number, snapshot, write_feed
 from tests.service.test_identity import BIRTH, adopted  # noqa: F401 - the fixture
 

@@ -14,24 +14,24 @@ from sqlalchemy.orm import Session
 
 from contactpoint import db
 from contactpoint.access import accounts
-from contactpoint.access.kinds import Role
 from contactpoint.access.policy import Principal
 from contactpoint.access.reasons import reason
 from contactpoint.audit import service as audit
 from contactpoint.audit.service import Actor
-from contactpoint.children import lifecycle
-from contactpoint.children.identity import close_for_new_identity
-from contactpoint.children.kinds import ChildStatus
-from contactpoint.children.lifecycle import RetentionRefused, run_retention
-from contactpoint.children.models import Child, RetentionRun, SourceRecord
-from contactpoint.children.view import view_for
 from contactpoint.errors import AccessRefused, InvalidValue
 from contactpoint.feeds import pipeline
-from contactpoint.models import Base
+from contactpoint.kinds.access import Role
+from contactpoint.kinds.children import ChildStatus
+from contactpoint.records import lifecycle
+from contactpoint.records.identity import close_for_new_identity
+from contactpoint.records.lifecycle import RetentionRefused, run_retention
+from contactpoint.records.view import view_for
 from contactpoint.search.practitioner import find_children
 from contactpoint.search.query import SearchQuery
 from contactpoint.signposting import involvement
 from contactpoint.signposting.involvement import InvolvementCreate
+from contactpoint.tables import Base
+from contactpoint.tables.children import Child, RetentionRun, SourceRecord
 from tests.builders import birth, death, nhs_number, nhs_record, write_feed
 from tests.people import LEEDS, active_user
 

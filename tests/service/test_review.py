@@ -14,9 +14,6 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from contactpoint import db
-from contactpoint.access.kinds import Role
-from contactpoint.children.kinds import ChildStatus, LinkKind
-from contactpoint.children.models import Child, SourceRecord
 from contactpoint.errors import (
     DecisionRefused,
     MergeRefused,
@@ -25,10 +22,13 @@ from contactpoint.errors import (
     UnmergeRefused,
 )
 from contactpoint.feeds.pipeline import LoadResult, load_file
-from contactpoint.linkage.models import KeptApart, LinkEvent, MatchKey, MatchRecordRow
+from contactpoint.kinds.access import Role
+from contactpoint.kinds.children import ChildStatus, LinkKind
 from contactpoint.review import casework
 from contactpoint.review import service as review
-from contactpoint.review.models import Merge, ReviewKind, ReviewStatus, ReviewTask
+from contactpoint.tables.children import Child, SourceRecord
+from contactpoint.tables.linkage import KeptApart, LinkEvent, MatchKey, MatchRecordRow
+from contactpoint.tables.review import Merge, ReviewKind, ReviewStatus, ReviewTask
 from tests.builders import birth, local_row, nhs_number, nhs_record, snapshot, write_feed
 from tests.people import LEEDS, active_user, principal_of
 

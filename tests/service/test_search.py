@@ -11,14 +11,14 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from contactpoint.children.kinds import ChildStatus
-from contactpoint.children.models import Child, ChildIdentifier
 from contactpoint.errors import InvalidValue, InvalidValues, SearchTooBroad
 from contactpoint.feeds.pipeline import load_file
 from contactpoint.identifiers import format_nhs_number
+from contactpoint.kinds.children import ChildStatus
 from contactpoint.review.merge import merge
 from contactpoint.search.query import SearchQuery
 from contactpoint.search.service import LIMIT, Outcome, SearchOutcome, search
+from contactpoint.tables.children import Child, ChildIdentifier
 from tests.builders import birth, death, local_row, nhs_number, upn, write_feed
 
 TODAY = date(2026, 11, 1)

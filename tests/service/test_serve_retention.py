@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import Engine, select
 
 from contactpoint import db
-from contactpoint.children.kinds import ChildStatus
-from contactpoint.children.models import Child
-from contactpoint.daily import HOUSEKEEPING, DailyRun
+from contactpoint.daily import HOUSEKEEPING
+from contactpoint.kinds.children import ChildStatus
+from contactpoint.tables.children import Child
+from contactpoint.tables.daily import DailyRun
 from tests.builders import local_row, write_feed
 from tests.server import served_environment, serving
 

@@ -9,15 +9,15 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpoint.access.kinds import Role
 from contactpoint.access.reasons import reason
-from contactpoint.audit.models import AuditEntry
-from contactpoint.children.kinds import ChildStatus
-from contactpoint.children.models import Child, ChildIdentifier
-from contactpoint.children.view import view_for
+from contactpoint.kinds.access import Role
+from contactpoint.kinds.children import ChildStatus
+from contactpoint.records.view import view_for
 from contactpoint.review import casework
 from contactpoint.review.merge import merge, unmerge
-from contactpoint.review.models import ReviewTask
+from contactpoint.tables.audit import AuditEntry
+from contactpoint.tables.children import Child, ChildIdentifier
+from contactpoint.tables.review import ReviewTask
 from tests.builders import local_row, nhs_number, nhs_record
 from tests.people import HULL, LEEDS, active_user, principal_of
 from tests.service.test_review import child, load

@@ -15,20 +15,20 @@ from sqlalchemy.orm import Session
 
 from contactpoint.access import accounts, key_professionals
 from contactpoint.access.caps import CapReached
-from contactpoint.access.kinds import Role
-from contactpoint.access.models import Organisation
 from contactpoint.access.policy import Principal
 from contactpoint.access.reasons import reason
-from contactpoint.audit.models import AuditEntry
-from contactpoint.children.kinds import ChildStatus
-from contactpoint.children.models import Child, ChildIdentifier, SensitiveConsent
 from contactpoint.errors import AccessRefused, InvalidValue, NotFound
 from contactpoint.feeds import pipeline
-from contactpoint.notify.models import Notification, OutboxEmail
+from contactpoint.kinds.access import Role
+from contactpoint.kinds.children import ChildStatus
 from contactpoint.signposting import alerts, brokered, flags, involvement, query, signals
 from contactpoint.signposting.guard import person
 from contactpoint.signposting.involvement import InvolvementCreate, InvolvementRefused
-from contactpoint.signposting.models import (
+from contactpoint.tables.access import Organisation
+from contactpoint.tables.audit import AuditEntry
+from contactpoint.tables.children import Child, ChildIdentifier, SensitiveConsent
+from contactpoint.tables.notify import Notification, OutboxEmail
+from contactpoint.tables.signposting import (
     ContactEvent,
     FlagKind,
     Involvement,

@@ -16,20 +16,20 @@ from typer.testing import CliRunner
 
 from contactpoint import db
 from contactpoint.access import accounts
-from contactpoint.access.kinds import Role
-from contactpoint.access.models import User, UserRole
 from contactpoint.access.policy import Principal
-from contactpoint.audit.models import AuditEntry
 from contactpoint.audit.service import Actor
-from contactpoint.children.models import Child, ChildIdentifier
 from contactpoint.cli import app
 from contactpoint.cli.console import out
 from contactpoint.feeds import pipeline
 from contactpoint.identifiers import new_cp_id
+from contactpoint.kinds.access import Role
 from contactpoint.settings import get_settings
 from contactpoint.signposting import involvement
 from contactpoint.signposting.involvement import InvolvementCreate
-from contactpoint.signposting.models import Involvement, VulnerabilityFlag
+from contactpoint.tables.access import User, UserRole
+from contactpoint.tables.audit import AuditEntry
+from contactpoint.tables.children import Child, ChildIdentifier
+from contactpoint.tables.signposting import Involvement, VulnerabilityFlag
 from contactpoint.web.app import create_app
 from tests.builders import birth, nhs_number, write_feed
 from tests.people import HULL, LEEDS, active_user

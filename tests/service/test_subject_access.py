@@ -11,14 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpoint.access import accounts
-from contactpoint.access.kinds import Role
 from contactpoint.access.policy import Principal
 from contactpoint.access.reasons import reason
-from contactpoint.children.models import Child
-from contactpoint.children.subject_access import as_json, subject_access
-from contactpoint.children.view import view_for
 from contactpoint.errors import AccessRefused, NotFound
 from contactpoint.feeds import pipeline
+from contactpoint.kinds.access import Role
+from contactpoint.records.subject_access import as_json, subject_access
+from contactpoint.records.view import view_for
+from contactpoint.tables.children import Child
 from contactpoint.web.documents import subject_access_pdf
 from tests.builders import birth, write_feed
 from tests.people import HULL, LEEDS, active_user

@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 from contactpoint.children.facts import AddressFact, CarerFact, ChildFacts, IdentifierFact
-from contactpoint.children.kinds import IdentifierScheme
+from contactpoint.kinds.children import IdentifierScheme
 from contactpoint.linkage.registry import shipped_document
 from contactpoint.matching.decide import (
     SIBLINGS_ON_ONE_CLAIM,

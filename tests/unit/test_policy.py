@@ -11,7 +11,6 @@ from itertools import product
 
 import pytest
 
-from contactpoint.access.kinds import Role
 from contactpoint.access.policy import (
     NATIONAL_TEAM,
     RECORD_ACTIONS,
@@ -21,7 +20,8 @@ from contactpoint.access.policy import (
     RecordState,
     decide,
 )
-from contactpoint.children.kinds import ChildStatus
+from contactpoint.kinds.access import Role
+from contactpoint.kinds.children import ChildStatus
 
 OWN, OTHER = "E08000035", "E06000010"
 

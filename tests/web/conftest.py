@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from contactpoint import db
-from contactpoint.access.kinds import Role
 from contactpoint.feeds import pipeline
+from contactpoint.kinds.access import Role
 from contactpoint.web.app import create_app
 from tests.builders import write_feed
 from tests.people import active_user, sign_in

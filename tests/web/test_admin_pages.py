@@ -14,9 +14,9 @@ from sqlalchemy import Engine, select
 
 from contactpoint import db
 from contactpoint.access import accounts
-from contactpoint.access.kinds import Role
-from contactpoint.audit.models import AuditEntry
 from contactpoint.feeds import control, pipeline
+from contactpoint.kinds.access import Role
+from contactpoint.tables.audit import AuditEntry
 from tests.builders import birth, write_feed
 from tests.people import LEEDS, active_user, authority, field, sign_in
 

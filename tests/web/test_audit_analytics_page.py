@@ -9,9 +9,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from contactpoint import db
-from contactpoint.access.kinds import Role
-from contactpoint.audit.models import AuditEntry
 from contactpoint.audit.service import Actor, record
+from contactpoint.kinds.access import Role
+from contactpoint.tables.audit import AuditEntry
 from tests.people import active_user, sign_in
 from tests.web.conftest import page_text
 

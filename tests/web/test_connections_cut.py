@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 
 from contactpoint import db
 from contactpoint.access import credentials
-from contactpoint.access.kinds import Role
+from contactpoint.kinds.access import Role
 from tests.builders import birth, write_feed
 from tests.people import PASSWORD, active_user
 from tests.server import served_environment, serving

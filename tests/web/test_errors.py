@@ -11,7 +11,6 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
 
 from contactpoint import db
-from contactpoint.access.kinds import Role
 from contactpoint.errors import (
     ContactPointError,
     FileRefused,
@@ -21,9 +20,10 @@ from contactpoint.errors import (
     UnknownSource,
 )
 from contactpoint.feeds import control
-from contactpoint.feeds.models import FeedSourceState
+from contactpoint.kinds.access import Role
 from contactpoint.logs import TextFormatter
 from contactpoint.migrate import SchemaNotReady
+from contactpoint.tables.feeds import FeedSourceState
 from contactpoint.web.app import create_app
 from contactpoint.web.deps import SessionDep
 from tests.people import active_user, sign_in

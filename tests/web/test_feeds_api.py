@@ -9,12 +9,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
 from contactpoint import db
-from contactpoint.access import accounts, tokens
-from contactpoint.access.kinds import OrganisationKind
-from contactpoint.audit.models import AuditEntry
+from contactpoint.access import accounts
 from contactpoint.audit.service import Actor
-from contactpoint.children.models import Child
 from contactpoint.errors import InvalidValue
+from contactpoint.feeds import tokens
+from contactpoint.kinds.access import OrganisationKind
+from contactpoint.tables.audit import AuditEntry
+from contactpoint.tables.children import Child
 from tests.builders import birth, write_feed
 
 

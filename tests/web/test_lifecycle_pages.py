@@ -12,10 +12,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from contactpoint import db
-from contactpoint.access.kinds import Role
-from contactpoint.children.models import Child
-from contactpoint.decommission.models import Decommission, Stage
 from contactpoint.feeds import pipeline
+from contactpoint.kinds.access import Role
+from contactpoint.tables.children import Child
+from contactpoint.tables.decommission import Decommission, Stage
 from contactpoint.web import decommissioned
 from contactpoint.web.app import create_app
 from tests.builders import birth, write_feed

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from contactpoint import db
-from contactpoint.access.kinds import Role
+from contactpoint.kinds.access import Role
 from contactpoint.logs import JsonFormatter
 from contactpoint.notify.service import notify
 from tests.people import active_user

@@ -32,17 +32,17 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from contactpoint import db
-from contactpoint.access.kinds import Role
-from contactpoint.access.models import Organisation, User
-from contactpoint.children.identity import close_for_new_identity
-from contactpoint.children.models import Child, ChildIdentifier
-from contactpoint.children.shielding import set_shield
 from contactpoint.feeds import pipeline
 from contactpoint.identifiers import new_cp_id
-from contactpoint.notify.models import OutboxEmail
+from contactpoint.kinds.access import Role
+from contactpoint.records.identity import close_for_new_identity
+from contactpoint.records.shielding import set_shield
 from contactpoint.signposting import flags, involvement
 from contactpoint.signposting.involvement import InvolvementCreate
-from contactpoint.signposting.models import FlagKind
+from contactpoint.tables.access import Organisation, User
+from contactpoint.tables.children import Child, ChildIdentifier
+from contactpoint.tables.notify import OutboxEmail
+from contactpoint.tables.signposting import FlagKind
 from contactpoint.web import routes
 from contactpoint.web.app import create_app
 from tests.builders import birth, local_row, nhs_number, nhs_record, write_feed

@@ -14,12 +14,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, update
 
 from contactpoint import db
-from contactpoint.access.kinds import Role
 from contactpoint.access.policy import Disclosure
-from contactpoint.audit.models import AuditEntry
-from contactpoint.children.kinds import ChildStatus
-from contactpoint.children.models import Child, ChildIdentifier, SensitiveConsent
 from contactpoint.feeds import pipeline
+from contactpoint.kinds.access import Role
+from contactpoint.kinds.children import ChildStatus
+from contactpoint.tables.audit import AuditEntry
+from contactpoint.tables.children import Child, ChildIdentifier, SensitiveConsent
 from tests.builders import birth, nhs_number, write_feed
 from tests.people import HULL, LEEDS, active_user, sign_in
 from tests.unit.test_policy import EXPECTED_VIEW

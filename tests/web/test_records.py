@@ -15,13 +15,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from contactpoint import db
-from contactpoint.access.kinds import Role
-from contactpoint.access.models import LoginSession
-from contactpoint.audit.models import AuditEntry
-from contactpoint.children.kinds import ChildStatus
-from contactpoint.children.models import Child, ChildIdentifier, SensitiveConsent
 from contactpoint.feeds import pipeline
+from contactpoint.kinds.access import Role
+from contactpoint.kinds.children import ChildStatus
 from contactpoint.review.service import merge
+from contactpoint.tables.access import LoginSession
+from contactpoint.tables.audit import AuditEntry
+from contactpoint.tables.children import Child, ChildIdentifier, SensitiveConsent
 from tests.builders import birth, death, nhs_number, nhs_record, write_feed
 from tests.people import HULL, LEEDS, active_user, field, sign_in
 from tests.web.conftest import page_text
@@ -576,7 +576,7 @@ def test_a_record_closed_for_a_new_identity_answers_exactly_as_an_unknown_id(
     # and an unknown ID 404, so holding an old ID told that it had been closed.
     from contactpoint.access import accounts
     from contactpoint.access.policy import Principal
-    from contactpoint.children.identity import close_for_new_identity
+    from contactpoint.records.identity import close_for_new_identity
 
     with db.unit_of_work() as session:
         admin = active_user(session, "nat.admin", Role.NATIONAL_ADMIN)

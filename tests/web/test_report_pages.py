@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from contactpoint import db
-from contactpoint.access.kinds import Role
 from contactpoint.feeds import pipeline
+from contactpoint.kinds.access import Role
 from tests.builders import birth, nhs_record, write_feed
 from tests.people import HULL
 from tests.web.conftest import page_text

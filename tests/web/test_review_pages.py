@@ -14,13 +14,13 @@ from httpx import Response
 from sqlalchemy import Engine, select
 
 from contactpoint import db
-from contactpoint.access.kinds import Role
-from contactpoint.audit.models import AuditEntry
-from contactpoint.children.kinds import ChildStatus
-from contactpoint.children.models import Child
 from contactpoint.feeds import pipeline
+from contactpoint.kinds.access import Role
+from contactpoint.kinds.children import ChildStatus
 from contactpoint.review import casework, service
-from contactpoint.review.models import Merge, ReviewStatus, ReviewTask
+from contactpoint.tables.audit import AuditEntry
+from contactpoint.tables.children import Child
+from contactpoint.tables.review import Merge, ReviewStatus, ReviewTask
 from tests.builders import birth, nhs_number, write_feed
 from tests.people import HULL, LEEDS, active_user, field, sign_in
 from tests.web.conftest import page_text

@@ -11,12 +11,12 @@ from httpx import Response
 from sqlalchemy import Engine, select, update
 
 from contactpoint import db
-from contactpoint.access.kinds import Role
-from contactpoint.audit.models import AuditAlert, AuditChild, AuditEntry, AuditPersonal
 from contactpoint.audit.service import PERSONAL, personal_hmac
-from contactpoint.children.kinds import ChildStatus
-from contactpoint.children.models import Child
+from contactpoint.kinds.access import Role
+from contactpoint.kinds.children import ChildStatus
 from contactpoint.settings import get_settings
+from contactpoint.tables.audit import AuditAlert, AuditChild, AuditEntry, AuditPersonal
+from contactpoint.tables.children import Child
 from tests.builders import local_row
 from tests.people import LEEDS, active_user, field, sign_in
 from tests.web.conftest import LoadLocal, page_text

@@ -11,9 +11,9 @@ from httpx import Response
 from sqlalchemy import select, update
 
 from contactpoint import db
-from contactpoint.access.kinds import Role
-from contactpoint.audit.models import AuditEntry
-from contactpoint.children.models import Child
+from contactpoint.kinds.access import Role
+from contactpoint.tables.audit import AuditEntry
+from contactpoint.tables.children import Child
 from tests.builders import local_row
 from tests.people import HULL, LEEDS, active_user, field, sign_in
 from tests.web.conftest import LoadLocal, page_text

@@ -13,11 +13,11 @@ from sqlalchemy import Engine, select
 
 from contactpoint import db
 from contactpoint.access import credentials
-from contactpoint.access.kinds import Role
-from contactpoint.access.models import User
 from contactpoint.audit import service as audit
-from contactpoint.audit.models import AuditEntry
+from contactpoint.kinds.access import Role
 from contactpoint.settings import get_settings
+from contactpoint.tables.access import User
+from contactpoint.tables.audit import AuditEntry
 from contactpoint.web.app import create_app
 from tests.people import PASSWORD, active_user, field, sign_in
 

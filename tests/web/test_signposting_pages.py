@@ -21,16 +21,16 @@ from sqlalchemy import Engine, func, select
 
 from contactpoint import db
 from contactpoint.access import accounts
-from contactpoint.access.kinds import Role
-from contactpoint.access.models import Organisation
 from contactpoint.access.policy import Principal
-from contactpoint.audit.models import AuditEntry
-from contactpoint.children.models import Child, ChildIdentifier
 from contactpoint.errors import NotFound
 from contactpoint.feeds import pipeline
-from contactpoint.notify.models import Notification, OutboxEmail
+from contactpoint.kinds.access import Role
 from contactpoint.signposting import flags
-from contactpoint.signposting.models import FlagKind, Involvement, Signal
+from contactpoint.tables.access import Organisation
+from contactpoint.tables.audit import AuditEntry
+from contactpoint.tables.children import Child, ChildIdentifier
+from contactpoint.tables.notify import Notification, OutboxEmail
+from contactpoint.tables.signposting import FlagKind, Involvement, Signal
 from contactpoint.web.app import create_app
 from tests.builders import birth, nhs_number, write_feed
 from tests.people import HULL, LEEDS, active_user, field, sign_in

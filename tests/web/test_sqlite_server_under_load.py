@@ -28,10 +28,10 @@ from sqlalchemy import select
 
 from contactpoint import db, migrate
 from contactpoint.access import credentials
-from contactpoint.access.kinds import Role
+from contactpoint.kinds.access import Role
 from contactpoint.notify import service as notify
-from contactpoint.review.models import ReviewStatus, ReviewTask
 from contactpoint.synth import generate
+from contactpoint.tables.review import ReviewStatus, ReviewTask
 from tests.builders import load_population
 from tests.mailbox import Mailbox, SmtpServer
 from tests.people import PASSWORD, active_user

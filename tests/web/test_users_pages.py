@@ -14,9 +14,9 @@ from sqlalchemy import Engine, func, select
 
 from contactpoint import db
 from contactpoint.access import accounts, credentials
-from contactpoint.access.kinds import Role, UserStatus
-from contactpoint.access.models import User
-from contactpoint.audit.models import AuditEntry
+from contactpoint.kinds.access import Role, UserStatus
+from contactpoint.tables.access import User
+from contactpoint.tables.audit import AuditEntry
 from contactpoint.web.app import create_app
 from tests.people import HULL, LEEDS, PASSWORD, SETUP, active_user, authority, field, sign_in
 from tests.web.conftest import page_text

@@ -1,6 +1,6 @@
 """Organisations and user accounts: creating users, recording training, vetting and the
 user agreement, two-factor enrolment, activation, suspension, re-certification and the
-onboarding policy (machine tokens: ``access.tokens``). Every change is audited in the
+onboarding policy (machine tokens: ``feeds.tokens``). Every change is audited in the
 same transaction. Nothing here commits."""
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from sqlalchemy.orm import Session
 
 from contactpoint.access import credentials
 from contactpoint.access.caps import check_room
-from contactpoint.access.kinds import OrganisationKind, Role, UserStatus
-from contactpoint.access.models import NationalPolicy, Organisation, User, UserRole
 from contactpoint.access.policy import Principal
 from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import Actor, record
 from contactpoint.errors import AccessRefused, AccountRefused, InvalidValue, NotFound
+from contactpoint.kinds.access import OrganisationKind, Role, UserStatus
 from contactpoint.settings import get_settings
+from contactpoint.tables.access import NationalPolicy, Organisation, User, UserRole
 
 
 class OutsideRemit(AccessRefused):

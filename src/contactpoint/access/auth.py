@@ -13,13 +13,13 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from contactpoint.access import credentials, throttle
-from contactpoint.access.kinds import UserStatus
-from contactpoint.access.models import ApiToken, LoginSession, Organisation, User, UserRole
 from contactpoint.access.policy import Principal
 from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import FAILED, REFUSED, Actor, record
 from contactpoint.errors import AccessRefused, ContactPointError
+from contactpoint.kinds.access import UserStatus
 from contactpoint.settings import get_settings
+from contactpoint.tables.access import ApiToken, LoginSession, Organisation, User, UserRole
 
 WRONG = "the username, password or code is not right"
 # last_seen_at is written at most this often (not on every request).

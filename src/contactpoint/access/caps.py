@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from contactpoint.access.kinds import Role
-from contactpoint.access.models import Organisation, User, UserRole
 from contactpoint.errors import AccountRefused
+from contactpoint.kinds.access import Role
 from contactpoint.settings import get_settings
+from contactpoint.tables.access import Organisation, User, UserRole
 
 
 class CapReached(AccountRefused):

@@ -12,11 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpoint.access import accounts, credentials
-from contactpoint.access.kinds import OrganisationKind, Role
-from contactpoint.access.models import Organisation, User
 from contactpoint.audit.service import Actor
 from contactpoint.errors import ContactPointError
+from contactpoint.kinds.access import OrganisationKind, Role
 from contactpoint.settings import get_settings
+from contactpoint.tables.access import Organisation, User
 
 DEMO_LA = ("DEMO-LEEDS", "Leeds City Council (demo)", "E08000035")
 DEMO_USERS = {

@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session
 
 from contactpoint.access.accounts import managed_user, organisation
 from contactpoint.access.caps import check_room
-from contactpoint.access.kinds import Role
-from contactpoint.access.models import Organisation, UserRole
 from contactpoint.access.policy import Action, Principal, decide
 from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import Actor, record
 from contactpoint.errors import AccessRefused, AccountRefused, InvalidValue
+from contactpoint.kinds.access import Role
+from contactpoint.tables.access import Organisation, UserRole
 
 
 def _allowed(principal: Principal) -> None:

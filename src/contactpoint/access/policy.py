@@ -42,8 +42,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from contactpoint.access.kinds import Role
-from contactpoint.children.kinds import ChildStatus
+from contactpoint.kinds.access import Role
+from contactpoint.kinds.children import ChildStatus
 
 READERS = frozenset({Role.PRACTITIONER, Role.KEY_PROFESSIONAL, Role.DATA_MANAGER})
 # ``held_for`` of a record held for the national team: close to a record closed for a

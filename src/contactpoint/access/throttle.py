@@ -24,8 +24,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from contactpoint.access.models import SignInFailures
 from contactpoint.settings import get_settings
+from contactpoint.tables.access import SignInFailures
 
 UNKNOWN_SOURCE = "unknown"
 SOURCE_LENGTH = 64

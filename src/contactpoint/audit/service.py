@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from contactpoint import db
 from contactpoint.audit.actions import AuditAction
-from contactpoint.audit.models import AuditChild, AuditEntry, AuditHead, AuditPersonal
+from contactpoint.tables.audit import AuditChild, AuditEntry, AuditHead, AuditPersonal
 
 GENESIS = "0" * 64
 ALLOWED = "allowed"

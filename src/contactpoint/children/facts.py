@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from contactpoint.children.kinds import AddressKind, IdentifierScheme, RegistrationKind
+from contactpoint.kinds.children import AddressKind, IdentifierScheme, RegistrationKind
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from contactpoint.children.facts import ChildFacts
-from contactpoint.children.kinds import ChildStatus
+from contactpoint.kinds.children import ChildStatus
 
 TRUST = (
     "gro-births",

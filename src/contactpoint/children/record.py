@@ -5,7 +5,7 @@
 hold that differ from the golden one; the address history is every address stated,
 newest first. Services involved (with the practitioner's contact) and vulnerability flags
 (visible a year after they end) are signposting's. Nothing here decides who may see
-what: ``children.view`` asks the policy.
+what: ``records.view`` asks the policy.
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ from sqlalchemy.orm import Session
 
 from contactpoint.children.facts import ChildFacts, as_row, facts_from_json
 from contactpoint.children.golden import TRUST
-from contactpoint.children.kinds import AddressKind, ChildStatus, IdentifierScheme, RegistrationKind
-from contactpoint.children.models import Child, SourceRecord
 from contactpoint.errors import NotFound
 from contactpoint.geography import LocalAuthority, local_authorities
+from contactpoint.kinds.children import AddressKind, ChildStatus, IdentifierScheme, RegistrationKind
 from contactpoint.settings import get_settings
-from contactpoint.signposting.models import FlagKind, Involvement, Origin, VulnerabilityFlag
+from contactpoint.tables.children import Child, SourceRecord
+from contactpoint.tables.signposting import FlagKind, Involvement, Origin, VulnerabilityFlag
 
 T = TypeVar("T")
 CHILDRENS_SERVICES = "la-childrens-services"
@@ -165,7 +165,7 @@ class ChildRecord:
     date_of_birth: Stated[date | None]
     gender: Stated[str]
     date_of_death: Stated[date | None]
-    left_england_on: date | None  # recorded by its data managers (children.departures)
+    left_england_on: date | None  # recorded by its data managers (records.departures)
     identifiers: tuple[Identifier, ...]
     address: AddressEntry | None
     # Newest first.

@@ -14,11 +14,13 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from contactpoint import bulk
-from contactpoint.children.departures import note_returns
 from contactpoint.children.facts import ChildFacts, as_row, facts_from_json
 from contactpoint.children.golden import Golden, build_golden
-from contactpoint.children.kinds import ChildStatus, IdentifierScheme
-from contactpoint.children.models import (
+from contactpoint.children.returns import note_returns
+from contactpoint.errors import InvalidValue
+from contactpoint.identifiers import new_cp_id, normalise_cp_id
+from contactpoint.kinds.children import ChildStatus, IdentifierScheme
+from contactpoint.tables.children import (
     FACT_TABLES,
     Address,
     Carer,
@@ -28,8 +30,6 @@ from contactpoint.children.models import (
     ServiceRegistration,
     SourceRecord,
 )
-from contactpoint.errors import InvalidValue
-from contactpoint.identifiers import new_cp_id, normalise_cp_id
 
 
 def child_id_of(session: Session, cp_id: str) -> int | None:

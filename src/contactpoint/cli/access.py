@@ -16,12 +16,10 @@ from rich import box
 from rich.table import Column, Table
 
 from contactpoint import db
-from contactpoint.access import accounts, credentials, tokens
+from contactpoint.access import accounts, credentials
 from contactpoint.access.demo import create_demo_users
-from contactpoint.access.kinds import OrganisationKind, Role
 from contactpoint.audit import service as audit
 from contactpoint.audit.actions import AuditAction
-from contactpoint.audit.models import AuditEntry
 from contactpoint.audit.service import Actor
 from contactpoint.cli.console import (
     EXIT_REFUSED,
@@ -33,9 +31,12 @@ from contactpoint.cli.console import (
     unit_of_work,
 )
 from contactpoint.decommission import service as decommission
+from contactpoint.feeds import tokens
+from contactpoint.kinds.access import OrganisationKind, Role
 from contactpoint.oversight import checkpoint
 from contactpoint.review.service import resolve
 from contactpoint.settings import get_settings
+from contactpoint.tables.audit import AuditEntry
 
 org_app = typer.Typer(
     help="Organisations: local authorities and national partners.", no_args_is_help=True

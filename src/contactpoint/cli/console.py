@@ -32,7 +32,6 @@ from sqlalchemy.orm import Session
 from contactpoint import db, migrate
 from contactpoint.access import accounts
 from contactpoint.access.auth import unusable_because
-from contactpoint.access.models import Organisation
 from contactpoint.access.policy import Principal
 from contactpoint.decommission.service import Decommissioned, decommissioned
 from contactpoint.errors import (
@@ -43,6 +42,7 @@ from contactpoint.errors import (
     UnknownSource,
 )
 from contactpoint.settings import get_settings
+from contactpoint.tables.access import Organisation
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpoint.access import accounts, caps, key_professionals
-from contactpoint.access.kinds import Role
-from contactpoint.access.models import Organisation, User, UserRole
 from contactpoint.cli.console import EXIT_USAGE, acting_as, err, out, reported_errors, unit_of_work
+from contactpoint.kinds.access import Role
+from contactpoint.tables.access import Organisation, User, UserRole
 
 key_professional_app = typer.Typer(
     help="Key professionals: the named users of signposting, capped per organisation.",

@@ -18,7 +18,6 @@ import typer
 from rich.table import Table
 
 from contactpoint import db, migrate
-from contactpoint.children import departures, identity, lifecycle, reports, shielding
 from contactpoint.cli.console import (
     acting_as,
     out,
@@ -28,9 +27,10 @@ from contactpoint.cli.console import (
     unit_of_work,
 )
 from contactpoint.decommission import service as decommission
-from contactpoint.decommission.models import Stage
+from contactpoint.records import departures, identity, lifecycle, reports, shielding
 from contactpoint.settings import get_settings
 from contactpoint.signposting.guard import child_by_cp_id
+from contactpoint.tables.decommission import Stage
 
 retention_app = typer.Typer(help="Retention: archive and purge records.", no_args_is_help=True)
 decommission_app = typer.Typer(

@@ -27,15 +27,16 @@ from contactpoint.evaluation import report
 from contactpoint.evaluation.datasets import DEFAULT_SEED, DatasetName, DatasetRequest
 from contactpoint.evaluation.service import evaluate_dataset
 from contactpoint.feeds import pipeline
-from contactpoint.linkage import registry, relink, relink_undo
+from contactpoint.feeds.trace import trace, write_trace
+from contactpoint.linkage import registry
 from contactpoint.linkage import store as match_store
 from contactpoint.linkage.explain import explain
 from contactpoint.linkage.export import export_links
-from contactpoint.linkage.relink import RelinkProgress
-from contactpoint.linkage.trace import trace, write_trace
 from contactpoint.matching.decide import Thresholds
 from contactpoint.matching.model import MatchModel
 from contactpoint.matching.train import train
+from contactpoint.review import relink, relink_undo
+from contactpoint.review.relink import RelinkProgress
 
 if TYPE_CHECKING:
     from rich.progress import Progress

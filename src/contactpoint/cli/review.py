@@ -10,7 +10,7 @@ from rich.table import Table
 
 from contactpoint.cli.console import operator, out, reported_errors, unit_of_work
 from contactpoint.review import service
-from contactpoint.review.models import ReviewKind
+from contactpoint.tables.review import ReviewKind
 
 review_app = typer.Typer(help="Review tasks raised by matching.", no_args_is_help=True)
 Reason = Annotated[str, typer.Option(help="Why: kept with the decision.")]

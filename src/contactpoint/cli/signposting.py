@@ -25,7 +25,7 @@ from contactpoint.cli.console import (
 )
 from contactpoint.signposting import flags, involvement, store
 from contactpoint.signposting.guard import child_by_cp_id
-from contactpoint.signposting.models import FlagKind, VulnerabilityFlag
+from contactpoint.tables.signposting import FlagKind, VulnerabilityFlag
 
 signposting_app = typer.Typer(
     help="Signposting: involvements and their daily housekeeping.", no_args_is_help=True

@@ -25,19 +25,19 @@ from sqlalchemy import Engine, String, Text, func, select, text, update
 from sqlalchemy.orm import Session
 
 from contactpoint import db, spreadsheets
-from contactpoint.access.kinds import Role
-from contactpoint.access.models import NationalPolicy, Organisation, User, UserRole
 from contactpoint.access.policy import Action, Principal, decide
 from contactpoint.audit.actions import AuditAction
-from contactpoint.audit.models import AuditHead, lift_guard, restore_guard
 from contactpoint.audit.service import Actor, record, seal_pending
-from contactpoint.children.models import Child
-from contactpoint.decommission.models import Decommission, Stage
 from contactpoint.errors import AccessRefused, ContactPointError
-from contactpoint.feeds.models import FeedSourceState
 from contactpoint.feeds.sources import SOURCES
-from contactpoint.models import Base
-from contactpoint.signposting.models import VulnerabilityFlag
+from contactpoint.kinds.access import Role
+from contactpoint.tables import Base
+from contactpoint.tables.access import NationalPolicy, Organisation, User, UserRole
+from contactpoint.tables.audit import AuditHead, lift_guard, restore_guard
+from contactpoint.tables.children import Child
+from contactpoint.tables.decommission import Decommission, Stage
+from contactpoint.tables.feeds import FeedSourceState
+from contactpoint.tables.signposting import VulnerabilityFlag
 
 CONFIRMATION = "destroy all ContactPoint data"
 # Tables kept after destruction, and the text columns in them that may still hold a

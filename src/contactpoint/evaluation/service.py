@@ -41,9 +41,10 @@ from contactpoint.evaluation.datasets import DatasetRequest, materialise
 from contactpoint.evaluation.labelled import SOURCE, LabelledSet, RowKey, check
 from contactpoint.evaluation.metrics import Scores, score, with_singletons
 from contactpoint.feeds.pipeline import configured_thresholds, load_file
-from contactpoint.linkage import registry, relink
+from contactpoint.linkage import registry
 from contactpoint.linkage import store as match_store
 from contactpoint.matching.train import train
+from contactpoint.review import relink
 
 LOADED_BY = "evaluation"
 CONTACTPOINT = "ContactPoint"

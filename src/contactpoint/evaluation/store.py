@@ -8,11 +8,11 @@ from __future__ import annotations
 from sqlalchemy import Engine, func, inspect, select
 from sqlalchemy.orm import Session
 
-from contactpoint.children.models import SourceRecord
 from contactpoint.evaluation.labelled import RowKey
-from contactpoint.feeds.models import FeedRun
 from contactpoint.linkage.export import links
-from contactpoint.review.models import ReviewStatus, ReviewTask
+from contactpoint.tables.children import SourceRecord
+from contactpoint.tables.feeds import FeedRun
+from contactpoint.tables.review import ReviewStatus, ReviewTask
 
 
 def table_names(engine: Engine) -> set[str]:

@@ -13,8 +13,8 @@ from contactpoint.access.policy import Action, Principal, decide
 from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import Actor, record
 from contactpoint.errors import AccessRefused, InvalidValue, SourceSuspended
-from contactpoint.feeds.models import FeedControlEvent, FeedRun, FeedSourceState
 from contactpoint.feeds.sources import SOURCES, get_source
+from contactpoint.tables.feeds import FeedControlEvent, FeedRun, FeedSourceState
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpoint import spreadsheets
-from contactpoint.children.service import Incoming, Progress, ingest
 from contactpoint.errors import FileRefused, NotFound
 from contactpoint.feeds import control
 from contactpoint.feeds.fields import (
@@ -25,7 +24,7 @@ from contactpoint.feeds.fields import (
     RowInvalid,
     RowReader,
 )
-from contactpoint.feeds.models import FeedRun, FeedRunException, FeedRunStatus
+from contactpoint.feeds.ingest import Incoming, Progress, ingest
 from contactpoint.feeds.parse import parse_csv
 from contactpoint.feeds.sources import Source, get_source
 from contactpoint.linkage import turns
@@ -33,6 +32,7 @@ from contactpoint.matching.decide import Thresholds
 from contactpoint.settings import get_settings
 from contactpoint.signposting import feed as signposting_feed
 from contactpoint.signposting import flags
+from contactpoint.tables.feeds import FeedRun, FeedRunException, FeedRunStatus
 
 # What a source's rows set going once they are in, in the load's transaction (session,
 # feed run id, today): a birth registration carries a flag over from the record it

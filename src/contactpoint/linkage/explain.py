@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpoint.children.models import Child, SourceRecord
 from contactpoint.errors import NotFound
 from contactpoint.identifiers import normalise_cp_id
 from contactpoint.linkage import registry
 from contactpoint.linkage import store as match_store
 from contactpoint.matching.model import Score
 from contactpoint.matching.record import MatchRecord
+from contactpoint.tables.children import Child, SourceRecord
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpoint import spreadsheets
-from contactpoint.children.models import Child, SourceRecord
+from contactpoint.tables.children import Child, SourceRecord
 
 
 def links(session: Session) -> Iterator[tuple[str, str, str]]:

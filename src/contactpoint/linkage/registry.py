@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from contactpoint.errors import NotFound
-from contactpoint.linkage.models import MatchModelVersion
 from contactpoint.matching.model import MatchModel
+from contactpoint.tables.linkage import MatchModelVersion
 
 SHIPPED_MODEL = "model.json"
 

@@ -27,7 +27,7 @@ from contactpoint.matching.keys import blocking_keys, search_keys
 from contactpoint.matching.model import MatchModel
 from contactpoint.matching.record import MatchRecord, match_record
 from contactpoint.matching.transposed import names_agree, put_back, reversible
-from contactpoint.review.models import ReviewKind
+from contactpoint.tables.review import ReviewKind
 
 Progress = Callable[[str, int, int], None]
 BIRTH_IDENTITY = "fits a record closed for a new identity"
@@ -92,7 +92,7 @@ class LinkPlan:
     model_version: str = ""
     # Rows made new children although a child already indexed scored at or above the
     # review threshold (a rule showed it to be another child): a shielded one among
-    # them still holds the row back (``children.service``).
+    # them still holds the row back (``feeds.ingest``).
     near: list[ReviewRequest] = field(default_factory=list)
 
 

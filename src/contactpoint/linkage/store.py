@@ -11,13 +11,13 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from contactpoint import bulk
-from contactpoint.children.kinds import ChildStatus, LinkKind
-from contactpoint.children.models import Child, IdentityChange, SourceRecord
-from contactpoint.linkage.models import KeptApart, MatchKey, MatchRecordRow
+from contactpoint.kinds.children import ChildStatus, LinkKind
 from contactpoint.matching.frequencies import PERSON_KEYS
 from contactpoint.matching.keys import blocking_keys
 from contactpoint.matching.record import LIST_COLUMNS, MATCH_COLUMNS, MatchRecord
-from contactpoint.review.models import ReviewKind, ReviewStatus, ReviewTask
+from contactpoint.tables.children import Child, IdentityChange, SourceRecord
+from contactpoint.tables.linkage import KeptApart, MatchKey, MatchRecordRow
+from contactpoint.tables.review import ReviewKind, ReviewStatus, ReviewTask
 
 _LISTS = LIST_COLUMNS
 _COLUMNS = tuple(c for c in MATCH_COLUMNS if c != "uid")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from contactpoint.children.facts import ChildFacts
-from contactpoint.children.kinds import IdentifierScheme
+from contactpoint.kinds.children import IdentifierScheme
 from contactpoint.matching.standardise import (
     address_key,
     clean_name,

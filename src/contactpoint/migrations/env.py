@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from contactpoint.db import get_engine
-from contactpoint.models import Base
+from contactpoint.tables import Base
 
 target_metadata = Base.metadata
 

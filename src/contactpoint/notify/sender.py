@@ -29,8 +29,8 @@ from sqlalchemy import ColumnElement, Engine, Select, and_, func, or_, select, u
 
 from contactpoint.db import unit_of_work
 from contactpoint.notify.message import build_message, retry_delay
-from contactpoint.notify.models import EmailStatus, OutboxEmail
 from contactpoint.settings import Settings
+from contactpoint.tables.notify import EmailStatus, OutboxEmail
 
 log = logging.getLogger(__name__)
 

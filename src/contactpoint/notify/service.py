@@ -8,11 +8,11 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from contactpoint.access.models import User
 from contactpoint.errors import ContactPointError, InvalidValue, NotFound
 from contactpoint.notify.message import email_text, new_message_id, valid_address, valid_link
-from contactpoint.notify.models import EmailStatus, Notification, OutboxEmail
 from contactpoint.settings import get_settings
+from contactpoint.tables.access import User
+from contactpoint.tables.notify import EmailStatus, Notification, OutboxEmail
 
 INBOX_SIZE = 50
 

@@ -18,8 +18,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpoint.access.kinds import OrganisationKind, Role, UserStatus
-from contactpoint.access.models import Organisation, User, UserRole
 from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.misuse import (
     ACCESS_ACTIONS,
@@ -31,12 +29,14 @@ from contactpoint.audit.misuse import (
     daily_counts,
     detect,
 )
-from contactpoint.audit.models import AuditAlert, AuditEntry
 from contactpoint.audit.service import SYSTEM, record
-from contactpoint.children.models import Child
+from contactpoint.kinds.access import OrganisationKind, Role, UserStatus
 from contactpoint.notify.message import valid_address
 from contactpoint.notify.service import notify
 from contactpoint.settings import Settings, get_settings
+from contactpoint.tables.access import Organisation, User, UserRole
+from contactpoint.tables.audit import AuditAlert, AuditEntry
+from contactpoint.tables.children import Child
 
 ALERT_KIND = "misuse_alert"
 ALERT_LINK = "/audit/analytics"

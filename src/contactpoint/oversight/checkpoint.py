@@ -29,13 +29,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpoint.audit.actions import AuditAction
-from contactpoint.audit.models import AuditEntry, AuditHead
 from contactpoint.audit.service import SYSTEM, record
 from contactpoint.errors import ContactPointError
 from contactpoint.notify.message import valid_address
 from contactpoint.notify.service import email_text_as_given
 from contactpoint.oversight.analytics import active_auditors
 from contactpoint.settings import get_settings
+from contactpoint.tables.audit import AuditEntry, AuditHead
 
 FORMAT = "contactpoint-audit-checkpoint/1"
 UNSIGNED = "unsigned"

@@ -20,19 +20,19 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpoint.access.kinds import Role
 from contactpoint.access.policy import Action, Principal, decide
+from contactpoint.access.state import listing_state
 from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import Actor, record
 from contactpoint.children.facts import facts_from_json
-from contactpoint.children.kinds import ChildStatus
-from contactpoint.children.models import Child, SourceRecord
-from contactpoint.children.state import listing_state
 from contactpoint.errors import AccessRefused, InvalidValue, NotFound
+from contactpoint.kinds.access import Role
+from contactpoint.kinds.children import ChildStatus
 from contactpoint.review import service
 from contactpoint.review.merge import unmerge
-from contactpoint.review.models import Merge
 from contactpoint.review.service import MergeRead, ReviewTaskRead
+from contactpoint.tables.children import Child, SourceRecord
+from contactpoint.tables.review import Merge
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,13 +23,13 @@ from sqlalchemy import CursorResult, and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from contactpoint import bulk
-from contactpoint.children.kinds import ChildStatus, LinkKind
-from contactpoint.children.models import FACT_TABLES, Child, SourceRecord
 from contactpoint.children.store import rebuild_golden_records
 from contactpoint.errors import MergeRefused, NotFound, UnmergeRefused
+from contactpoint.kinds.children import ChildStatus, LinkKind
 from contactpoint.linkage import store as match_store
-from contactpoint.linkage.models import KeptApart, LinkEvent
-from contactpoint.review.models import Merge, ReviewStatus, ReviewTask
+from contactpoint.tables.children import FACT_TABLES, Child, SourceRecord
+from contactpoint.tables.linkage import KeptApart, LinkEvent
+from contactpoint.tables.review import Merge, ReviewStatus, ReviewTask
 
 MERGE = "merge"
 UNMERGE = "unmerge"

@@ -21,13 +21,13 @@ from sqlalchemy import ColumnElement, CursorResult, and_, func, or_, select, upd
 from sqlalchemy.orm import Session, aliased
 
 from contactpoint.access.policy import NATIONAL_TEAM
-from contactpoint.children.kinds import ChildStatus
-from contactpoint.children.models import Child
 from contactpoint.errors import DecisionRefused, NotFound, TaskAlreadyDecided
 from contactpoint.identifiers import normalise_cp_id
-from contactpoint.linkage.models import KeptApart
+from contactpoint.kinds.children import ChildStatus
 from contactpoint.review.merge import merge, merge_children, unmerge, when
-from contactpoint.review.models import Merge, ReviewKind, ReviewStatus, ReviewTask
+from contactpoint.tables.children import Child
+from contactpoint.tables.linkage import KeptApart
+from contactpoint.tables.review import Merge, ReviewKind, ReviewStatus, ReviewTask
 
 __all__ = [
     "ChildSummaryRead",

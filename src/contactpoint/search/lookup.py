@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import date
 
 from contactpoint.children.facts import AddressFact, ChildFacts, IdentifierFact
-from contactpoint.children.kinds import IdentifierScheme
+from contactpoint.kinds.children import IdentifierScheme
 from contactpoint.matching.keys import search_keys
 from contactpoint.matching.record import MatchRecord, match_record
 from contactpoint.matching.standardise import phonetic

@@ -16,21 +16,21 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from contactpoint.access.models import Organisation
 from contactpoint.access.policy import Action, Disclosure, Principal, RecordState, decide
 from contactpoint.access.reasons import STATUTORY, Reason
+from contactpoint.access.state import archived_long
 from contactpoint.audit import misuse
 from contactpoint.audit.actions import AuditAction
-from contactpoint.audit.models import AuditEntry
 from contactpoint.audit.service import Actor, record
-from contactpoint.children.models import Child
-from contactpoint.children.state import archived_long
 from contactpoint.errors import AccessRefused
 from contactpoint.geography import local_authorities
 from contactpoint.identifiers import parse_postcode
 from contactpoint.search.query import SearchQuery, as_typed
 from contactpoint.search.service import Outcome, search
 from contactpoint.settings import get_settings
+from contactpoint.tables.access import Organisation
+from contactpoint.tables.audit import AuditEntry
+from contactpoint.tables.children import Child
 
 
 class SearchRefused(AccessRefused):

@@ -19,7 +19,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from contactpoint.children.kinds import ChildStatus
+from contactpoint.kinds.children import ChildStatus
 from contactpoint.linkage import registry
 from contactpoint.matching.record import MatchRecord
 from contactpoint.search import store

@@ -20,10 +20,10 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from contactpoint import bulk
-from contactpoint.children.kinds import ChildStatus
-from contactpoint.children.models import Child
-from contactpoint.linkage.models import MatchKey, MatchRecordRow
+from contactpoint.kinds.children import ChildStatus
 from contactpoint.matching.record import LIST_COLUMNS, MATCH_COLUMNS, MatchRecord
+from contactpoint.tables.children import Child
+from contactpoint.tables.linkage import MatchKey, MatchRecordRow
 
 _RECORD_COLUMNS = tuple(c for c in MATCH_COLUMNS if c != "uid")
 _CHILD_COLUMNS = (

@@ -14,20 +14,20 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpoint.access.kinds import Role, UserStatus
-from contactpoint.access.models import Organisation, User, UserRole
 from contactpoint.access.policy import Action, Principal
 from contactpoint.access.reasons import Reason
 from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import SYSTEM, record
-from contactpoint.children.models import Child
 from contactpoint.children.record import plain
-from contactpoint.children.view import RecordView, view_by_cp_id
+from contactpoint.kinds.access import Role, UserStatus
 from contactpoint.notify.message import valid_address
 from contactpoint.notify.service import email_only, notify_grouped
+from contactpoint.records.view import RecordView, view_by_cp_id
 from contactpoint.signposting import store
 from contactpoint.signposting.guard import Person, allowed, child_by_cp_id, person
-from contactpoint.signposting.models import ContactEvent
+from contactpoint.tables.access import Organisation, User, UserRole
+from contactpoint.tables.children import Child
+from contactpoint.tables.signposting import ContactEvent
 
 KIND = "contact_alert"
 VIEWED = "viewed the record"
@@ -173,7 +173,7 @@ def view_record(
     overrides: Collection[int] = (),
     today: date | None = None,
 ) -> RecordView:
-    """Open a child's record (``children.view``); when it is opened in full by someone
+    """Open a child's record (``records.view``); when it is opened in full by someone
     from outside a flagged child's responsible authority, record and alert the contact."""
     view = view_by_cp_id(session, principal, cp_id, reason, overrides=overrides)
     if view.record is not None:

@@ -14,20 +14,20 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpoint.access.models import Organisation, User
 from contactpoint.access.policy import Action, Principal, RecordState, decide
+from contactpoint.access.state import record_state
 from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import Actor, record
-from contactpoint.children.kinds import ChildStatus
-from contactpoint.children.models import Child
-from contactpoint.children.state import record_state
 from contactpoint.errors import AccessRefused, ContactPointError, InvalidValue, NotFound
+from contactpoint.kinds.children import ChildStatus
 from contactpoint.notify.message import valid_address
 from contactpoint.notify.service import email_only, notify
 from contactpoint.signposting import store
 from contactpoint.signposting.alerts import data_managers
 from contactpoint.signposting.guard import allowed, child_by_cp_id, person
-from contactpoint.signposting.models import ContactRequest, Involvement
+from contactpoint.tables.access import Organisation, User
+from contactpoint.tables.children import Child
+from contactpoint.tables.signposting import ContactRequest, Involvement
 
 MAX_MESSAGE = 1000
 KIND = "contact_request"

@@ -20,8 +20,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from contactpoint import bulk
-from contactpoint.access.models import User
-from contactpoint.children.models import SourceRecord
 from contactpoint.children.record import (
     CHILDRENS_SERVICES,
     sensitive_category,
@@ -31,7 +29,9 @@ from contactpoint.identifiers import normalise_phone
 from contactpoint.notify.message import valid_address
 from contactpoint.settings import get_settings
 from contactpoint.signposting import signals
-from contactpoint.signposting.models import FlagKind, Involvement, Origin, VulnerabilityFlag
+from contactpoint.tables.access import User
+from contactpoint.tables.children import SourceRecord
+from contactpoint.tables.signposting import FlagKind, Involvement, Origin, VulnerabilityFlag
 
 PERIODS = (("cp_plan", FlagKind.CHILD_PROTECTION_PLAN), ("looked_after", FlagKind.LOOKED_AFTER))
 FEED_ACTOR = "feed la-childrens-services"

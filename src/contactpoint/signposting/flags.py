@@ -20,14 +20,14 @@ from sqlalchemy.orm import Session
 from contactpoint.access.policy import Action, Principal, RecordState, decide
 from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import SYSTEM, Actor, record
-from contactpoint.children.kinds import ChildStatus
-from contactpoint.children.models import Carer, Child, SourceRecord
 from contactpoint.children.record import plain
 from contactpoint.errors import AccessRefused, InvalidValue, NotFound
 from contactpoint.identifiers import normalise_postcode
+from contactpoint.kinds.children import ChildStatus
 from contactpoint.signposting import signals, store
 from contactpoint.signposting.guard import allowed, child_by_cp_id
-from contactpoint.signposting.models import FlagKind, Origin, VulnerabilityFlag
+from contactpoint.tables.children import Carer, Child, SourceRecord
+from contactpoint.tables.signposting import FlagKind, Origin, VulnerabilityFlag
 
 LABELS = {
     FlagKind.CHILD_PROTECTION_PLAN: "Child protection plan",

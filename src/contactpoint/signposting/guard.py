@@ -9,13 +9,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from contactpoint.access.models import Organisation, User
 from contactpoint.access.policy import Action, Principal, RecordState, decide
-from contactpoint.children.kinds import ChildStatus
-from contactpoint.children.models import Child
-from contactpoint.children.state import record_state
+from contactpoint.access.state import record_state
 from contactpoint.errors import AccessRefused, InvalidValue, NotFound
+from contactpoint.kinds.children import ChildStatus
 from contactpoint.review.service import resolve
+from contactpoint.tables.access import Organisation, User
+from contactpoint.tables.children import Child
 
 
 @dataclass(frozen=True, slots=True)

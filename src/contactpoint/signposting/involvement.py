@@ -19,11 +19,9 @@ from datetime import date, timedelta
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from contactpoint.access.models import User
 from contactpoint.access.policy import Action, Principal
 from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import SYSTEM, Actor, record
-from contactpoint.children.models import Child
 from contactpoint.children.record import plain, sensitive_category
 from contactpoint.errors import ContactPointError, InvalidValue, NotFound
 from contactpoint.identifiers import normalise_phone
@@ -32,7 +30,9 @@ from contactpoint.notify.service import email_only, notify
 from contactpoint.settings import get_settings
 from contactpoint.signposting import alerts, signals, store
 from contactpoint.signposting.guard import allowed, child_by_cp_id, person
-from contactpoint.signposting.models import (
+from contactpoint.tables.access import User
+from contactpoint.tables.children import Child
+from contactpoint.tables.signposting import (
     Involvement,
     Origin,
     SignalledPair,

@@ -17,17 +17,17 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpoint.access.kinds import Role
-from contactpoint.access.models import UserRole
 from contactpoint.access.policy import Action, Principal
 from contactpoint.access.reasons import Reason
 from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import Actor, record
-from contactpoint.children.models import Child
+from contactpoint.kinds.access import Role
 from contactpoint.signposting import store
 from contactpoint.signposting.flags import LABELS
 from contactpoint.signposting.guard import allowed, child_by_cp_id
-from contactpoint.signposting.models import Involvement, VulnerabilityFlag
+from contactpoint.tables.access import UserRole
+from contactpoint.tables.children import Child
+from contactpoint.tables.signposting import Involvement, VulnerabilityFlag
 
 AUDIT_ACTION = AuditAction.SIGNPOSTING_QUERY
 

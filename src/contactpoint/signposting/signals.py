@@ -21,19 +21,19 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from contactpoint import bulk
-from contactpoint.access.kinds import Role
-from contactpoint.access.models import User, UserRole
 from contactpoint.access.policy import Action, Principal
 from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import SYSTEM, Actor, record
-from contactpoint.children.kinds import ChildStatus
-from contactpoint.children.models import Child
 from contactpoint.errors import InvalidValue, NotFound
+from contactpoint.kinds.access import Role
+from contactpoint.kinds.children import ChildStatus
 from contactpoint.notify.message import valid_address
 from contactpoint.notify.service import email_only, notify
 from contactpoint.signposting import store
 from contactpoint.signposting.guard import allowed
-from contactpoint.signposting.models import (
+from contactpoint.tables.access import User, UserRole
+from contactpoint.tables.children import Child
+from contactpoint.tables.signposting import (
     Involvement,
     Signal,
     SignalKind,

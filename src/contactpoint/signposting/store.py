@@ -11,11 +11,11 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, aliased
 
 from contactpoint import bulk
-from contactpoint.children.kinds import ChildStatus
-from contactpoint.children.models import Carer, Child
-from contactpoint.children.state import consent_covers, consents_of
+from contactpoint.access.state import consent_covers, consents_of
+from contactpoint.kinds.children import ChildStatus
 from contactpoint.settings import get_settings
-from contactpoint.signposting.models import Involvement, VulnerabilityFlag
+from contactpoint.tables.children import Carer, Child
+from contactpoint.tables.signposting import Involvement, VulnerabilityFlag
 
 
 def active_on(flag: VulnerabilityFlag, today: date) -> bool:

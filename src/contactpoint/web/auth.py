@@ -22,9 +22,9 @@ from starlette.responses import Response
 
 from contactpoint.access import auth, credentials
 from contactpoint.access.auth import Current, NotSignedIn
-from contactpoint.access.kinds import Role
 from contactpoint.access.policy import Action, decide
 from contactpoint.errors import ContactPointError
+from contactpoint.kinds.access import Role
 from contactpoint.settings import get_settings
 from contactpoint.web.deps import SessionDep, request_unit
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from fpdf import FPDF
 
-from contactpoint.children.subject_access import SubjectAccessReport, as_json
+from contactpoint.records.subject_access import SubjectAccessReport, as_json
 from contactpoint.web.plain import label, text
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")

@@ -31,7 +31,6 @@ from contactpoint.access.auth import NotSignedIn, SignInRefused
 from contactpoint.audit import service as audit
 from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import Actor
-from contactpoint.children.shielding import ShieldRefused
 from contactpoint.children.store import child_id_of
 from contactpoint.errors import (
     AccessRefused,
@@ -47,6 +46,7 @@ from contactpoint.logs import REQUEST_ID
 from contactpoint.migrate import SchemaNotReady
 from contactpoint.notify.service import NotificationRefused
 from contactpoint.oversight.analytics import raise_alerts
+from contactpoint.records.shielding import ShieldRefused
 from contactpoint.search.practitioner import TooManySearches
 from contactpoint.signposting.brokered import ContactRequestRefused
 from contactpoint.signposting.involvement import InvolvementRefused

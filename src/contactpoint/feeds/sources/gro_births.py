@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from contactpoint.children.facts import CarerFact, ChildFacts, IdentifierFact
-from contactpoint.children.kinds import IdentifierScheme
 from contactpoint.feeds.fields import GENDERS, RowReader
 from contactpoint.feeds.sources.base import Source, address, columns
+from contactpoint.kinds.children import IdentifierScheme
 
 BIRTH_ENTRY = r"\d{4}/[A-Z]{3}/\d{5}"
 

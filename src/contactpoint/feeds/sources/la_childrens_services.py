@@ -9,9 +9,9 @@ payload, and made into signposting's involvements and flags after the load
 from __future__ import annotations
 
 from contactpoint.children.facts import CarerFact, ChildFacts, IdentifierFact
-from contactpoint.children.kinds import IdentifierScheme
 from contactpoint.feeds.fields import GENDERS, RowReader
 from contactpoint.feeds.sources.base import Source, address, columns, la_code
+from contactpoint.kinds.children import IdentifierScheme
 
 
 def standardise(row: RowReader) -> ChildFacts:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from contactpoint.children.facts import ChildFacts, IdentifierFact
-from contactpoint.children.kinds import IdentifierScheme
 from contactpoint.feeds.fields import GENDERS, ISO_DATE, UK_DATE, RowReader
 from contactpoint.feeds.sources.base import Source, address, columns
+from contactpoint.kinds.children import IdentifierScheme
 
 
 def standardise(row: RowReader) -> ChildFacts:

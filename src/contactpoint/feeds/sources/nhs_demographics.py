@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from contactpoint.children.facts import ChildFacts, IdentifierFact, RegistrationFact
-from contactpoint.children.kinds import IdentifierScheme, RegistrationKind
 from contactpoint.feeds.fields import NHS_GENDERS, RowReader
 from contactpoint.feeds.sources.base import Source, address, columns
+from contactpoint.kinds.children import IdentifierScheme, RegistrationKind
 
 
 def standardise(row: RowReader) -> ChildFacts:

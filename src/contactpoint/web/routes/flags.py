@@ -19,7 +19,7 @@ from starlette.responses import Response
 from contactpoint.access.auth import Current
 from contactpoint.errors import InvalidValue
 from contactpoint.signposting import brokered, flags, store
-from contactpoint.signposting.models import FlagKind, VulnerabilityFlag
+from contactpoint.tables.signposting import FlagKind, VulnerabilityFlag
 from contactpoint.web.api import SIGNED_IN, WRITES, Schema
 from contactpoint.web.auth import CheckedCall, CurrentUser
 from contactpoint.web.deps import Done, RowId, SessionDep, Templates

@@ -2,7 +2,7 @@
 
 Both need a reason for looking (``access.reasons``). Without a valid one the page shows
 a form asking for it (a GET back to the same address) and the API answers 422; neither
-is a look at the record, so neither is audited. With a reason, ``children.view`` decides
+is a look at the record, so neither is audited. With a reason, ``records.view`` decides
 what the user may see and audits the look. A refusal (403) or an unknown ID (404) is
 audited too, and that entry must commit: so those two are answered from here, as a
 returned response, rather than raised out of the request's unit of work.
@@ -22,14 +22,14 @@ from contactpoint.access import reasons
 from contactpoint.access.auth import Current
 from contactpoint.access.policy import Action
 from contactpoint.access.reasons import MAX_OTHER, REASONS, Reason
-from contactpoint.children.view import (
+from contactpoint.errors import AccessRefused, InvalidValue, NotFound
+from contactpoint.feeds.sources import SOURCES
+from contactpoint.records.view import (
     MAX_OVERRIDE_REASON,
     RecordView,
     may_override,
     override_shield,
 )
-from contactpoint.errors import AccessRefused, InvalidValue, NotFound
-from contactpoint.feeds.sources import SOURCES
 from contactpoint.signposting import guard
 from contactpoint.signposting.alerts import view_record
 from contactpoint.web.auth import CheckedForm, CurrentUser

@@ -1,7 +1,7 @@
 """An authority's reports as pages, for its data managers (they were on the command line
 only): children missing education and children with no GP practice, each as a table and
 as a CSV download (``?format=csv``, every cell safe to open in a spreadsheet). Producing
-either is audited by ``children.reports``."""
+either is audited by ``records.reports``."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from starlette.responses import Response
 
 from contactpoint import spreadsheets
 from contactpoint.access.policy import Action
-from contactpoint.children import reports
 from contactpoint.errors import NotFound
+from contactpoint.records import reports
 from contactpoint.web.auth import CurrentUser, require
 from contactpoint.web.deps import SessionDep, Templates
 

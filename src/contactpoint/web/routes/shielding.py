@@ -1,6 +1,6 @@
 """Shielding a child (``/children/{cp_id}/shield``): whether the child is shielded, who
 changed it, when and why, and the form to shield the child or lift the shield — for
-the data managers of the responsible authority (``children.shielding`` asks the policy
+the data managers of the responsible authority (``records.shielding`` asks the policy
 and audits every change). The same for machines under ``/api/v1``.
 """
 
@@ -14,8 +14,8 @@ from pydantic import Field
 from starlette.responses import Response
 
 from contactpoint.access.auth import Current
-from contactpoint.children import shielding
 from contactpoint.errors import InvalidValue
+from contactpoint.records import shielding
 from contactpoint.web.api import SIGNED_IN, WRITES, Schema
 from contactpoint.web.auth import CheckedCall, CurrentUser
 from contactpoint.web.deps import Done, SessionDep, Templates

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
-from contactpoint.children.subject_access import as_json, subject_access
+from contactpoint.records.subject_access import as_json, subject_access
 from contactpoint.web.auth import CurrentUser
 from contactpoint.web.deps import SessionDep, Templates
 from contactpoint.web.documents import subject_access_pdf

@@ -29,9 +29,9 @@ from starlette.templating import Jinja2Templates
 from contactpoint.access import accounts, credentials
 from contactpoint.access.accounts import Managed, OutsideRemit
 from contactpoint.access.auth import Current
-from contactpoint.access.kinds import Role
 from contactpoint.access.policy import Action, decide
 from contactpoint.errors import AccountRefused, InvalidValue, NotFound
+from contactpoint.kinds.access import Role
 from contactpoint.web.auth import CheckedForm, CurrentUser, require
 from contactpoint.web.deps import Done, SessionDep, Templates
 from contactpoint.web.forms import posted_date, sentence

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 from contactpoint.access.policy import Action, Principal, decide
 from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import Actor, record
-from contactpoint.children.kinds import ChildStatus, RegistrationKind
-from contactpoint.children.lifecycle import years_after
-from contactpoint.children.models import Child, ServiceRegistration
 from contactpoint.errors import AccessRefused
+from contactpoint.kinds.children import ChildStatus, RegistrationKind
+from contactpoint.records.lifecycle import years_after
+from contactpoint.tables.children import Child, ServiceRegistration
 
 # Compulsory school age: from the school year after the fifth birthday to the end of
 # the school year of the sixteenth (Education Act 1996 s.8), measured on 31 August.

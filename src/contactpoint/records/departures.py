@@ -9,29 +9,25 @@ the last one, whose data managers made the entry.
 
 A child who comes back is noticed by the feeds: when a source states an address in
 England and the date it recorded it, after the day the child left, the departure is
-cleared (``note_returns``, run whenever golden records are rebuilt) and the responsible
-authority follows that address as usual. A record that gives no date cannot show a
+cleared (``children.returns``, run whenever golden records are rebuilt) and the
+responsible authority follows that address as usual. A record that gives no date cannot show a
 return (when it arrived says nothing of when its address was true). Both changes are
 audited.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpoint import bulk
 from contactpoint.access.policy import Action, Principal, decide
+from contactpoint.access.state import record_state
 from contactpoint.audit.actions import AuditAction
-from contactpoint.audit.service import SYSTEM, Actor, record
-from contactpoint.children.facts import facts_from_json
-from contactpoint.children.kinds import ChildStatus
-from contactpoint.children.models import Child, SourceRecord
-from contactpoint.children.state import record_state
+from contactpoint.audit.service import Actor, record
 from contactpoint.errors import AccessRefused, ContactPointError, InvalidValue
+from contactpoint.kinds.children import ChildStatus
+from contactpoint.tables.children import Child
 
 
 class DepartureRefused(ContactPointError):
@@ -65,40 +61,3 @@ def record_departure(
         reason=why[:500],
         details={"left_on": left_on.isoformat()},
     )
-
-
-def note_returns(session: Session, child_ids: Sequence[int]) -> int:
-    """Clear the departure of each of these children whom a source now places at an
-    address in England after the day they left; how many came back."""
-    gone: dict[int, date] = {}
-    for part in bulk.parts(session, child_ids):
-        for child_id, left_on in session.execute(
-            select(Child.id, Child.left_england_on).where(
-                bulk.among(session, Child.id, part), Child.left_england_on.is_not(None)
-            )
-        ):
-            if left_on is not None:
-                gone[child_id] = left_on
-    if not gone:
-        return 0
-    rows = session.execute(
-        select(SourceRecord.child_id, SourceRecord.recorded_on, SourceRecord.facts).where(
-            SourceRecord.child_id.in_(sorted(gone)), SourceRecord.recorded_on.is_not(None)
-        )
-    )
-    back: set[int] = set()
-    for child_id, recorded_on, facts in rows:
-        address = facts_from_json(facts).address
-        if recorded_on > gone[child_id] and address is not None and address.la_code is not None:
-            back.add(child_id)
-    for child_id in sorted(back):
-        session.get_one(Child, child_id).left_england_on = None
-        record(
-            session,
-            SYSTEM,
-            AuditAction.CHILD_RETURNED_TO_ENGLAND,
-            child_id=child_id,
-            details={"left_on": gone[child_id].isoformat()},
-        )
-    session.flush()
-    return len(back)

@@ -20,14 +20,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpoint.access.policy import Action, Principal, decide
+from contactpoint.access.state import record_state
 from contactpoint.audit.actions import AuditAction
-from contactpoint.audit.models import AuditEntry
 from contactpoint.audit.service import Actor, record
-from contactpoint.children.kinds import ChildStatus
-from contactpoint.children.models import Child
-from contactpoint.children.state import record_state
 from contactpoint.errors import AccessRefused, ContactPointError, InvalidValue, NotFound
 from contactpoint.identifiers import normalise_cp_id
+from contactpoint.kinds.children import ChildStatus
+from contactpoint.tables.audit import AuditEntry
+from contactpoint.tables.children import Child
 
 MAX_REASON = 500
 SHIELD, UNSHIELD = AuditAction.CHILD_SHIELD, AuditAction.CHILD_UNSHIELD

@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 
 from contactpoint.access import credentials
 from contactpoint.access.accounts import organisation
-from contactpoint.access.models import ApiToken
 from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import Actor, record
 from contactpoint.errors import InvalidValue
 from contactpoint.feeds.sources import SOURCES
+from contactpoint.tables.access import ApiToken
 
 
 def create_api_token(

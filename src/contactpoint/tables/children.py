@@ -27,14 +27,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from contactpoint.children.kinds import (
+from contactpoint.db import Base, Timestamped, str_enum
+from contactpoint.kinds.children import (
     AddressKind,
     ChildStatus,
     IdentifierScheme,
     LinkKind,
     RegistrationKind,
 )
-from contactpoint.db import Base, Timestamped, str_enum
 
 
 class Child(Timestamped, Base):
@@ -73,7 +73,7 @@ class Child(Timestamped, Base):
     archived_on: Mapped[date | None] = mapped_column(Date)
     statutory_only_on: Mapped[date | None] = mapped_column(Date)
     destroyed_on: Mapped[date | None] = mapped_column(Date)
-    # The day the child left England (``children.departures``): archived a year later
+    # The day the child left England (``records.departures``): archived a year later
     # unless a source gives an address in England again first.
     left_england_on: Mapped[date | None] = mapped_column(Date)
 

@@ -21,24 +21,24 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpoint.access.models import Organisation
 from contactpoint.access.policy import Action, Disclosure, Principal, RecordState, decide
 from contactpoint.access.reasons import Reason
-from contactpoint.audit.actions import AuditAction
-from contactpoint.audit.service import ALLOWED, REFUSED, Actor, record
-from contactpoint.children.kinds import ChildStatus
-from contactpoint.children.models import Child
-from contactpoint.children.record import ChildRecord, ServiceInvolvement, child_record
-from contactpoint.children.state import (
+from contactpoint.access.state import (
     consent_covers,
     consents_of,
     record_state,
     state_of,
     with_archive,
 )
+from contactpoint.audit.actions import AuditAction
+from contactpoint.audit.service import ALLOWED, REFUSED, Actor, record
+from contactpoint.children.record import ChildRecord, ServiceInvolvement, child_record
 from contactpoint.errors import AccessRefused, InvalidValue, NotFound
 from contactpoint.identifiers import normalise_cp_id
+from contactpoint.kinds.children import ChildStatus
 from contactpoint.review.service import resolve
+from contactpoint.tables.access import Organisation
+from contactpoint.tables.children import Child
 
 AUDIT_ACTION = AuditAction.RECORD_VIEW
 

@@ -17,13 +17,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpoint import spreadsheets
-from contactpoint.children.kinds import ChildStatus
-from contactpoint.children.models import Child
 from contactpoint.feeds.fields import RowError
 from contactpoint.feeds.pipeline import standardise_rows
 from contactpoint.feeds.sources import get_source
+from contactpoint.kinds.children import ChildStatus
 from contactpoint.linkage.service import Existing, plan_links
 from contactpoint.matching.decide import Thresholds
+from contactpoint.tables.children import Child
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session
 from contactpoint.access.policy import Action, Principal, decide
 from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import Actor, record
-from contactpoint.children.kinds import ChildStatus
-from contactpoint.children.models import Child, IdentityChange
 from contactpoint.errors import AccessRefused, ContactPointError, InvalidValue, NotFound
 from contactpoint.identifiers import normalise_cp_id
-from contactpoint.linkage.models import KeptApart
-from contactpoint.review.models import ReviewStatus, ReviewTask
+from contactpoint.kinds.children import ChildStatus
+from contactpoint.tables.children import Child, IdentityChange
+from contactpoint.tables.linkage import KeptApart
+from contactpoint.tables.review import ReviewStatus, ReviewTask
 
 
 class IdentityRefused(ContactPointError):

@@ -36,19 +36,19 @@ from sqlalchemy.orm import Session
 
 from contactpoint.children.facts import facts_from_json
 from contactpoint.children.golden import build_golden
-from contactpoint.children.kinds import ChildStatus, LinkKind
-from contactpoint.children.models import Child, IdentityChange, SourceRecord
 from contactpoint.children.store import insert_children
 from contactpoint.errors import DecisionRefused, MergeRefused, NotFound
+from contactpoint.kinds.children import ChildStatus, LinkKind
 from contactpoint.linkage import registry, store, turns
 from contactpoint.linkage.frequencies import adapt, live_counts
-from contactpoint.linkage.models import LinkEvent, RelinkChange, RelinkRun
 from contactpoint.linkage.service import BIRTH_IDENTITY, birth_surname
 from contactpoint.matching.decide import Decision, Outcome, Thresholds, best_score, decide
 from contactpoint.matching.keys import blocking_keys, search_keys
 from contactpoint.matching.model import MatchModel
 from contactpoint.matching.record import MatchRecord
 from contactpoint.review.merge import merge_children, move_records, rebuild
+from contactpoint.tables.children import Child, IdentityChange, SourceRecord
+from contactpoint.tables.linkage import LinkEvent, RelinkChange, RelinkRun
 
 CHUNK = 500
 RELINK = "relink"

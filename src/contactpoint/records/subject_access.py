@@ -17,17 +17,17 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from contactpoint.access.models import Organisation, User
 from contactpoint.access.policy import Action, Principal, decide
+from contactpoint.access.state import record_state
 from contactpoint.audit.actions import AuditAction
-from contactpoint.audit.models import AuditChild, AuditEntry
 from contactpoint.audit.service import Actor, record
-from contactpoint.children.models import SourceRecord
 from contactpoint.children.record import ChildRecord, child_record
-from contactpoint.children.state import record_state
 from contactpoint.errors import AccessRefused
 from contactpoint.review.service import resolve
-from contactpoint.signposting.models import Involvement, VulnerabilityFlag
+from contactpoint.tables.access import Organisation, User
+from contactpoint.tables.audit import AuditChild, AuditEntry
+from contactpoint.tables.children import SourceRecord
+from contactpoint.tables.signposting import Involvement, VulnerabilityFlag
 
 
 @dataclass(frozen=True, slots=True)

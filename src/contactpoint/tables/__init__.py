@@ -1,6 +1,9 @@
-"""Every table of the service, imported in one place for migrations and tests."""
+"""Every table of the service, one module for each package whose rows it holds, all
+imported here for migrations and tests. Below every domain package: tables carry no
+behaviour, so a use case reading another package's rows depends on no code of it."""
 
-from contactpoint.access.models import (
+from contactpoint.db import Base
+from contactpoint.tables.access import (
     ApiToken,
     LoginSession,
     NationalPolicy,
@@ -8,8 +11,8 @@ from contactpoint.access.models import (
     User,
     UserRole,
 )
-from contactpoint.audit.models import AuditAlert, AuditEntry, AuditHead
-from contactpoint.children.models import (
+from contactpoint.tables.audit import AuditAlert, AuditEntry, AuditHead
+from contactpoint.tables.children import (
     Address,
     Carer,
     Child,
@@ -21,20 +24,19 @@ from contactpoint.children.models import (
     ServiceRegistration,
     SourceRecord,
 )
-from contactpoint.daily import DailyRun
-from contactpoint.db import Base
-from contactpoint.decommission.models import Decommission
-from contactpoint.feeds.models import FeedControlEvent, FeedRun, FeedRunException, FeedSourceState
-from contactpoint.linkage.models import (
+from contactpoint.tables.daily import DailyRun
+from contactpoint.tables.decommission import Decommission
+from contactpoint.tables.feeds import FeedControlEvent, FeedRun, FeedRunException, FeedSourceState
+from contactpoint.tables.linkage import (
     KeptApart,
     LinkEvent,
     MatchKey,
     MatchModelVersion,
     MatchRecordRow,
 )
-from contactpoint.notify.models import Notification, OutboxEmail
-from contactpoint.review.models import Merge, ReviewTask
-from contactpoint.signposting.models import (
+from contactpoint.tables.notify import Notification, OutboxEmail
+from contactpoint.tables.review import Merge, ReviewTask
+from contactpoint.tables.signposting import (
     ContactEvent,
     ContactRequest,
     Involvement,
@@ -43,7 +45,7 @@ from contactpoint.signposting.models import (
     SignalMember,
     VulnerabilityFlag,
 )
-from contactpoint.stats import IndexSnapshot
+from contactpoint.tables.stats import IndexSnapshot
 
 __all__ = [
     "Address",

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from contactpoint.access.policy import RecordState
 from contactpoint.access.reasons import STATUTORY, Reason
-from contactpoint.children.kinds import ChildStatus
-from contactpoint.children.models import Child, SensitiveConsent
 from contactpoint.children.record import ChildRecord, child_record, plain, sensitive_category
+from contactpoint.kinds.children import ChildStatus
+from contactpoint.tables.children import Child, SensitiveConsent
 
 
 def record_state(session: Session, child_id: int, *, overridden: bool = False) -> RecordState:

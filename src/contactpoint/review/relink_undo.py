@@ -7,11 +7,11 @@ from __future__ import annotations
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from contactpoint.children.kinds import ChildStatus
-from contactpoint.children.models import Child, SourceRecord
-from contactpoint.linkage.models import LinkEvent, RelinkChange
-from contactpoint.linkage.relink import RelinkRefused, run_of
+from contactpoint.kinds.children import ChildStatus
 from contactpoint.review.merge import move_records, rebuild, unmerge
+from contactpoint.review.relink import RelinkRefused, run_of
+from contactpoint.tables.children import Child, SourceRecord
+from contactpoint.tables.linkage import LinkEvent, RelinkChange
 
 RELINK_UNDONE = "relink undone"
 

@@ -29,29 +29,29 @@ from sqlalchemy.orm import Session
 
 from contactpoint import db
 from contactpoint.access.policy import Action, Principal, decide
+from contactpoint.access.state import record_state
 from contactpoint.audit.actions import AuditAction
-from contactpoint.audit.models import AuditChild, AuditEntry, AuditPersonal
 from contactpoint.audit.service import SYSTEM, Actor, record
-from contactpoint.children.kinds import ChildStatus
-from contactpoint.children.models import (
+from contactpoint.errors import AccessRefused, ContactPointError, InvalidValue
+from contactpoint.kinds.children import ChildStatus
+from contactpoint.tables.audit import AuditChild, AuditEntry, AuditPersonal
+from contactpoint.tables.children import (
     FACT_TABLES,
     Child,
     RetentionRun,
     SensitiveConsent,
     SourceRecord,
 )
-from contactpoint.children.state import record_state
-from contactpoint.errors import AccessRefused, ContactPointError, InvalidValue
-from contactpoint.linkage.models import (
+from contactpoint.tables.linkage import (
     KeptApart,
     LinkEvent,
     MatchKey,
     MatchRecordRow,
     RelinkChange,
 )
-from contactpoint.notify.models import Notification, OutboxEmail
-from contactpoint.review.models import Merge, ReviewTask
-from contactpoint.signposting.models import (
+from contactpoint.tables.notify import Notification, OutboxEmail
+from contactpoint.tables.review import Merge, ReviewTask
+from contactpoint.tables.signposting import (
     ContactEvent,
     ContactRequest,
     Involvement,
@@ -64,7 +64,7 @@ from contactpoint.signposting.models import (
 ADULT = 18
 LATEST_ARCHIVE_AGE = 25
 LIVE_AFTER_DEATH_YEARS = 1
-# A child who left England (``children.departures``) and has not come back.
+# A child who left England (``records.departures``) and has not come back.
 LIVE_AFTER_LEAVING_YEARS = 1
 PURGE_AFTER_YEARS = 6
 # A record archived longer than this is opened only for a statutory enquiry.

@@ -19,8 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from contactpoint.access.kinds import OrganisationKind, Role, UserStatus
 from contactpoint.db import Base, Timestamped, str_enum
+from contactpoint.kinds.access import OrganisationKind, Role, UserStatus
 
 
 class Organisation(Timestamped, Base):

@@ -19,16 +19,16 @@ from contactpoint.audit.service import Actor, record
 from contactpoint.children import store
 from contactpoint.children.facts import ChildFacts, facts_to_json
 from contactpoint.children.golden import build_golden
-from contactpoint.children.kinds import ChildStatus
-from contactpoint.children.models import Child, SourceRecord
+from contactpoint.kinds.children import ChildStatus
 from contactpoint.linkage import registry
 from contactpoint.linkage import store as match_store
-from contactpoint.linkage.models import MatchKey, MatchRecordRow
 from contactpoint.linkage.service import Existing, LinkPlan, NewChild, Target, plan_links
 from contactpoint.matching.decide import Thresholds
 from contactpoint.matching.record import match_record
 from contactpoint.review.merge import close_tasks_between, merge_children
-from contactpoint.review.models import ReviewTask
+from contactpoint.tables.children import Child, SourceRecord
+from contactpoint.tables.linkage import MatchKey, MatchRecordRow
+from contactpoint.tables.review import ReviewTask
 
 Progress = Callable[[str, int, int], None]
 # Files with at least this many new rows refresh the planner's statistics first.
