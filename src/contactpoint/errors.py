@@ -1,7 +1,11 @@
-"""The one family of domain errors.
+"""The one family of domain errors, in a few categories.
 
-Every error a person can act on is a ``ContactPointError``; the web and CLI layers turn
-each subclass into a status or exit code in one place (``cli.py``; ``web`` later) and
+Every error a person can act on is a ``ContactPointError`` of one category: ``Invalid``
+(what was asked is malformed), ``NotFound`` (nothing by that name), ``Refused`` (not for
+who is asking: the access policy, a role, a token's scope), ``Conflict`` (not in the
+state things are in: a decided task, a closed record, a suspended source),
+``NotSignedIn``, or ``Unavailable`` (not just now). The edges map the categories, not
+each error, to an HTTP status (``web.errors``) and an exit code (``cli.console``), and
 never inspect an error's text.
 """
 
@@ -12,7 +16,34 @@ class ContactPointError(Exception):
     """A problem a user or operator can act on; the message says what and where."""
 
 
-class InvalidValue(ContactPointError, ValueError):
+class Invalid(ContactPointError):
+    """What was asked for is malformed: a value, a file, a model document."""
+
+
+class NotFound(ContactPointError):
+    """Nothing by the name or id asked for."""
+
+
+class Refused(ContactPointError):
+    """Not for who is asking: the access policy, their roles or their token said no. The
+    web layer writes each one to the audit trail."""
+
+
+class Conflict(ContactPointError):
+    """Not possible in the state things are in (a task already decided, a record closed,
+    a source suspended, a cap reached); nothing was changed."""
+
+
+class NotSignedIn(ContactPointError):
+    """Who is asking is not known: never signed in, signed out, expired or the second
+    factor missing (``access.auth.SignInRefused``, a failed sign-in, is one too)."""
+
+
+class Unavailable(ContactPointError):
+    """The service cannot do it just now (its database schema is not yet migrated)."""
+
+
+class InvalidValue(Invalid, ValueError):
     """A single value (identifier, postcode, date) is not valid."""
 
     def __init__(self, field: str, value: str, reason: str) -> None:
@@ -22,7 +53,7 @@ class InvalidValue(ContactPointError, ValueError):
         super().__init__(f"{field}: {reason}")
 
 
-class FileRefused(ContactPointError):
+class FileRefused(Invalid):
     """A feed file is structurally broken or not allowed; nothing was loaded."""
 
     def __init__(self, file: str, reason: str, row: int | None = None) -> None:
@@ -33,28 +64,24 @@ class FileRefused(ContactPointError):
         super().__init__(f"{file}{where}: {reason}")
 
 
-class SourceSuspended(FileRefused):
+class SourceSuspended(FileRefused, Conflict):
     """The source is suspended (scaled-down mode); its files are refused."""
 
 
-class UnknownSource(ContactPointError):
+class UnknownSource(NotFound):
     """No source of that name."""
 
 
-class NotFound(ContactPointError):
-    """A record asked for by id does not exist."""
-
-
-class AccessRefused(ContactPointError):
+class AccessRefused(Refused):
     """The access policy refused a look at a child's record; the message says why in
     words the user may see. The refusal is audited before this is raised."""
 
 
-class AccountRefused(ContactPointError):
+class AccountRefused(Conflict):
     """An account change that policy or the account's state does not allow."""
 
 
-class DecisionRefused(ContactPointError):
+class DecisionRefused(Conflict):
     """A data manager's decision (link, keep apart, merge, unmerge) cannot be made as
     asked; nothing was changed."""
 

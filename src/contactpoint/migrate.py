@@ -10,10 +10,10 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from contactpoint.errors import ContactPointError
+from contactpoint.errors import Unavailable
 
 
-class SchemaNotReady(ContactPointError):
+class SchemaNotReady(Unavailable):
     """The database has not been created or upgraded to this version of the service."""
 
 

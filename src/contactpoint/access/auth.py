@@ -16,7 +16,7 @@ from contactpoint.access import credentials, throttle
 from contactpoint.access.policy import Principal
 from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import FAILED, REFUSED, Actor, record
-from contactpoint.errors import AccessRefused, ContactPointError
+from contactpoint.errors import AccessRefused, NotSignedIn
 from contactpoint.kinds.access import UserStatus
 from contactpoint.settings import get_settings
 from contactpoint.tables.access import ApiToken, LoginSession, Organisation, User, UserRole
@@ -26,16 +26,12 @@ WRONG = "the username, password or code is not right"
 TOUCH_EVERY = timedelta(seconds=30)
 
 
-class SignInRefused(ContactPointError):
+class SignInRefused(NotSignedIn):
     """A sign-in attempt that failed; the message is safe to show."""
 
 
 class ScopeRefused(AccessRefused):
     """A live API token without the scope the call needs."""
-
-
-class NotSignedIn(ContactPointError):
-    """No usable session: never signed in, signed out, expired or second factor missing."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,8 +37,6 @@ from contactpoint.decommission.service import Decommissioned, decommissioned
 from contactpoint.errors import (
     AccessRefused,
     ContactPointError,
-    FileRefused,
-    NotFound,
     UnknownSource,
 )
 from contactpoint.settings import get_settings
@@ -53,11 +51,11 @@ EXIT_INTERNAL = 5
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
-# Each domain error's exit code; the first matching class in this order wins.
+# Each domain error's exit code; the first matching class in this order wins. A source
+# name the service does not know is a mistake in the command line; every other category
+# (invalid, not found, refused, conflict: ``contactpoint.errors``) refuses the command.
 EXIT_CODES: tuple[tuple[type[ContactPointError], int], ...] = (
     (UnknownSource, EXIT_USAGE),
-    (FileRefused, EXIT_REFUSED),
-    (NotFound, EXIT_REFUSED),
     (ContactPointError, EXIT_REFUSED),
 )
 

@@ -28,7 +28,7 @@ from contactpoint import db, spreadsheets
 from contactpoint.access.policy import Action, Principal, decide
 from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import Actor, record, seal_pending
-from contactpoint.errors import AccessRefused, ContactPointError
+from contactpoint.errors import AccessRefused, Conflict
 from contactpoint.feeds.sources import SOURCES
 from contactpoint.kinds.access import Role
 from contactpoint.tables import Base
@@ -53,7 +53,7 @@ KEPT: dict[str, frozenset[str]] = {
 OPERATOR = "decommission"
 
 
-class DecommissionRefused(ContactPointError):
+class DecommissionRefused(Conflict):
     """A step of decommissioning that may not be taken now, or by this person."""
 
 
@@ -75,7 +75,7 @@ def decommissioned(session: Session) -> bool:
     return found is not None and found.stage in (Stage.DESTROYING, Stage.DONE)
 
 
-class Decommissioned(ContactPointError):
+class Decommissioned(Conflict):
     """Asked of a service that has been decommissioned."""
 
     def __init__(self) -> None:

@@ -35,7 +35,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from contactpoint.errors import ContactPointError
+from contactpoint.errors import Conflict
 
 CLUSTER_THRESHOLD = 0.95
 PREDICT_THRESHOLD = 0.5
@@ -53,7 +53,7 @@ COLUMNS = (
 )
 
 
-class BaselineFailed(ContactPointError):
+class BaselineFailed(Conflict):
     """Splink could not train a model on the rows (too few, or no pairs to learn from)."""
 
 

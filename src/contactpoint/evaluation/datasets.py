@@ -29,7 +29,7 @@ from datetime import date
 from importlib.metadata import version
 from pathlib import Path
 
-from contactpoint.errors import ContactPointError
+from contactpoint.errors import NotFound
 from contactpoint.evaluation.febrl import FEBRL_SETS, write_febrl
 from contactpoint.evaluation.labelled import (
     LabelledSet,
@@ -63,7 +63,7 @@ class DatasetName(enum.StrEnum):
     FILE = "file"
 
 
-class DatasetUnavailable(ContactPointError):
+class DatasetUnavailable(NotFound):
     """A dataset cannot be made here; the message says why and what to do."""
 
 

@@ -16,7 +16,7 @@ from datetime import date
 from itertools import islice
 from pathlib import Path
 
-from contactpoint.errors import ContactPointError
+from contactpoint.errors import Invalid
 from contactpoint.feeds.fields import OLDEST_PLAUSIBLE_AGE_YEARS
 from contactpoint.feeds.sources import get_source
 
@@ -28,7 +28,7 @@ TRUTH_COLUMNS = ("source", "record_id", "child_key")
 RowKey = tuple[str, str]
 
 
-class LabelledSetInvalid(ContactPointError):
+class LabelledSetInvalid(Invalid):
     """A labelled set's files do not agree with its truth; the message says how."""
 
 

@@ -34,7 +34,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from contactpoint import db, migrate
-from contactpoint.errors import ContactPointError
+from contactpoint.errors import Conflict
 from contactpoint.evaluation import store
 from contactpoint.evaluation.baseline import BaselineFailed, cluster
 from contactpoint.evaluation.datasets import DatasetRequest, materialise
@@ -53,7 +53,7 @@ SPLINK = "Splink 5 baseline"
 BASELINE_SEED = 1
 
 
-class DatabaseNotEmpty(ContactPointError):
+class DatabaseNotEmpty(Conflict):
     """The database given for an evaluation already holds data; nothing was changed."""
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from contactpoint.errors import ContactPointError
+from contactpoint.errors import Invalid
 from contactpoint.matching.comparisons import COMPARISONS, Comparison
 from contactpoint.matching.record import MatchRecord
 
@@ -25,7 +25,7 @@ MODEL_FORMAT = "contactpoint-match-model/2"
 M_U_CLAMP_MIN = 1e-300
 
 
-class ModelInvalid(ContactPointError):
+class ModelInvalid(Invalid):
     """A model file that this version cannot use; the reason says why."""
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from contactpoint.errors import ContactPointError
+from contactpoint.errors import Conflict
 from contactpoint.matching.comparisons import COMPARISONS
 from contactpoint.matching.model import MODEL_FORMAT
 from contactpoint.matching.record import LIST_COLUMNS, MATCH_COLUMNS, MatchRecord
@@ -68,7 +68,7 @@ COMPARED_COLUMNS = {
 }
 
 
-class TrainingFailed(ContactPointError):
+class TrainingFailed(Conflict):
     """The model could not be trained; the reason says why."""
 
 

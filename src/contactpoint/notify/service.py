@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from contactpoint.errors import ContactPointError, InvalidValue, NotFound
+from contactpoint.errors import InvalidValue, NotFound, Refused
 from contactpoint.notify.message import email_text, new_message_id, valid_address, valid_link
 from contactpoint.settings import get_settings
 from contactpoint.tables.access import User
@@ -17,7 +17,7 @@ from contactpoint.tables.notify import EmailStatus, Notification, OutboxEmail
 INBOX_SIZE = 50
 
 
-class NotificationRefused(ContactPointError):
+class NotificationRefused(Refused):
     """A change to a notification that is not the user's to make."""
 
 

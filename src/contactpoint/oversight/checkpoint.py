@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import SYSTEM, record
-from contactpoint.errors import ContactPointError
+from contactpoint.errors import Invalid
 from contactpoint.notify.message import valid_address
 from contactpoint.notify.service import email_text_as_given
 from contactpoint.oversight.analytics import active_auditors
@@ -45,7 +45,7 @@ _LINE = re.compile(
 )
 
 
-class CheckpointInvalid(ContactPointError):
+class CheckpointInvalid(Invalid):
     """Text that is not a checkpoint, or one this service did not sign."""
 
 

@@ -25,12 +25,12 @@ from contactpoint.access.policy import Action, Principal, decide
 from contactpoint.access.state import record_state
 from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import Actor, record
-from contactpoint.errors import AccessRefused, ContactPointError, InvalidValue
+from contactpoint.errors import AccessRefused, Conflict, InvalidValue
 from contactpoint.kinds.children import ChildStatus
 from contactpoint.tables.children import Child
 
 
-class DepartureRefused(ContactPointError):
+class DepartureRefused(Conflict):
     """A departure that cannot be recorded on this record."""
 
 

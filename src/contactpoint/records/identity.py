@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from contactpoint.access.policy import Action, Principal, decide
 from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import Actor, record
-from contactpoint.errors import AccessRefused, ContactPointError, InvalidValue, NotFound
+from contactpoint.errors import AccessRefused, Conflict, InvalidValue, NotFound
 from contactpoint.identifiers import normalise_cp_id
 from contactpoint.kinds.children import ChildStatus
 from contactpoint.tables.children import Child, IdentityChange
@@ -27,7 +27,7 @@ from contactpoint.tables.linkage import KeptApart
 from contactpoint.tables.review import ReviewStatus, ReviewTask
 
 
-class IdentityRefused(ContactPointError):
+class IdentityRefused(Conflict):
     """A record that cannot be closed for a new identity."""
 
 

@@ -32,7 +32,7 @@ from contactpoint.access.policy import Action, Principal, decide
 from contactpoint.access.state import record_state
 from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import SYSTEM, Actor, record
-from contactpoint.errors import AccessRefused, ContactPointError, InvalidValue
+from contactpoint.errors import AccessRefused, Conflict, InvalidValue
 from contactpoint.kinds.children import ChildStatus
 from contactpoint.tables.audit import AuditChild, AuditEntry, AuditPersonal
 from contactpoint.tables.children import (
@@ -71,7 +71,7 @@ PURGE_AFTER_YEARS = 6
 OPEN_ARCHIVE_YEARS = 1
 
 
-class RetentionRefused(ContactPointError):
+class RetentionRefused(Conflict):
     """A retention run that would go back in time."""
 
 

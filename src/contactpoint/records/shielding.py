@@ -23,7 +23,7 @@ from contactpoint.access.policy import Action, Principal, decide
 from contactpoint.access.state import record_state
 from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import Actor, record
-from contactpoint.errors import AccessRefused, ContactPointError, InvalidValue, NotFound
+from contactpoint.errors import AccessRefused, Conflict, InvalidValue, NotFound
 from contactpoint.identifiers import normalise_cp_id
 from contactpoint.kinds.children import ChildStatus
 from contactpoint.tables.audit import AuditEntry
@@ -33,7 +33,7 @@ MAX_REASON = 500
 SHIELD, UNSHIELD = AuditAction.CHILD_SHIELD, AuditAction.CHILD_UNSHIELD
 
 
-class ShieldRefused(ContactPointError):
+class ShieldRefused(Conflict):
     """The shield cannot be changed as asked (already so, or the record is not live)."""
 
 

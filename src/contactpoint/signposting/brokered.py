@@ -18,7 +18,7 @@ from contactpoint.access.policy import Action, Principal, RecordState, decide
 from contactpoint.access.state import record_state
 from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import Actor, record
-from contactpoint.errors import AccessRefused, ContactPointError, InvalidValue, NotFound
+from contactpoint.errors import AccessRefused, Conflict, InvalidValue, NotFound
 from contactpoint.kinds.children import ChildStatus
 from contactpoint.notify.message import valid_address
 from contactpoint.notify.service import email_only, notify
@@ -33,7 +33,7 @@ MAX_MESSAGE = 1000
 KIND = "contact_request"
 
 
-class ContactRequestRefused(ContactPointError):
+class ContactRequestRefused(Conflict):
     """A request for contact that cannot be made or passed on."""
 
 

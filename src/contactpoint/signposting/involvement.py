@@ -23,7 +23,7 @@ from contactpoint.access.policy import Action, Principal
 from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import SYSTEM, Actor, record
 from contactpoint.children.record import plain, sensitive_category
-from contactpoint.errors import ContactPointError, InvalidValue, NotFound
+from contactpoint.errors import Conflict, InvalidValue, NotFound
 from contactpoint.identifiers import normalise_phone
 from contactpoint.notify.message import valid_address
 from contactpoint.notify.service import email_only, notify
@@ -40,7 +40,7 @@ from contactpoint.tables.signposting import (
 )
 
 
-class InvolvementRefused(ContactPointError):
+class InvolvementRefused(Conflict):
     """A registration that would duplicate one, or a change that cannot be made."""
 
 

@@ -21,9 +21,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from contactpoint.access import auth, credentials
-from contactpoint.access.auth import Current, NotSignedIn
+from contactpoint.access.auth import Current
 from contactpoint.access.policy import Action, decide
-from contactpoint.errors import ContactPointError
+from contactpoint.errors import NotSignedIn, Refused
 from contactpoint.kinds.access import Role
 from contactpoint.settings import get_settings
 from contactpoint.web.deps import SessionDep, request_unit
@@ -33,11 +33,11 @@ PENDING_COOKIE = "cp_pending"
 CSRF_COOKIE = "cp_csrf"
 
 
-class CsrfRefused(ContactPointError):
+class CsrfRefused(Refused):
     """A form or call without the right anti-forgery token."""
 
 
-class NotAllowed(ContactPointError):
+class NotAllowed(Refused):
     """The policy refused the action; the message says why in words the user may see."""
 
 

@@ -27,53 +27,37 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from contactpoint import db
 from contactpoint.access import auth as auth_service
-from contactpoint.access.auth import NotSignedIn, SignInRefused
 from contactpoint.audit import service as audit
 from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import Actor
 from contactpoint.children.store import child_id_of
 from contactpoint.errors import (
-    AccessRefused,
-    AccountRefused,
+    Conflict,
     ContactPointError,
-    FileRefused,
-    InvalidValue,
+    Invalid,
     NotFound,
-    SourceSuspended,
-    UnknownSource,
+    NotSignedIn,
+    Refused,
+    Unavailable,
 )
 from contactpoint.logs import REQUEST_ID
-from contactpoint.migrate import SchemaNotReady
-from contactpoint.notify.service import NotificationRefused
 from contactpoint.oversight.analytics import raise_alerts
-from contactpoint.records.shielding import ShieldRefused
 from contactpoint.search.practitioner import TooManySearches
-from contactpoint.signposting.brokered import ContactRequestRefused
-from contactpoint.signposting.involvement import InvolvementRefused
-from contactpoint.web.auth import SESSION_COOKIE, CsrfRefused, NotAllowed
+from contactpoint.web.auth import SESSION_COOKIE
 from contactpoint.web.security import DOCS_PATH, apply_security_headers
 
 log = logging.getLogger(__name__)
 
-# Each domain error's status; the first matching class in this order wins.
+# Each category's status (``contactpoint.errors``); the first matching class wins. Too
+# many searches is a refusal with a status of its own (it says when to try again).
 STATUS_CODES: tuple[tuple[type[ContactPointError], int], ...] = (
     (NotSignedIn, 401),
-    (SignInRefused, 401),
-    (CsrfRefused, 403),
-    (NotAllowed, 403),
     (TooManySearches, 429),
-    (AccessRefused, 403),
-    (NotificationRefused, 403),
-    (AccountRefused, 409),
-    (InvolvementRefused, 409),
-    (ContactRequestRefused, 409),
-    (ShieldRefused, 409),
-    (UnknownSource, 404),
+    (Refused, 403),
     (NotFound, 404),
-    (SourceSuspended, 409),
-    (FileRefused, 422),
-    (InvalidValue, 422),
-    (SchemaNotReady, 503),
+    (Conflict, 409),
+    (Invalid, 422),
+    (Unavailable, 503),
     (ContactPointError, 400),
 )
 
@@ -139,7 +123,7 @@ def error_response(
 
 # Refusals written to the audit trail by the handler (their request's own transaction
 # was rolled back): anything refused for who is asking.
-AUDITED_REFUSALS = (NotAllowed, AccessRefused, NotificationRefused, CsrfRefused, NotSignedIn)
+AUDITED_REFUSALS = (Refused, NotSignedIn)
 
 
 def _audit_refusal(request: Request, error: ContactPointError) -> None:

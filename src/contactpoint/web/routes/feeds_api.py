@@ -14,10 +14,9 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Header
 
 from contactpoint.access import auth
-from contactpoint.access.auth import NotSignedIn
 from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import record
-from contactpoint.errors import FileRefused
+from contactpoint.errors import FileRefused, NotSignedIn
 from contactpoint.feeds.fields import RowError
 from contactpoint.feeds.pipeline import load_file
 from contactpoint.feeds.sources import get_source

@@ -15,7 +15,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
 from contactpoint.access import accounts, auth, credentials, throttle
-from contactpoint.access.auth import NotSignedIn, SignInRefused
+from contactpoint.access.auth import SignInRefused
+from contactpoint.errors import NotSignedIn
 from contactpoint.web.auth import (
     CSRF_COOKIE,
     PENDING_COOKIE,
@@ -132,11 +133,7 @@ def code(
         )
     try:
         signed_in = auth.second_factor(session, pending, code, source=_source(request))
-    except NotSignedIn:
-        response: Response = RedirectResponse("/sign-in", status_code=303)
-        clear_cookie(response, PENDING_COOKIE)
-        return response
-    except SignInRefused as refused:
+    except SignInRefused as refused:  # a wrong code (a NotSignedIn, so caught first)
         return _form(
             request,
             templates,
@@ -145,6 +142,10 @@ def code(
             error=str(refused).capitalize(),
             status=401,
         )
+    except NotSignedIn:
+        response: Response = RedirectResponse("/sign-in", status_code=303)
+        clear_cookie(response, PENDING_COOKIE)
+        return response
     roles = accounts.roles_of(session, signed_in.login.user_id)
     # The page asked for, or the user's own start page (their role's work). The front
     # door ("/", where a user who typed the service's address was sent from) asks for
