@@ -213,3 +213,26 @@ def test_a_second_birth_registration_is_another_child_not_a_link() -> None:
     again = record(3, source="gro-births")
     decision = decide(model(), again, {"b": [record(1, source="gro-births")]}, THRESHOLDS)
     assert decision.outcome is Outcome.REVIEW
+
+
+def test_a_name_that_begins_a_twins_name_goes_to_a_person() -> None:
+    # Twins Abdi Abdullahi and Abdirahman Aden. A school records Abdirahman as "Abdi":
+    # the other twin's first name exactly, and Abdirahman's cut short. Nothing in the
+    # record tells which twin it is.
+    born = {"family_name": "Aden", "born": date(2016, 6, 13), "gender": "M"}
+    abdi = record(1, given_names="Abdi Abdullahi", nhs="4987312778", **born)
+    abdirahman = record(2, given_names="Abdirahman", nhs="7509902959", **born)
+    incoming = record(3, given_names="Abdi", source="school-census", **born)
+    decision = decide(model(), incoming, {"abdi": [abdi], "abdirahman": [abdirahman]}, THRESHOLDS)
+    assert decision.outcome is Outcome.REVIEW
+    assert decision.rule is not None and "fits a sibling as well" in decision.rule
+
+
+def test_a_twins_full_name_still_links_to_that_twin() -> None:
+    born = {"family_name": "Aden", "born": date(2016, 6, 13), "gender": "M"}
+    abdi = record(1, given_names="Abdi Abdullahi", nhs="4987312778", **born)
+    abdirahman = record(2, given_names="Abdirahman", nhs="7509902959", **born)
+    incoming = record(3, given_names="Abdi Abdullahi", source="school-census", **born)
+    decision = decide(model(), incoming, {"abdi": [abdi], "abdirahman": [abdirahman]}, THRESHOLDS)
+    assert decision.outcome is Outcome.LINK
+    assert decision.child == "abdi"

@@ -10,7 +10,8 @@ Hard rules stop an automatic link whatever the score, and send it to review:
 * different gender and given names that are not variants of each other;
 * multiple births: the child has a brother or sister with the same date of birth in the
   same family, and the record's given name is no closer to the child's than to theirs
-  (a nickname or a typo is a variant; a sibling's name is not); and a record with the
+  (a nickname or a typo is a variant; a sibling's name is not; a name that begins a
+  sibling's, as Abdi begins Abdirahman, may be theirs cut short); and a record with the
   child's birthday and family but a given name that is no variant of theirs is taken
   for a twin not yet in the index, and becomes a new child;
 * a record must fit the child as a whole, not one record of it: a date of birth more
@@ -50,6 +51,7 @@ from contactpoint.matching.evidence import (
     one_family,
     registered_one,
     same_given_names,
+    short_form_of,
     why_two,
 )
 from contactpoint.matching.model import MatchModel, Score
@@ -339,7 +341,12 @@ def _broken_rule(
             fit = given_fit(record, candidates[other])
             if fit and (fit < given_level or (given_level == 0 and fit not in NOT_VARIANTS)):
                 return FITS_A_TWIN_BETTER
-            if fit == given_level:
+            if fit == given_level or (
+                short_form_of(record, candidates[other])
+                and not any(same_given_names(record, r) for r in records)
+            ):
+                # "Abdi" is one twin's first name and may be the other's (Abdirahman)
+                # cut short: which twin the record is, only a person can tell.
                 return "a twin or other multiple birth: the given name fits a sibling as well"
     same_birth = int(score.levels[BIRTH]) == EXACT and int(score.levels[FAMILY]) in SAME_FAMILY
     if same_birth and not record.registered_birth and any(r.registered_birth for r in records):

@@ -99,6 +99,23 @@ def multiple_birth(one: Sequence[MatchRecord], other: Sequence[MatchRecord]) -> 
     )
 
 
+# The shortest given name taken for a short form of a longer one: "Abdi" for Abdirahman,
+# "Alex" for Alexander; two letters ("Mo", "Jo") begin too many names to say anything.
+SHORTEST_SHORT_FORM = 3
+
+
+def short_form_of(record: MatchRecord, records: Sequence[MatchRecord]) -> bool:
+    """The record's first given name begins another's first given name in ``records``:
+    a short form cut from the full name (Abdi for Abdirahman, Sam for Samuel), in any
+    language and whether or not a nickname list knows it."""
+    name = record.given_first
+    if name is None or len(name) < SHORTEST_SHORT_FORM:
+        return False
+    return any(
+        r.given_first and r.given_first != name and r.given_first.startswith(name) for r in records
+    )
+
+
 def one_family(record: MatchRecord, records: Sequence[MatchRecord]) -> bool:
     """The record names the child's own parent, with the child's given names, birthday
     and gender: the same child, whatever a move and a new surname did to the score.
