@@ -31,6 +31,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.sqltypes import NullType
 
+from contactpoint.dialects import postgresql
+
 T = TypeVar("T")
 
 
@@ -47,14 +49,14 @@ def batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 def parts(session: Session, items: Sequence[T]) -> Iterator[Sequence[T]]:
     """``items`` cut into lists small enough for one ``among`` each: SQLite has a limit
     on parameters; PostgreSQL takes a whole list as one array parameter."""
-    return batches(items, PG_PART if _postgresql(session) else SQLITE_PART)
+    return batches(items, PG_PART if postgresql(session) else SQLITE_PART)
 
 
 def among(session: Session, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
     """``column IN values``. On PostgreSQL one array parameter (``= ANY``): the
     statement is compiled once and sent without thousands of placeholders (measured: on
     a 100,000-row load, expanding ``IN`` lists cost more client time than the lookups)."""
-    if _postgresql(session):
+    if postgresql(session):
         kind = column.type if not isinstance(column.type, NullType) else String()
         return cast(
             ColumnElement[bool], column == any_(bindparam(None, list(values), type_=ARRAY(kind)))
@@ -62,16 +64,12 @@ def among(session: Session, column: Any, values: Sequence[Any]) -> ColumnElement
     return cast(ColumnElement[bool], column.in_(values))
 
 
-def _postgresql(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
 def allocate_ids(session: Session, model: type[Any], count: int) -> list[int]:
     """``count`` primary keys for new rows of ``model``'s table, in ascending order."""
     table = cast(Table, model.__table__)
     if count == 0:
         return []
-    if _postgresql(session):
+    if postgresql(session):
         rows = session.execute(
             text(
                 "SELECT nextval(pg_get_serial_sequence(:table, 'id'))"
@@ -90,7 +88,7 @@ def insert_rows(session: Session, model: type[Any], rows: Sequence[dict[str, Any
     if not rows:
         return
     session.flush()
-    if not _postgresql(session):
+    if not postgresql(session):
         session.execute(insert(table), list(rows))
         return
     columns = list(rows[0])

@@ -26,14 +26,12 @@ when told, whatever is recorded.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from contactpoint import db
+from contactpoint import db, dialects
 from contactpoint.audit.service import seal_pending
 from contactpoint.oversight import checkpoint
 from contactpoint.oversight.analytics import daily_report, raise_alerts
@@ -56,7 +54,7 @@ def run_daily_jobs(engine: Engine, today: date, now: datetime) -> list[str]:
     """Run the jobs not yet recorded for ``today``; the names of those run (none when
     another worker process is running them)."""
     ran: list[str] = []
-    with _alone(engine) as alone:
+    with dialects.alone(engine, DAILY_LOCK) as alone:
         if not alone:
             return ran
         if not _done(engine, HOUSEKEEPING, today):
@@ -122,22 +120,3 @@ def _finished(session: Session, job: str, day: date, now: datetime) -> None:
     # merge: a SQLite server's second worker may have finished the same job meanwhile.
     session.merge(DailyRun(job=job, day=day, finished_at=now))
     session.flush()
-
-
-@contextmanager
-def _alone(engine: Engine) -> Iterator[bool]:
-    """Whether this process may run the daily jobs: on PostgreSQL, once it holds the
-    advisory lock, kept on a connection of its own until the jobs are done (another
-    worker holding it is running them, so this one leaves them); SQLite lets one writer
-    in at a time anyway."""
-    if engine.dialect.name != "postgresql":
-        yield True
-        return
-    # Autocommit: a session's advisory lock outlives transactions, and none is left open.
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        held = bool(connection.scalar(select(func.pg_try_advisory_lock(DAILY_LOCK))))
-        try:
-            yield held
-        finally:
-            if held:
-                connection.scalar(select(func.pg_advisory_unlock(DAILY_LOCK)))

@@ -20,6 +20,7 @@ from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event, f
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
+from contactpoint.dialects import postgresql
 from contactpoint.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -166,7 +167,7 @@ def reclaim(engine: Engine, tables: Sequence[str] = (), *, full: bool = False) -
     locks, for decommissioning only). SQLite: connections delete securely (zeros over the
     content), so what remains is the write-ahead log's copies of the old pages: it is
     checkpointed into the file and truncated (``full``: and the file VACUUMed)."""
-    if engine.dialect.name == "postgresql":
+    if postgresql(engine):
         with engine.connect() as connection:
             autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
             if full:

@@ -10,6 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from contactpoint.dialects import postgresql
 from contactpoint.errors import Unavailable
 
 
@@ -31,7 +32,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database to ``revision`` (default: the newest), in one transaction."""
     config = alembic_config(engine)
     with engine.connect() as connection:
-        sqlite = connection.dialect.name == "sqlite"
+        sqlite = not postgresql(connection)
         if sqlite:
             # SQLite alters a table by copying it; with foreign keys enforced, dropping
             # the old copy of a referenced table fails. Switch enforcement off (only

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from contactpoint.access import credentials, throttle
+from contactpoint.access import accounts, credentials, throttle
 from contactpoint.access.policy import Principal
 from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import FAILED, REFUSED, Actor, record
@@ -76,6 +76,20 @@ def unusable_because(account: User, today: date) -> str | None:
     if account.certified_until is not None and account.certified_until < today:
         return "expired"
     return None
+
+
+def acting_for(session: Session, username: str, today: date) -> Principal:
+    """The named account as policy sees it, for a command run on its behalf (``--as``):
+    the policy decides what it may do, and the audit trail records the action as its
+    own. Only an account that could sign in may act (``unusable_because``)."""
+    account = accounts.user(session, username)
+    state = unusable_because(account, today)
+    if state is not None:
+        raise AccessRefused(f"{username}'s account is {state}: only an active account may act")
+    la_code = session.scalar(
+        select(Organisation.la_code).where(Organisation.id == account.organisation_id)
+    )
+    return Principal(account.id, username, accounts.roles_of(session, account.id), la_code)
 
 
 def _usable(account: User, today: date) -> str | None:

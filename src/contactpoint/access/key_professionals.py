@@ -15,7 +15,7 @@ from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import Actor, record
 from contactpoint.errors import AccessRefused, AccountRefused, InvalidValue
 from contactpoint.kinds.access import Role
-from contactpoint.tables.access import Organisation, UserRole
+from contactpoint.tables.access import Organisation, User, UserRole
 
 
 def _allowed(principal: Principal) -> None:
@@ -83,3 +83,20 @@ def set_cap(session: Session, principal: Principal, code: str, cap: int | None) 
         details={"organisation": code, "cap": cap},
     )
     return org
+
+
+def appointed(
+    session: Session, organisation: Organisation | None
+) -> list[tuple[Organisation, User, UserRole]]:
+    """Every key professional (of one organisation, or all), with their organisation
+    and appointment, by organisation and name."""
+    query = (
+        select(Organisation, User, UserRole)
+        .join(User, User.organisation_id == Organisation.id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.KEY_PROFESSIONAL)
+        .order_by(Organisation.name, User.display_name, User.id)
+    )
+    if organisation is not None:
+        query = query.where(Organisation.id == organisation.id)
+    return [(o, u, r) for o, u, r in session.execute(query)]

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from contactpoint import db
 from contactpoint.audit.actions import AuditAction
+from contactpoint.dialects import postgresql
 from contactpoint.tables.audit import AuditChild, AuditEntry, AuditHead, AuditPersonal
 
 GENESIS = "0" * 64
@@ -162,7 +163,7 @@ def seal(session: Session, limit: int = SEAL_BATCH, *, wait: bool = False) -> in
     PostgreSQL a sealer that finds it locked leaves the work to the holder (0 sealed)
     unless told to ``wait`` for it. Entries committed by other transactions while a
     sealer runs wait for the next."""
-    if session.get_bind().dialect.name == "postgresql":
+    if postgresql(session):
         head = session.execute(
             select(_HEAD.c.last_position, _HEAD.c.last_hash)
             .where(_HEAD.c.id == 1)
@@ -254,7 +255,7 @@ def verify(session: Session, batch: int = 5000) -> Verification:
     held (FOR SHARE) while the chain is read, so no sealer extends it meanwhile (they
     skip a locked head); SQLite's read transaction is a snapshot."""
     head_query = select(_HEAD.c.last_position, _HEAD.c.last_hash).where(_HEAD.c.id == 1)
-    if session.get_bind().dialect.name == "postgresql":
+    if postgresql(session):
         head_query = head_query.with_for_update(read=True)
     head = session.execute(head_query).first()
     previous, expected, count = GENESIS, 1, 0

@@ -25,22 +25,19 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
-from sqlalchemy import make_url, select
+from sqlalchemy import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from contactpoint import db, migrate
-from contactpoint.access import accounts
-from contactpoint.access.auth import unusable_because
+from contactpoint.access.auth import acting_for
 from contactpoint.access.policy import Principal
 from contactpoint.decommission.service import Decommissioned, decommissioned
 from contactpoint.errors import (
-    AccessRefused,
     ContactPointError,
     UnknownSource,
 )
 from contactpoint.settings import get_settings
-from contactpoint.tables.access import Organisation
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -130,17 +127,9 @@ def operator() -> str:
 
 
 def acting_as(session: Session, username: str) -> Principal:
-    """The named account as policy sees it, for a command run on its behalf (``--as``):
-    the policy decides what it may do, and the audit trail records the action as its
-    own. Only an account that could sign in may act."""
-    account = accounts.user(session, username)
-    state = unusable_because(account, date.today())  # the sign-in's own rule
-    if state is not None:
-        raise AccessRefused(f"{username}'s account is {state}: only an active account may act")
-    la_code = session.scalar(
-        select(Organisation.la_code).where(Organisation.id == account.organisation_id)
-    )
-    return Principal(account.id, username, accounts.roles_of(session, account.id), la_code)
+    """The named account as policy sees it, for a command run on its behalf
+    (``access.auth.acting_for``)."""
+    return acting_for(session, username, date.today())
 
 
 @contextmanager

@@ -9,13 +9,10 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from contactpoint.access import accounts, caps, key_professionals
 from contactpoint.cli.console import EXIT_USAGE, acting_as, err, out, reported_errors, unit_of_work
-from contactpoint.kinds.access import Role
-from contactpoint.tables.access import Organisation, User, UserRole
+from contactpoint.tables.access import Organisation
 
 key_professional_app = typer.Typer(
     help="Key professionals: the named users of signposting, capped per organisation.",
@@ -60,7 +57,7 @@ def key_professional_list(
     """The key professionals of every organisation (or one), with each one's cap."""
     with unit_of_work() as session, reported_errors():
         only = accounts.organisation(session, org) if org else None
-        found = _appointed(session, only)
+        found = key_professionals.appointed(session, only)
         organisations = [only] if only else sorted({o for o, _u, _r in found}, key=_name)
         counts = [(o, caps.named(session, o), caps.cap_of(o)) for o in organisations]
     table = Table("organisation", "username", "name", "e-mail", "appointed")
@@ -79,21 +76,6 @@ def key_professional_list(
 
 def _name(organisation: Organisation) -> str:
     return organisation.name
-
-
-def _appointed(
-    session: Session, organisation: Organisation | None
-) -> list[tuple[Organisation, User, UserRole]]:
-    query = (
-        select(Organisation, User, UserRole)
-        .join(User, User.organisation_id == Organisation.id)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == Role.KEY_PROFESSIONAL)
-        .order_by(Organisation.name, User.display_name, User.id)
-    )
-    if organisation is not None:
-        query = query.where(Organisation.id == organisation.id)
-    return [(o, u, r) for o, u, r in session.execute(query)]
 
 
 def org_cap(

@@ -28,6 +28,7 @@ from contactpoint import db, spreadsheets
 from contactpoint.access.policy import Action, Principal, decide
 from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.service import Actor, record, seal_pending
+from contactpoint.dialects import postgresql
 from contactpoint.errors import AccessRefused, Conflict
 from contactpoint.feeds.sources import SOURCES
 from contactpoint.kinds.access import Role
@@ -204,7 +205,7 @@ def run(engine: Engine, principal: Principal | None, confirmation: str) -> dict[
             "run_by": principal.username if principal else "(resumed)",
             "destroyed_rows": {k: v for k, v in sorted(found.destroyed.items())},
             "audit_trail": {"entries": head.last_position, "final_head_hash": head.last_hash},
-            "space_reclaimed": "VACUUM FULL" if engine.dialect.name == "postgresql" else "VACUUM",
+            "space_reclaimed": "VACUUM FULL" if postgresql(engine) else "VACUUM",
             "scan": scan,
         }
         found.certificate = certificate

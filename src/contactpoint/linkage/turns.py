@@ -22,18 +22,20 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from contactpoint.dialects import postgresql, try_turn, wait_turn
+
 # The advisory lock that gives a load or relink the index's turn.
 INDEX_LOCK = 0x4C69_6E6B  # "Link"
 
 
 def take(session: Session, waiting: Callable[[], None] | None = None) -> None:
     """Wait for the index's turn, held until ``session``'s transaction ends."""
-    if session.get_bind().dialect.name == "postgresql":
-        if session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": INDEX_LOCK}):
+    if postgresql(session):
+        if try_turn(session, INDEX_LOCK):
             return
         if waiting is not None:
             waiting()
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": INDEX_LOCK})
+        wait_turn(session, INDEX_LOCK)
         return
     told = False
     while True:

@@ -25,9 +25,10 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Engine, Select, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Engine, and_, func, or_, select, update
 
 from contactpoint.db import unit_of_work
+from contactpoint.dialects import skipping_locked
 from contactpoint.notify.message import build_message, retry_delay
 from contactpoint.settings import Settings
 from contactpoint.tables.notify import EmailStatus, OutboxEmail
@@ -98,23 +99,16 @@ def _due(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def _skipping_locked(query: Select[int], dialect: str) -> Select[int]:
-    """The one difference between the databases. On PostgreSQL concurrent senders lock
-    the rows they claim and skip those another holds; SQLite has one writer at a time
-    and the claim is a single statement, so no two senders can claim the same row."""
-    return query.with_for_update(skip_locked=True) if dialect == "postgresql" else query
-
-
 def claim_due(engine: Engine, *, now: datetime, lease: timedelta, batch: int) -> list[Claimed]:
     """Claim up to ``batch`` due e-mails (pending and due, or held by a lease that has
     run out) until ``now + lease``, in one committed transaction."""
     until = now + lease
-    due = _skipping_locked(
+    due = skipping_locked(
         select(OutboxEmail.id)
         .where(_due(now))
         .order_by(OutboxEmail.next_attempt_at, OutboxEmail.id)
         .limit(batch),
-        engine.dialect.name,
+        engine,
     )
     with unit_of_work(engine) as session:
         rows = session.execute(

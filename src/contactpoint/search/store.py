@@ -19,7 +19,7 @@ from sqlalchemy import String, bindparam, func, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from contactpoint import bulk
+from contactpoint import bulk, dialects
 from contactpoint.kinds.children import ChildStatus
 from contactpoint.matching.record import LIST_COLUMNS, MATCH_COLUMNS, MatchRecord
 from contactpoint.tables.children import Child
@@ -70,7 +70,7 @@ def children_under_keys(session: Session, keys: Iterable[str]) -> dict[int, Chil
     """The children filed under any of ``keys``, found and read in one statement."""
     wanted = sorted(set(keys))
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
+    if dialects.postgresql(connection):
         # One array parameter joined to the index: planned once, not value by value
         # (a year's days are 366 keys), and one statement however many keys.
         rows = connection.execute(_CHILDREN_UNDER_KEY_ARRAY, {"keys": wanted})

@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from contactpoint.db import Base
+from contactpoint.dialects import postgresql
 
 
 class AuditEntry(Base):
@@ -172,7 +173,7 @@ SQLITE_GUARDS = {
 def lift_guard(db: Connection | Session) -> None:
     """Lift the append-only triggers in ``db``'s transaction, as only the database's
     owner can (decommissioning's destruction; tests that tamper on purpose)."""
-    if _on_postgresql(db):
+    if postgresql(db):
         db.execute(text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
         return
     for name in SQLITE_GUARDS:
@@ -181,13 +182,8 @@ def lift_guard(db: Connection | Session) -> None:
 
 def restore_guard(db: Connection | Session) -> None:
     """Put back what ``lift_guard`` lifted."""
-    if _on_postgresql(db):
+    if postgresql(db):
         db.execute(text("ALTER TABLE audit_log ENABLE TRIGGER USER"))
         return
     for guard in SQLITE_GUARDS.values():
         db.execute(text(guard))
-
-
-def _on_postgresql(db: Connection | Session) -> bool:
-    bind = db.get_bind() if isinstance(db, Session) else db
-    return bind.dialect.name == "postgresql"
