@@ -14,11 +14,24 @@ from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event, func, text
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Engine,
+    Enum,
+    MetaData,
+    Select,
+    Table,
+    create_engine,
+    event,
+    func,
+    text,
+)
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.sql.util import find_tables
 
 from contactpoint.dialects import postgresql
 from contactpoint.settings import get_settings
@@ -132,15 +145,96 @@ def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
     return sessionmaker(bind=engine or get_engine(), expire_on_commit=False)
 
 
+# Where a unit of work that reads from a replica keeps the replica's engine.
+REPLICA = "contactpoint replica"
+
+
+# Who is asking and what they did: read on the primary even by a unit that reads the
+# index from a replica, so a sign-out, a suspension or the search limit holds at once.
+PRIMARY_ONLY = frozenset(
+    {
+        "api_tokens", "audit_children", "audit_head", "audit_log", "audit_personal",
+        "login_sessions", "national_policy", "sign_in_failures", "user_roles", "users",
+    }
+)  # fmt: skip
+
+
+class ReplicaReading(Session):
+    """A unit of work whose plain reads of the index (``select`` statements that lock
+    nothing and touch no ``PRIMARY_ONLY`` table) go to a streaming replica, while every
+    write — flushes, inserts, updates, deletes, locking reads, raw SQL — goes to the
+    primary: a search reads the index from the replica and writes its audit entry on the
+    primary, in one unit of work."""
+
+    def get_bind(self, mapper: Any = None, *, clause: Any = None, **kw: Any) -> Engine | Connection:
+        replica = self.info.get(REPLICA)
+        if (
+            replica is not None
+            and not self._flushing
+            and isinstance(clause, Select)
+            and clause._for_update_arg is None
+            and not _tables_of(clause) & PRIMARY_ONLY
+        ):
+            return cast(Engine, replica)
+        return super().get_bind(mapper, clause=clause, **kw)
+
+
+def _tables_of(statement: Select[Any]) -> set[str]:
+    return {t.name for t in find_tables(statement, check_columns=True) if isinstance(t, Table)}
+
+
+def replica_engine() -> Engine | None:
+    """The configured streaming replica (``read_database_url``), if there is one."""
+    url = get_settings().read_database_url
+    return get_engine(url) if url else None
+
+
+def read_connection(session: Session) -> Connection:
+    """The connection for a unit of work's raw reads: the replica's when it reads from one
+    (``unit_of_work(replica=...)``), else its own."""
+    replica = session.info.get(REPLICA)
+    if replica is not None:
+        return session.connection(bind_arguments={"bind": replica})
+    return session.connection()
+
+
+def written_up_to(engine: Engine) -> str | None:
+    """How far the primary's write-ahead log has been written (a PostgreSQL LSN), for a
+    reader that must see what was just committed; None on SQLite."""
+    if not postgresql(engine):
+        return None
+    with engine.connect() as connection:
+        return str(connection.scalar(text("SELECT pg_current_wal_lsn()")))
+
+
+def caught_up(replica: Engine, position: str) -> bool:
+    """Whether ``replica`` has replayed the primary's log up to ``position`` (an LSN), so
+    a read there sees every write committed before it."""
+    with replica.connect() as connection:
+        return bool(
+            connection.scalar(
+                text("SELECT coalesce(pg_last_wal_replay_lsn() >= CAST(:at AS pg_lsn), false)"),
+                {"at": position},
+            )
+        )
+
+
 @contextmanager
-def unit_of_work(engine: Engine | None = None, *, read_only: bool = False) -> Iterator[Session]:
+def unit_of_work(
+    engine: Engine | None = None, *, read_only: bool = False, replica: Engine | None = None
+) -> Iterator[Session]:
     """One transaction: commit if the block succeeds, roll back if it raises. Work
     registered with ``after_commit`` runs once the commit has succeeded. A ``read_only``
-    unit takes no write lock on SQLite (see ``make_engine``): it must not write."""
+    unit takes no write lock on SQLite (see ``make_engine``): it must not write. With a
+    ``replica``, plain reads go there and everything else to ``engine`` (``ReplicaReading``)."""
     base = engine or get_engine()
     bind = reading(base) if read_only else base
     # A plain Session, not a sessionmaker's: making a factory per request cost more.
-    session = Session(bind=bind, expire_on_commit=False)
+    if replica is None:
+        session = Session(bind=bind, expire_on_commit=False)
+    else:
+        session = ReplicaReading(bind=bind, expire_on_commit=False)
+        session.info[REPLICA] = replica
     try:
         yield session
         session.commit()

@@ -23,6 +23,13 @@ class Settings(BaseSettings):
         default="sqlite:///var/contactpoint.db",
         description="SQLAlchemy URL of the database; PostgreSQL through psycopg 3.",
     )
+    read_database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of a PostgreSQL streaming replica: searches and record"
+        " views read the index there (their audit entries, and every write, go to the"
+        " primary; a user's reads after their own change go to the primary until the"
+        " replica has replayed it). Unset: everything on the primary.",
+    )
     database_pool_size: int = Field(
         default=20,
         ge=1,

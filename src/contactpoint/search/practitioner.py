@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
+from contactpoint import db
 from contactpoint.access.policy import Action, Disclosure, Principal, RecordState, decide
 from contactpoint.access.reasons import STATUTORY, Reason
 from contactpoint.access.state import archived_long
@@ -124,7 +125,7 @@ def find_children(
         )  # fmt: skip
         return Findings(True, narrow_by=outcome.narrow_by, message=outcome.message)
     ids = [result.child_id for result in outcome.results]
-    children = {c.id: c for c in session.connection().execute(_LISTED, {"ids": ids})}
+    children = {c.id: c for c in db.read_connection(session).execute(_LISTED, {"ids": ids})}
     # Whom to contact is shown for shielded records only.
     teams = _teams(session, {c.responsible_la_code for c in children.values() if c.shielded})
     # A search naming a place never finds a record shielded from the searcher: were it

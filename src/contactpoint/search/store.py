@@ -19,7 +19,7 @@ from sqlalchemy import String, bindparam, func, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from contactpoint import bulk, dialects
+from contactpoint import bulk, db, dialects
 from contactpoint.kinds.children import ChildStatus
 from contactpoint.matching.record import LIST_COLUMNS, MATCH_COLUMNS, MatchRecord
 from contactpoint.tables.children import Child
@@ -69,7 +69,7 @@ class ChildRow:
 def children_under_keys(session: Session, keys: Iterable[str]) -> dict[int, ChildRow]:
     """The children filed under any of ``keys``, found and read in one statement."""
     wanted = sorted(set(keys))
-    connection = session.connection()
+    connection = db.read_connection(session)
     if dialects.postgresql(connection):
         # One array parameter joined to the index: planned once, not value by value
         # (a year's days are 366 keys), and one statement however many keys.
@@ -85,13 +85,13 @@ def children_under_keys(session: Session, keys: Iterable[str]) -> dict[int, Chil
 def children(session: Session, child_ids: Iterable[int]) -> dict[int, ChildRow]:
     found: dict[int, ChildRow] = {}
     for part in bulk.parts(session, sorted(set(child_ids))):
-        for row in session.connection().execute(_CHILDREN_BY_ID, {"ids": list(part)}):
+        for row in db.read_connection(session).execute(_CHILDREN_BY_ID, {"ids": list(part)}):
             found[row.id] = ChildRow(*row)
     return found
 
 
 def child_by_cp_id(session: Session, cp_id: str) -> ChildRow | None:
-    row = session.connection().execute(_CHILD_BY_CP_ID, {"cp_id": cp_id}).first()
+    row = db.read_connection(session).execute(_CHILD_BY_CP_ID, {"cp_id": cp_id}).first()
     return ChildRow(*row) if row is not None else None
 
 
@@ -99,7 +99,7 @@ def records_of_children(session: Session, child_ids: Iterable[int]) -> dict[int,
     """Each child's match records, in source record order."""
     found: dict[int, list[MatchRecord]] = defaultdict(list)
     for part in bulk.parts(session, sorted(set(child_ids))):
-        rows = session.connection().execute(_RECORDS, {"ids": list(part)}).all()
+        rows = db.read_connection(session).execute(_RECORDS, {"ids": list(part)}).all()
         for row in sorted(rows, key=lambda r: r.source_record_id):
             found[row.child_id].append(_record(row))
     return found
