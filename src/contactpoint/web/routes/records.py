@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 from starlette.responses import Response
 
 from contactpoint.access import reasons
@@ -32,6 +32,7 @@ from contactpoint.records.view import (
 )
 from contactpoint.signposting import guard
 from contactpoint.signposting.alerts import view_record
+from contactpoint.web.api import Schema
 from contactpoint.web.auth import CurrentUser
 from contactpoint.web.deps import ReasonCode, ReasonDetail, SessionDep
 from contactpoint.web.errors import error_response, status_for
@@ -48,8 +49,8 @@ SIGNPOSTING = (
 )
 
 
-class _Read(BaseModel):
-    model_config = ConfigDict(extra="forbid", from_attributes=True)
+class _Read(Schema):
+    model_config = ConfigDict(from_attributes=True)
 
 
 class ProvenanceRead(_Read):
