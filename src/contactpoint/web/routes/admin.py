@@ -3,8 +3,8 @@ state and latest deliveries with Suspend and Resume (the scaled-down mode), the 
 onboarding switch, each organisation's cap on key professionals, and the index's
 figures over time as charts (each with a table of the same numbers).
 
-Every page and form needs ``Action.CONTROL_FEEDS`` (the ``Console`` dependencies); the
-services check again what they change (``feeds.control.change``,
+Every page and form needs ``Action.CONTROL_FEEDS`` (``ConsolePage``, ``ConsoleForm``);
+the services check again what they change (``feeds.control.change``,
 ``access.key_professionals.set_cap``) and audit it. A form posts its CSRF token; on
 success the browser goes back to ``/admin`` with a success banner, and a problem
 re-shows the page with an error summary (status 400), changing nothing.
@@ -12,64 +12,30 @@ re-shows the page with an error summary (status 400), changing nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy.orm import Session
 from starlette.responses import Response
-from starlette.templating import Jinja2Templates
 
 from contactpoint import stats
 from contactpoint.access import accounts, caps, key_professionals
-from contactpoint.access.auth import Current
 from contactpoint.access.policy import Action
 from contactpoint.errors import InvalidValue
 from contactpoint.feeds import control
 from contactpoint.feeds.sources import SOURCES
-from contactpoint.web.auth import CheckedForm, CurrentUser, require
+from contactpoint.web.auth import require
 from contactpoint.web.charts import Series, bar_chart, line_chart
-from contactpoint.web.deps import Done, SessionDep, Templates
-from contactpoint.web.forms import Posted, sentence
+from contactpoint.web.deps import Done
+from contactpoint.web.forms import sentence
+from contactpoint.web.pages import Page, requiring
 
 router = APIRouter(include_in_schema=False)
 MAX_REASON = 500
 DAYS = 14
-
-
-@dataclass(frozen=True, slots=True)
-class Console:
-    """A request from a national administrator: who, the unit of work, the form."""
-
-    request: Request
-    session: Session
-    templates: Jinja2Templates
-    user: Current
-    form: Posted | None = None
-
-    def value(self, name: str) -> str:
-        return self.form.value(name) if self.form is not None else ""
-
-
-def console_page(
-    request: Request, session: SessionDep, templates: Templates, user: CurrentUser
-) -> Console:
-    require(user, Action.CONTROL_FEEDS)
-    return Console(request, session, templates, user)
-
-
-async def console_form(
-    request: Request, session: SessionDep, templates: Templates, user: CheckedForm
-) -> Console:
-    """A posted form (its CSRF token already checked) from a national administrator."""
-    require(user, Action.CONTROL_FEEDS)
-    return Console(request, session, templates, user, Posted(await request.form()))
-
-
-ConsolePage = Annotated[Console, Depends(console_page)]
-ConsoleForm = Annotated[Console, Depends(console_form)]
+ConsolePage = Annotated[Page, Depends(requiring(Action.CONTROL_FEEDS))]
+ConsoleForm = Annotated[Page, Depends(requiring(Action.CONTROL_FEEDS, posted=True))]
 
 
 def _label(day: date) -> str:
@@ -136,7 +102,7 @@ def _described(labels: list[str], one: Series) -> str:
     return f"{one.name}: " + ", ".join(f"{label} {value}" for label, value in pairs)
 
 
-def _page(console: Console, done: str = "", errors: dict[str, str] | None = None) -> Response:
+def _page(console: Page, done: str = "", errors: dict[str, str] | None = None) -> Response:
     session = console.session
     counts = stats.current_figures(session)
     today = datetime.now(UTC).date()
@@ -154,13 +120,10 @@ def _page(console: Console, done: str = "", errors: dict[str, str] | None = None
         "errors": errors or {},
         "max_reason": MAX_REASON,
     }
-    response: Response = console.templates.TemplateResponse(
-        console.request, "admin/index.html", context, status_code=400 if errors else 200
-    )
-    return response
+    return console.render("admin/index.html", context, 400 if errors else 200)
 
 
-def _reason(console: Console, field: str) -> tuple[str, dict[str, str]]:
+def _reason(console: Page, field: str) -> tuple[str, dict[str, str]]:
     reason = console.value("reason")
     if not reason:
         return reason, {field: "Enter the reason for the change"}

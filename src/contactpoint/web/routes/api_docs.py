@@ -15,9 +15,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from starlette.responses import Response
 
 from contactpoint.web.auth import CurrentUser
-from contactpoint.web.deps import Templates
+from contactpoint.web.pages import PageDep
 from contactpoint.web.security import DOCS_PATH
 
 router = APIRouter()
@@ -27,13 +28,8 @@ SWAGGER_UI = "/static/swagger-ui"
 
 
 @router.get(DOCS_PATH, response_class=HTMLResponse, include_in_schema=False)
-def api_docs(request: Request, templates: Templates, _user: CurrentUser) -> HTMLResponse:
-    response: HTMLResponse = templates.TemplateResponse(
-        request,
-        "api/docs.html",
-        {"swagger": SWAGGER_UI, "openapi_url": OPENAPI_URL},
-    )
-    return response
+def api_docs(page: PageDep) -> Response:
+    return page.render("api/docs.html", {"swagger": SWAGGER_UI, "openapi_url": OPENAPI_URL})
 
 
 @router.get(OPENAPI_URL, include_in_schema=False)

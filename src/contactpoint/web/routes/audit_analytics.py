@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
@@ -16,8 +16,8 @@ from contactpoint.audit import service as audit
 from contactpoint.audit.actions import AuditAction
 from contactpoint.audit.misuse import ACCESS_ACTIONS
 from contactpoint.oversight import analytics
-from contactpoint.web.auth import CurrentUser, require
-from contactpoint.web.deps import SessionDep, Templates
+from contactpoint.web.auth import require
+from contactpoint.web.pages import PageDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -31,13 +31,8 @@ ACTION_NAMES = {
 
 
 @router.get("/audit/analytics", response_class=HTMLResponse)
-def analytics_page(
-    request: Request,
-    session: SessionDep,
-    templates: Templates,
-    user: CurrentUser,
-    days: Annotated[int, Query(ge=1, le=92)] = 7,
-) -> Response:
+def analytics_page(page: PageDep, days: Annotated[int, Query(ge=1, le=92)] = 7) -> Response:
+    session, user = page.session, page.user
     require(user, Action.READ_AUDIT)
     now = datetime.now(UTC)
     since = now - timedelta(days=days)
@@ -51,8 +46,7 @@ def analytics_page(
         (day, [counts.get(action, 0) for action in ACCESS_ACTIONS], sum(counts.values()))
         for day, counts in report.daily.items()
     ]
-    return templates.TemplateResponse(
-        request,
+    return page.render(
         "audit/analytics.html",
         {
             "report": report,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
@@ -14,21 +14,19 @@ from contactpoint.audit import service as audit
 from contactpoint.audit.actions import AuditAction
 from contactpoint.errors import NotFound
 from contactpoint.review.service import resolve
-from contactpoint.web.auth import CurrentUser, require
-from contactpoint.web.deps import SessionDep, Templates
+from contactpoint.web.auth import require
+from contactpoint.web.pages import PageDep
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/audit", response_class=HTMLResponse)
 def reports(
-    request: Request,
-    session: SessionDep,
-    templates: Templates,
-    user: CurrentUser,
+    page: PageDep,
     cp_id: Annotated[str, Query(max_length=20)] = "",
     username: Annotated[str, Query(max_length=100)] = "",
 ) -> Response:
+    session, user = page.session, page.user
     require(user, Action.READ_AUDIT)
     entries, subject, error = [], None, None
     if cp_id.strip():
@@ -50,8 +48,7 @@ def reports(
             details={"username": username.strip()},
         )
     verification = audit.verify(session) if not (cp_id or username) else None
-    return templates.TemplateResponse(
-        request,
+    return page.render(
         "audit/reports.html",
         {
             "entries": entries,
@@ -61,5 +58,5 @@ def reports(
             "username": username,
             "verification": verification,
         },
-        status_code=404 if error else 200,
+        404 if error else 200,
     )

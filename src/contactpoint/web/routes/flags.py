@@ -12,18 +12,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
-from contactpoint.access.auth import Current
 from contactpoint.errors import InvalidValue
 from contactpoint.signposting import brokered, flags, store
 from contactpoint.tables.signposting import FlagKind, VulnerabilityFlag
 from contactpoint.web.api import SIGNED_IN, WRITES, Schema
 from contactpoint.web.auth import CheckedCall, CurrentUser
-from contactpoint.web.deps import Done, RowId, SessionDep, Templates
-from contactpoint.web.forms import PostedForm, date_values, sentence
+from contactpoint.web.deps import Done, RowId, SessionDep
+from contactpoint.web.forms import date_values, sentence
+from contactpoint.web.pages import FormPage, Page, PageDep
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["signposting"], responses=SIGNED_IN)
@@ -33,17 +33,14 @@ LABELS = {"started_on": "The start date", "ended_on": "The end date"}
 
 
 def _flags_page(
-    request: Request,
-    session: SessionDep,
-    templates: Templates,
-    user: Current,
+    page: Page,
     cp_id: str,
     *,
     done: str = "",
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
 ) -> Response:
-    held = flags.flags_of_child(session, user.principal, cp_id)
+    held = flags.flags_of_child(page.session, page.user.principal, cp_id)
     today = date.today()
     context = {
         "held": held,
@@ -54,33 +51,17 @@ def _flags_page(
         "done": done,
         "errors": errors or {},
     }
-    response: Response = templates.TemplateResponse(
-        request, "signposting/flags.html", context, status_code=400 if errors else 200
-    )
-    return response
+    return page.render("signposting/flags.html", context, 400 if errors else 200)
 
 
 @router.get("/children/{cp_id}/flags", response_class=HTMLResponse)
-def flags_page(
-    request: Request,
-    session: SessionDep,
-    templates: Templates,
-    user: CurrentUser,
-    cp_id: str,
-    done: Done = "",
-) -> Response:
-    return _flags_page(request, session, templates, user, cp_id, done=done)
+def flags_page(page: PageDep, cp_id: str, done: Done = "") -> Response:
+    return _flags_page(page, cp_id, done=done)
 
 
 @router.post("/children/{cp_id}/flags", response_class=HTMLResponse)
-def set_flag(
-    request: Request,
-    session: SessionDep,
-    templates: Templates,
-    user: CurrentUser,
-    form: PostedForm,
-    cp_id: str,
-) -> Response:
+def set_flag(page: FormPage, cp_id: str) -> Response:
+    form = page.form
     values: dict[str, Any] = {"kind": form.value("kind")[:40], **form.date_parts("started_on")}
     errors: dict[str, str] = {}
     kind = next((k for k in SETTABLE if k.value == values["kind"]), None)
@@ -93,53 +74,34 @@ def set_flag(
     except InvalidValue as invalid:
         errors["started_on"] = sentence(invalid.reason, "started_on", LABELS)
     if errors or kind is None or started is None:
-        return _flags_page(request, session, templates, user, cp_id, values=values, errors=errors)
+        return _flags_page(page, cp_id, values=values, errors=errors)
     try:
-        flags.set_flag(session, user.principal, cp_id, kind, started)
+        flags.set_flag(page.session, page.user.principal, cp_id, kind, started)
     except InvalidValue as invalid:
         errors = {invalid.field: sentence(invalid.reason, invalid.field, LABELS)}
-        return _flags_page(request, session, templates, user, cp_id, values=values, errors=errors)
+        return _flags_page(page, cp_id, values=values, errors=errors)
     return RedirectResponse(f"/children/{cp_id}/flags?done=set", status_code=303)
 
 
 @router.post("/children/{cp_id}/flags/{flag_id}/end", response_class=HTMLResponse)
-def end_flag(
-    request: Request,
-    session: SessionDep,
-    templates: Templates,
-    user: CurrentUser,
-    form: PostedForm,
-    cp_id: str,
-    flag_id: RowId,
-) -> Response:
+def end_flag(page: FormPage, cp_id: str, flag_id: RowId) -> Response:
     field = f"ended_on-{flag_id}"
     try:
-        ended = form.day(field)
+        ended = page.form.day(field)
         if ended is None:
             raise InvalidValue(field, "", "enter the date the plan or period ended")
-        flags.end_flag(session, user.principal, flag_id, ended)
+        flags.end_flag(page.session, page.user.principal, flag_id, ended)
     except InvalidValue as invalid:
         errors = {field: sentence(invalid.reason, "ended_on", LABELS)}
-        return _flags_page(request, session, templates, user, cp_id, errors=errors)
+        return _flags_page(page, cp_id, errors=errors)
     return RedirectResponse(f"/children/{cp_id}/flags?done=flag_ended", status_code=303)
 
 
-def _requests_page(
-    request: Request, session: SessionDep, templates: Templates, user: Current, done: str = ""
-) -> Response:
-    waiting = brokered.waiting(session, user.principal)
-    response: Response = templates.TemplateResponse(
-        request, "signposting/contact_requests.html", {"waiting": waiting, "done": done}
-    )
-    return response
-
-
 @router.get("/contact-requests", response_class=HTMLResponse)
-def contact_requests_page(
-    request: Request, session: SessionDep, templates: Templates, user: CurrentUser, done: Done = ""
-) -> Response:
+def contact_requests_page(page: PageDep, done: Done = "") -> Response:
     """Requests for contact waiting for the user's authority to pass them on."""
-    return _requests_page(request, session, templates, user, done)
+    waiting = brokered.waiting(page.session, page.user.principal)
+    return page.render("signposting/contact_requests.html", {"waiting": waiting, "done": done})
 
 
 @router.get("/contact-requests/{request_id}")
@@ -149,10 +111,8 @@ def contact_request_link(request_id: RowId, _user: CurrentUser) -> Response:
 
 
 @router.post("/contact-requests/{request_id}/pass-on")
-def pass_on(
-    session: SessionDep, user: CurrentUser, _form: PostedForm, request_id: RowId
-) -> Response:
-    brokered.pass_on(session, user.principal, request_id)
+def pass_on(page: FormPage, request_id: RowId) -> Response:
+    brokered.pass_on(page.session, page.user.principal, request_id)
     return RedirectResponse("/contact-requests?done=passed_on", status_code=303)
 
 

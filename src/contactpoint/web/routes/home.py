@@ -7,15 +7,17 @@ every page but sign-in and the health checks, they need a signed-in user.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 from pydantic import Field
+from starlette.responses import Response
 
 from contactpoint.feeds import control
 from contactpoint.stats import index_counts
 from contactpoint.web.api import Schema
 from contactpoint.web.auth import CurrentUser
-from contactpoint.web.deps import SessionDep, Templates
+from contactpoint.web.deps import SessionDep
+from contactpoint.web.pages import PageDep
 
 router = APIRouter()
 api = APIRouter(prefix="/api/v1", tags=["index"])
@@ -47,15 +49,11 @@ class IndexCountsRead(Schema):
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def home(
-    request: Request, session: SessionDep, templates: Templates, _user: CurrentUser
-) -> HTMLResponse:
-    response: HTMLResponse = templates.TemplateResponse(
-        request,
-        "home/index.html",
-        {"counts": index_counts(session), "sources": control.status(session)},
+def home(page: PageDep) -> Response:
+    session = page.session
+    return page.render(
+        "home/index.html", {"counts": index_counts(session), "sources": control.status(session)}
     )
-    return response
 
 
 @api.get("/stats", summary="What the index holds")

@@ -13,34 +13,26 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import Field
 from starlette.responses import Response
 
-from contactpoint.access.auth import Current
 from contactpoint.errors import InvalidValue
 from contactpoint.notify import service as notify
 from contactpoint.signposting import signals
 from contactpoint.signposting.signals import contact_line
 from contactpoint.web.api import SIGNED_IN, WRITES, Schema
 from contactpoint.web.auth import CheckedCall, CurrentUser, safe_next
-from contactpoint.web.deps import Done, RowId, SessionDep, Templates
-from contactpoint.web.forms import PostedForm
+from contactpoint.web.deps import Done, RowId, SessionDep
+from contactpoint.web.pages import FormPage, Page, PageDep
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["signposting"], responses=SIGNED_IN)
 
 
-def _inbox(
-    request: Request,
-    session: SessionDep,
-    templates: Templates,
-    user: Current,
-    *,
-    done: str = "",
-    errors: dict[str, str] | None = None,
-) -> Response:
+def _inbox(page: Page, *, done: str = "", errors: dict[str, str] | None = None) -> Response:
+    session, user = page.session, page.user
     context = {
         "notifications": notify.inbox(session, user.user),
         "unread": notify.unread_count(session, user.user),
@@ -49,49 +41,34 @@ def _inbox(
         "done": done,
         "errors": errors or {},
     }
-    response: Response = templates.TemplateResponse(
-        request, "inbox/index.html", context, status_code=400 if errors else 200
-    )
-    return response
+    return page.render("inbox/index.html", context, 400 if errors else 200)
 
 
 @router.get("/inbox", response_class=HTMLResponse)
-def inbox_page(
-    request: Request, session: SessionDep, templates: Templates, user: CurrentUser, done: Done = ""
-) -> Response:
-    return _inbox(request, session, templates, user, done=done)
+def inbox_page(page: PageDep, done: Done = "") -> Response:
+    return _inbox(page, done=done)
 
 
 @router.post("/inbox/{notification_id}/read")
-def open_notification(
-    session: SessionDep, user: CurrentUser, form: PostedForm, notification_id: RowId
-) -> Response:
+def open_notification(page: FormPage, notification_id: RowId) -> Response:
     """Mark the notification read, then go where it points (or back to the inbox)."""
-    found = notify.mark_read(session, user.user, notification_id)
-    target = safe_next(found.link) if form.value("then") == "open" and found.link else "/inbox"
+    found = notify.mark_read(page.session, page.user.user, notification_id)
+    target = safe_next(found.link) if page.value("then") == "open" and found.link else "/inbox"
     return RedirectResponse(target, status_code=303)
 
 
 @router.post("/signals/{signal_id}/coordinate", response_class=HTMLResponse)
-def coordinate(
-    request: Request,
-    session: SessionDep,
-    templates: Templates,
-    user: CurrentUser,
-    form: PostedForm,
-    signal_id: RowId,
-) -> Response:
+def coordinate(page: FormPage, signal_id: RowId) -> Response:
     """Record whose involvement coordinates, from among those told in the signal."""
-    chosen = form.value("coordinator")
+    chosen = page.value("coordinator")
     field = f"coordinator-{signal_id}"
     if not (chosen.isascii() and chosen.isdigit() and len(chosen) < 10):
-        errors = {field: "Choose who coordinates"}
-        return _inbox(request, session, templates, user, errors=errors)
+        return _inbox(page, errors={field: "Choose who coordinates"})
     try:
-        signals.coordinate(session, user.principal, signal_id, int(chosen))
+        signals.coordinate(page.session, page.user.principal, signal_id, int(chosen))
     except InvalidValue:
         errors = {field: "Choose one of the practitioners told in this signal"}
-        return _inbox(request, session, templates, user, errors=errors)
+        return _inbox(page, errors=errors)
     return RedirectResponse("/inbox?done=coordinated", status_code=303)
 
 

@@ -15,20 +15,20 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import Field
 from starlette.responses import Response
 
-from contactpoint.access.auth import Current
 from contactpoint.access.policy import Action
 from contactpoint.errors import InvalidValue
 from contactpoint.signposting import guard, involvement
 from contactpoint.signposting.involvement import InvolvementRefused
 from contactpoint.web.api import SIGNED_IN, WRITES, Schema
-from contactpoint.web.auth import CheckedCall, CurrentUser
-from contactpoint.web.deps import Done, RowId, SessionDep, Templates
-from contactpoint.web.forms import PostedForm, date_values, sentence
+from contactpoint.web.auth import CheckedCall
+from contactpoint.web.deps import Done, RowId, SessionDep
+from contactpoint.web.forms import date_values, sentence
+from contactpoint.web.pages import FormPage, Page, PageDep
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["signposting"], responses=SIGNED_IN)
@@ -73,8 +73,7 @@ def _message(invalid: InvalidValue) -> tuple[str, str]:
 
 
 def _register_page(
-    request: Request,
-    templates: Templates,
+    page: Page,
     cp_id: str,
     values: dict[str, Any],
     errors: dict[str, str] | None = None,
@@ -82,16 +81,12 @@ def _register_page(
     status: int = 200,
 ) -> Response:
     context = {"cp_id": cp_id, "values": values, "errors": errors or {}, "refusal": refusal}
-    response: Response = templates.TemplateResponse(
-        request, "signposting/register.html", context, status_code=status
-    )
-    return response
+    return page.render("signposting/register.html", context, status)
 
 
 @router.get("/children/{cp_id}/involvement", response_class=HTMLResponse)
-def register_form(
-    request: Request, session: SessionDep, templates: Templates, user: CurrentUser, cp_id: str
-) -> Response:
+def register_form(page: PageDep, cp_id: str) -> Response:
+    session, user = page.session, page.user
     child = guard.check(
         session,
         user.principal,
@@ -111,18 +106,12 @@ def register_form(
         "choices": [],
         **date_values("started_on", date.today()),
     }
-    return _register_page(request, templates, child.cp_id, values)
+    return _register_page(page, child.cp_id, values)
 
 
 @router.post("/children/{cp_id}/involvement", response_class=HTMLResponse)
-def register(
-    request: Request,
-    session: SessionDep,
-    templates: Templates,
-    user: CurrentUser,
-    form: PostedForm,
-    cp_id: str,
-) -> Response:
+def register(page: FormPage, cp_id: str) -> Response:
+    form, user = page.form, page.user
     values: dict[str, Any] = {name: form.value(name) for name in TEXT_FIELDS}
     values |= form.date_parts("started_on")
     values["choices"] = [choice for choice in form.values("choices") if choice in CHOICES]
@@ -140,7 +129,7 @@ def register(
     except InvalidValue as invalid:
         errors["started_on"] = sentence(invalid.reason, "started_on", LABELS)
     if errors or started is None:
-        return _register_page(request, templates, cp_id, values, errors, status=400)
+        return _register_page(page, cp_id, values, errors, status=400)
     details = involvement.InvolvementCreate(
         service_type=values["service_type"],
         organisation=values["organisation"],
@@ -155,86 +144,55 @@ def register(
     )
     try:
         made = involvement.register(
-            session, user.principal, cp_id, details, overrides=user.login.overrides
+            page.session, user.principal, cp_id, details, overrides=user.login.overrides
         )
     except InvalidValue as invalid:
         name, text = _message(invalid)
-        return _register_page(request, templates, cp_id, values, {name: text}, status=400)
+        return _register_page(page, cp_id, values, {name: text}, status=400)
     except InvolvementRefused as refused:
-        return _register_page(
-            request, templates, cp_id, values, refusal=sentence(str(refused)), status=409
-        )
+        return _register_page(page, cp_id, values, refusal=sentence(str(refused)), status=409)
     return RedirectResponse(f"/involvements/{made.id}?done=registered", status_code=303)
 
 
 @router.get("/involvements", response_class=HTMLResponse)
-def involvements_page(
-    request: Request, session: SessionDep, templates: Templates, user: CurrentUser
-) -> Response:
+def involvements_page(page: PageDep) -> Response:
     """The user's own involvements: active ones (to renew or end), then past ones."""
-    found = involvement.mine(session, user.principal)
-    response: Response = templates.TemplateResponse(
-        request, "signposting/involvements.html", {"involvements": found}
-    )
-    return response
+    found = involvement.mine(page.session, page.user.principal)
+    return page.render("signposting/involvements.html", {"involvements": found})
 
 
 def _involvement_page(
-    request: Request,
-    session: SessionDep,
-    templates: Templates,
-    user: Current,
+    page: Page,
     involvement_id: RowId,
     *,
     done: str = "",
     error: str | None = None,
     reason: str = "",
 ) -> Response:
-    one = involvement.shown(session, user.principal, involvement_id)
+    one = involvement.shown(page.session, page.user.principal, involvement_id)
     context = {"one": one, "done": done, "error": error, "reason": reason}
-    response: Response = templates.TemplateResponse(
-        request, "signposting/involvement.html", context, status_code=400 if error else 200
-    )
-    return response
+    return page.render("signposting/involvement.html", context, 400 if error else 200)
 
 
 @router.get("/involvements/{involvement_id}", response_class=HTMLResponse)
-def involvement_page(
-    request: Request,
-    session: SessionDep,
-    templates: Templates,
-    user: CurrentUser,
-    involvement_id: RowId,
-    done: Done = "",
-) -> Response:
-    return _involvement_page(request, session, templates, user, involvement_id, done=done)
+def involvement_page(page: PageDep, involvement_id: RowId, done: Done = "") -> Response:
+    return _involvement_page(page, involvement_id, done=done)
 
 
 @router.post("/involvements/{involvement_id}/end", response_class=HTMLResponse)
-def end_involvement(
-    request: Request,
-    session: SessionDep,
-    templates: Templates,
-    user: CurrentUser,
-    form: PostedForm,
-    involvement_id: RowId,
-) -> Response:
-    reason = form.value("reason")
+def end_involvement(page: FormPage, involvement_id: RowId) -> Response:
+    reason = page.value("reason")
     try:
-        involvement.end(session, user.principal, involvement_id, reason)
+        involvement.end(page.session, page.user.principal, involvement_id, reason)
     except InvalidValue:
         error = "Enter why the involvement ends, in 200 characters or fewer"
-        return _involvement_page(
-            request, session, templates, user, involvement_id, error=error, reason=reason[:300]
-        )
+        return _involvement_page(page, involvement_id, error=error, reason=reason[:300])
     return RedirectResponse(f"/involvements/{involvement_id}?done=ended", status_code=303)
 
 
 @router.post("/involvements/{involvement_id}/renew")
-def renew_involvement(
-    session: SessionDep, user: CurrentUser, _form: PostedForm, involvement_id: RowId
-) -> Response:
-    involvement.renew(session, user.principal, involvement_id)
+def renew_involvement(page: FormPage, involvement_id: RowId) -> Response:
+    involvement.renew(page.session, page.user.principal, involvement_id)
     return RedirectResponse(f"/involvements/{involvement_id}?done=renewed", status_code=303)
 
 

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 from starlette.responses import Response
 
 from contactpoint.access import reasons
@@ -32,9 +32,11 @@ from contactpoint.records.view import (
 )
 from contactpoint.signposting import guard
 from contactpoint.signposting.alerts import view_record
-from contactpoint.web.auth import CheckedForm, CurrentUser
-from contactpoint.web.deps import ReasonCode, ReasonDetail, SessionDep, Templates
+from contactpoint.web.api import Schema
+from contactpoint.web.auth import CurrentUser
+from contactpoint.web.deps import ReasonCode, ReasonDetail, SessionDep
 from contactpoint.web.errors import error_response, status_for
+from contactpoint.web.pages import FormPage, Page, PageDep
 
 router = APIRouter()
 SOURCE_TITLES = {name: source.title for name, source in SOURCES.items()}
@@ -47,8 +49,8 @@ SIGNPOSTING = (
 )
 
 
-class _Read(BaseModel):
-    model_config = ConfigDict(extra="forbid", from_attributes=True)
+class _Read(Schema):
+    model_config = ConfigDict(from_attributes=True)
 
 
 class ProvenanceRead(_Read):
@@ -199,38 +201,26 @@ def _problem(problem: InvalidValue) -> str:
 
 @router.get("/children/{cp_id}", response_class=HTMLResponse, include_in_schema=False)
 def record_page(
-    request: Request,
-    session: SessionDep,
-    templates: Templates,
-    user: CurrentUser,
-    cp_id: str,
-    reason: ReasonCode = None,
-    reason_detail: ReasonDetail = None,
+    page: PageDep, cp_id: str, reason: ReasonCode = None, reason_detail: ReasonDetail = None
 ) -> Response:
-    return _page(request, session, templates, user, cp_id, reason, reason_detail)
+    return _page(page, cp_id, reason, reason_detail)
 
 
 @router.post("/children/{cp_id}", response_class=HTMLResponse, include_in_schema=False)
 def record_page_posted(
-    request: Request,
-    session: SessionDep,
-    templates: Templates,
-    user: CheckedForm,
+    page: FormPage,
     cp_id: str,
     reason: Annotated[str | None, Form(max_length=60)] = None,
     reason_detail: Annotated[str | None, Form(max_length=MAX_OTHER + 100)] = None,
 ) -> Response:
     """The same page reached by the reason form or a search result's button: the reason
     travels in the request body, so it stays out of addresses, history and logs."""
-    return _page(request, session, templates, user, cp_id, reason, reason_detail)
+    return _page(page, cp_id, reason, reason_detail)
 
 
 @router.post("/children/{cp_id}/override", response_class=HTMLResponse, include_in_schema=False)
 def override(
-    request: Request,
-    session: SessionDep,
-    templates: Templates,
-    user: CheckedForm,
+    page: FormPage,
     cp_id: str,
     override_reason: Annotated[str, Form(max_length=MAX_OVERRIDE_REASON + 100)] = "",
     reason: Annotated[str | None, Form(max_length=60)] = None,
@@ -238,24 +228,18 @@ def override(
 ) -> Response:
     """Break glass: a key professional opens a shielded record, saying why. The override
     lasts for this session and is flagged in the audit trail; then the record is shown."""
+    user = page.user
     try:
         user.login.overrides = override_shield(
-            session, user.principal, cp_id, override_reason, list(user.login.overrides)
+            page.session, user.principal, cp_id, override_reason, list(user.login.overrides)
         )
     except InvalidValue as problem:
-        return error_response(request, 422, _problem(problem))
-    return _page(request, session, templates, user, cp_id, reason, reason_detail)
+        return error_response(page.request, 422, _problem(problem))
+    return _page(page, cp_id, reason, reason_detail)
 
 
-def _page(
-    request: Request,
-    session: SessionDep,
-    templates: Templates,
-    user: Current,
-    cp_id: str,
-    reason: str | None,
-    reason_detail: str | None,
-) -> Response:
+def _page(page: Page, cp_id: str, reason: str | None, reason_detail: str | None) -> Response:
+    session, user = page.session, page.user
     try:
         why = reasons.reason(reason, reason_detail)
     except InvalidValue as problem:
@@ -268,11 +252,8 @@ def _page(
             "error": _problem(problem) if asked else None,
             "error_field": problem.field,
         }
-        form: Response = templates.TemplateResponse(
-            request, "records/reason.html", context, status_code=422 if asked else 200
-        )
-        return form
-    shown = _look(request, session, user, cp_id, why)
+        return page.render("records/reason.html", context, 422 if asked else 200)
+    shown = _look(page.request, session, user, cp_id, why)
     if isinstance(shown, Response):
         return shown
     # What else the page offers (each asks the policy again when it is done).
@@ -281,8 +262,7 @@ def _page(
         if shown.shielded
         else guard.may(session, user.principal, cp_id, SIGNPOSTING, overrides=user.login.overrides)
     )
-    page: Response = templates.TemplateResponse(
-        request,
+    return page.render(
         "records/view.html",
         {
             "view": shown,
@@ -293,7 +273,6 @@ def _page(
             "may": {action.value for action in offered},
         },
     )
-    return page
 
 
 @router.get(

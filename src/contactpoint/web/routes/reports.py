@@ -9,7 +9,7 @@ import io
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
@@ -17,8 +17,8 @@ from contactpoint import spreadsheets
 from contactpoint.access.policy import Action
 from contactpoint.errors import NotFound
 from contactpoint.records import reports
-from contactpoint.web.auth import CurrentUser, require
-from contactpoint.web.deps import SessionDep, Templates
+from contactpoint.web.auth import require
+from contactpoint.web.pages import PageDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -32,20 +32,16 @@ REPORTS = {
 
 
 @router.get("/reports", response_class=HTMLResponse)
-def reports_page(request: Request, templates: Templates, user: CurrentUser) -> Response:
-    require(user, Action.AUTHORITY_REPORTS)
-    return templates.TemplateResponse(request, "reports/index.html", {"reports": REPORTS})
+def reports_page(page: PageDep) -> Response:
+    require(page.user, Action.AUTHORITY_REPORTS)
+    return page.render("reports/index.html", {"reports": REPORTS})
 
 
 @router.get("/reports/{name}", response_class=HTMLResponse)
 def report_page(
-    request: Request,
-    name: str,
-    session: SessionDep,
-    templates: Templates,
-    user: CurrentUser,
-    format: Annotated[Literal["html", "csv"], Query()] = "html",
+    page: PageDep, name: str, format: Annotated[Literal["html", "csv"], Query()] = "html"
 ) -> Response:
+    session, user = page.session, page.user
     require(user, Action.AUTHORITY_REPORTS)
     if name not in REPORTS:
         raise NotFound(f"there is no report called {name[:40]}")
@@ -66,4 +62,4 @@ def report_page(
         )
     title, about = REPORTS[name]
     context = {"name": name, "title": title, "about": about, "listed": listed, "today": today}
-    return templates.TemplateResponse(request, "reports/report.html", context)
+    return page.render("reports/report.html", context)

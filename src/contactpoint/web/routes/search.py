@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -25,56 +26,56 @@ from contactpoint.errors import InvalidValue, InvalidValues, SearchTooBroad
 from contactpoint.search.practitioner import Findings, find_children
 from contactpoint.search.query import TYPED_FIELDS, typed_query
 from contactpoint.web.api import Schema
-from contactpoint.web.auth import CheckedForm, CurrentUser, require, signed_in
-from contactpoint.web.deps import SessionDep, Templates
+from contactpoint.web.auth import require, signed_in
+from contactpoint.web.pages import FormPage, PageDep
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["children"])
 
-Text = Annotated[str, Query(max_length=300)]
+Text = Annotated[str, Field(max_length=300)]
+
+
+class Criteria(BaseModel):
+    """What a search asks, by the fields' own names (``search.query.TYPED_FIELDS``), and
+    the reason for access (``reason``). Other fields are ignored: a form posts its CSRF
+    token too."""
+
+    reason_code: str = Field(alias="reason", max_length=40)
+    given_names: Text = ""
+    family_name: Text = ""
+    date_of_birth: Text = ""
+    born_from: Text = ""
+    born_to: Text = ""
+    gender: Text = ""
+    postcode: Text = ""
+    address: Text = ""
+    identifier: Text = ""
+    reason_detail: str = Field("", max_length=600)
+
+
+class FormCriteria(Criteria):
+    """The form's criteria: a missing reason is told at its field with any other
+    problem, not refused as a bad request."""
+
+    reason_code: str = Field("", alias="reason", max_length=40)
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search_form(request: Request, templates: Templates, user: CurrentUser) -> Response:
-    require(user, Action.SEARCH)
+def search_form(page: PageDep) -> Response:
+    require(page.user, Action.SEARCH)
     values = dict.fromkeys((*TYPED_FIELDS, "reason", "reason_detail"), "")
-    return templates.TemplateResponse(
-        request,
-        "search/search.html",
-        {"values": values, "reasons": REASONS, "errors": {}, "found": None},
+    return page.render(
+        "search/search.html", {"values": values, "reasons": REASONS, "errors": {}, "found": None}
     )
 
 
-FormText = Annotated[str, Form(max_length=300)]
-
-
 @router.post("/search", response_class=HTMLResponse)
-def search_page(
-    request: Request,
-    session: SessionDep,
-    templates: Templates,
-    user: CheckedForm,
-    given_names: FormText = "",
-    family_name: FormText = "",
-    date_of_birth: FormText = "",
-    born_from: FormText = "",
-    born_to: FormText = "",
-    gender: FormText = "",
-    postcode: FormText = "",
-    address: FormText = "",
-    identifier: FormText = "",
-    reason_code: Annotated[str, Form(alias="reason", max_length=40)] = "",
-    reason_detail: Annotated[str, Form(max_length=600)] = "",
-) -> Response:
+def search_page(page: FormPage, criteria: Annotated[FormCriteria, Form()]) -> Response:
     """A search from the form: a POST, so the criteria and the reason stay out of the
     address bar, browser history and every log."""
+    user = page.user
     require(user, Action.SEARCH)
-    values = {
-        "given_names": given_names, "family_name": family_name,
-        "date_of_birth": date_of_birth, "born_from": born_from, "born_to": born_to,
-        "gender": gender, "postcode": postcode, "address": address, "identifier": identifier,
-        "reason": reason_code, "reason_detail": reason_detail,
-    }  # fmt: skip
+    values = criteria.model_dump(by_alias=True)
     context: dict[str, Any] = {"values": values, "reasons": REASONS, "errors": {}, "found": None}
     # Every problem at once — the criteria's and the reason's — each at its field.
     errors: dict[str, str] = {}
@@ -83,14 +84,14 @@ def search_page(
     except InvalidValue as invalid:
         errors |= plain_errors(invalid)
     try:
-        why = reason(reason_code, reason_detail)
+        why = reason(criteria.reason_code, criteria.reason_detail)
     except InvalidValue as invalid:
         errors |= plain_errors(invalid)
     if errors:
         context["errors"] = errors
-        return templates.TemplateResponse(request, "search/search.html", context, status_code=400)
-    context["found"] = find_children(session, user.principal, user.actor, query, why)
-    return templates.TemplateResponse(request, "search/search.html", context)
+        return page.render("search/search.html", context, 400)
+    context["found"] = find_children(page.session, user.principal, user.actor, query, why)
+    return page.render("search/search.html", context)
 
 
 # The form's fields as its labels say them, for messages.
@@ -166,30 +167,16 @@ class SearchRead(Schema):
 
 
 @api.get("/children", summary="Search for children")
-async def search_api(
-    request: Request,
-    reason_code: Annotated[str, Query(alias="reason", max_length=40)],
-    given_names: Text = "",
-    family_name: Text = "",
-    date_of_birth: Text = "",
-    born_from: Text = "",
-    born_to: Text = "",
-    gender: Text = "",
-    postcode: Text = "",
-    address: Text = "",
-    identifier: Text = "",
-    reason_detail: Annotated[str, Query(max_length=600)] = "",
-) -> SearchRead:
+async def search_api(request: Request, criteria: Annotated[Criteria, Query()]) -> SearchRead:
     """Match a partial record against the index: at most 20 children, best first, or
     ``too_many`` with the fields that would narrow the search. ``reason`` is one of the
     reasons for access (``other`` needs ``reason_detail``). Answers 401 without a
     signed-in session."""
-    typed = {name: value for name, value in locals().items() if isinstance(value, str)}
 
     def work(session: Session, user: Current) -> SearchRead:
         require(user, Action.SEARCH)
-        why = reason(reason_code, reason_detail)
-        query = typed_query(typed)  # the query parameters, by the fields' own names
+        why = reason(criteria.reason_code, criteria.reason_detail)
+        query = typed_query(criteria.model_dump())
         return _read(find_children(session, user.principal, user.actor, query, why))
 
     return await signed_in(request, work)

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import Field
 from starlette.responses import Response
 
-from contactpoint.access.auth import Current
 from contactpoint.errors import InvalidValue
 from contactpoint.records import shielding
 from contactpoint.web.api import SIGNED_IN, WRITES, Schema
 from contactpoint.web.auth import CheckedCall, CurrentUser
-from contactpoint.web.deps import Done, SessionDep, Templates
-from contactpoint.web.forms import PostedForm, sentence
+from contactpoint.web.deps import Done, SessionDep
+from contactpoint.web.forms import sentence
+from contactpoint.web.pages import FormPage, Page, PageDep
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["shielding"], responses=SIGNED_IN)
@@ -27,52 +27,32 @@ LABELS = {"reason": "The reason"}
 
 
 def _page(
-    request: Request,
-    session: SessionDep,
-    templates: Templates,
-    user: Current,
+    page: Page,
     cp_id: str,
     *,
     done: str = "",
     reason: str = "",
     errors: dict[str, str] | None = None,
 ) -> Response:
-    held = shielding.state(session, user.principal, cp_id)
+    held = shielding.state(page.session, page.user.principal, cp_id)
     context = {"held": held, "done": done, "reason": reason, "errors": errors or {}}
-    response: Response = templates.TemplateResponse(
-        request, "records/shield.html", context, status_code=400 if errors else 200
-    )
-    return response
+    return page.render("records/shield.html", context, 400 if errors else 200)
 
 
 @router.get("/children/{cp_id}/shield", response_class=HTMLResponse)
-def shield_page(
-    request: Request,
-    session: SessionDep,
-    templates: Templates,
-    user: CurrentUser,
-    cp_id: str,
-    done: Done = "",
-) -> Response:
-    return _page(request, session, templates, user, cp_id, done=done)
+def shield_page(page: PageDep, cp_id: str, done: Done = "") -> Response:
+    return _page(page, cp_id, done=done)
 
 
 @router.post("/children/{cp_id}/shield", response_class=HTMLResponse)
-def change_shield(
-    request: Request,
-    session: SessionDep,
-    templates: Templates,
-    user: CurrentUser,
-    form: PostedForm,
-    cp_id: str,
-) -> Response:
-    reason = form.value("reason")[: shielding.MAX_REASON + 1]
-    shielded = form.value("shielded") == "yes"
+def change_shield(page: FormPage, cp_id: str) -> Response:
+    reason = page.value("reason")[: shielding.MAX_REASON + 1]
+    shielded = page.value("shielded") == "yes"
     try:
-        shielding.set_shield(session, user.principal, cp_id, shielded, reason)
+        shielding.set_shield(page.session, page.user.principal, cp_id, shielded, reason)
     except InvalidValue as invalid:
         errors = {"reason": sentence(invalid.reason, "reason", LABELS)}
-        return _page(request, session, templates, user, cp_id, reason=reason, errors=errors)
+        return _page(page, cp_id, reason=reason, errors=errors)
     done = "shielded" if shielded else "unshielded"
     return RedirectResponse(f"/children/{cp_id}/shield?done={done}", status_code=303)
 

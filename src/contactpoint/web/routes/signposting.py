@@ -17,13 +17,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import Field
 from starlette.responses import Response
 
 from contactpoint.access import reasons
-from contactpoint.access.auth import Current
 from contactpoint.access.policy import Action
 from contactpoint.access.reasons import MAX_OTHER, REASONS
 from contactpoint.errors import InvalidValue
@@ -31,9 +30,9 @@ from contactpoint.signposting import alerts, brokered, guard
 from contactpoint.signposting.brokered import MAX_MESSAGE
 from contactpoint.signposting.query import signpost
 from contactpoint.web.api import SIGNED_IN, WRITES, Schema
-from contactpoint.web.auth import CheckedCall, CheckedForm, CurrentUser
-from contactpoint.web.deps import ReasonCode, ReasonDetail, SessionDep, Templates
-from contactpoint.web.forms import PostedForm
+from contactpoint.web.auth import CheckedCall, CurrentUser
+from contactpoint.web.deps import ReasonCode, ReasonDetail, SessionDep
+from contactpoint.web.pages import FormPage, Page, PageDep
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["signposting"], responses=SIGNED_IN)
@@ -42,42 +41,26 @@ QUESTION = "Why do you need to know who else is involved with this child?"
 
 @router.get("/signposting/{cp_id}", response_class=HTMLResponse)
 def signposting_page(
-    request: Request,
-    session: SessionDep,
-    templates: Templates,
-    user: CurrentUser,
-    cp_id: str,
-    reason: ReasonCode = None,
-    reason_detail: ReasonDetail = None,
+    page: PageDep, cp_id: str, reason: ReasonCode = None, reason_detail: ReasonDetail = None
 ) -> Response:
-    return _page(request, session, templates, user, cp_id, reason, reason_detail)
+    return _page(page, cp_id, reason, reason_detail)
 
 
 @router.post("/signposting/{cp_id}", response_class=HTMLResponse)
 def signposting_page_posted(
-    request: Request,
-    session: SessionDep,
-    templates: Templates,
-    user: CheckedForm,
+    page: FormPage,
     cp_id: str,
     reason: Annotated[str | None, Form(max_length=60)] = None,
     reason_detail: Annotated[str | None, Form(max_length=MAX_OTHER + 100)] = None,
 ) -> Response:
     """The same page reached by the reason form: the reason stays out of the address."""
-    return _page(request, session, templates, user, cp_id, reason, reason_detail, posted=True)
+    return _page(page, cp_id, reason, reason_detail, posted=True)
 
 
 def _page(
-    request: Request,
-    session: SessionDep,
-    templates: Templates,
-    user: Current,
-    cp_id: str,
-    reason: str | None,
-    reason_detail: str | None,
-    *,
-    posted: bool = False,
+    page: Page, cp_id: str, reason: str | None, reason_detail: str | None, *, posted: bool = False
 ) -> Response:
+    session, user = page.session, page.user
     overrides = user.login.overrides
     child = guard.check(session, user.principal, Action.SIGNPOST, cp_id, overrides=overrides)
     try:
@@ -95,10 +78,7 @@ def _page(
             "button": "Show who is involved",
             "action": f"/signposting/{child.cp_id}",
         }
-        form: Response = templates.TemplateResponse(
-            request, "records/reason.html", context, status_code=422 if asked else 200
-        )
-        return form
+        return page.render("records/reason.html", context, 422 if asked else 200)
     answer = signpost(session, user.principal, child.cp_id, why, overrides=overrides)
     allowed = guard.may(
         session, user.principal, child.cp_id, [Action.VIEW_ACCESS_HISTORY], overrides=overrides
@@ -108,12 +88,10 @@ def _page(
         if Action.VIEW_ACCESS_HISTORY in allowed
         else None
     )
-    page: Response = templates.TemplateResponse(
-        request,
+    return page.render(
         "signposting/answer.html",
         {"answer": answer, "contacts": contacts, "why": why, "max_message": MAX_MESSAGE},
     )
-    return page
 
 
 def _problem(problem: InvalidValue) -> str:
@@ -123,20 +101,14 @@ def _problem(problem: InvalidValue) -> str:
 
 
 @router.post("/signposting/{cp_id}/contact-request", response_class=HTMLResponse)
-def request_contact(
-    request: Request,
-    session: SessionDep,
-    templates: Templates,
-    user: CurrentUser,
-    form: PostedForm,
-    cp_id: str,
-) -> Response:
+def request_contact(page: FormPage, cp_id: str) -> Response:
     """Ask the responsible authority to pass a request for contact on to a service the
     user may not be told of."""
-    message = form.value("message")
+    message = page.value("message")
+    user = page.user
     try:
         brokered.request_contact(
-            session, user.principal, cp_id, message, overrides=user.login.overrides
+            page.session, user.principal, cp_id, message, overrides=user.login.overrides
         )
     except InvalidValue as invalid:
         error = (
@@ -144,8 +116,7 @@ def request_contact(
             if not message
             else invalid.reason[:1].upper() + invalid.reason[1:]
         )
-        response: Response = templates.TemplateResponse(
-            request,
+        return page.render(
             "signposting/contact.html",
             {
                 "cp_id": cp_id,
@@ -153,24 +124,19 @@ def request_contact(
                 "error": error,
                 "max_message": MAX_MESSAGE,
             },
-            status_code=400,
+            400,
         )
-        return response
     return RedirectResponse(f"/signposting/{cp_id}/requested", status_code=303)
 
 
 @router.get("/signposting/{cp_id}/requested", response_class=HTMLResponse)
-def contact_requested(
-    request: Request, session: SessionDep, templates: Templates, user: CurrentUser, cp_id: str
-) -> Response:
+def contact_requested(page: PageDep, cp_id: str) -> Response:
     """Told after asking: the request went to the responsible authority."""
+    user = page.user
     child = guard.check(
-        session, user.principal, Action.REQUEST_CONTACT, cp_id, overrides=user.login.overrides
+        page.session, user.principal, Action.REQUEST_CONTACT, cp_id, overrides=user.login.overrides
     )
-    response: Response = templates.TemplateResponse(
-        request, "signposting/requested.html", {"cp_id": child.cp_id}
-    )
-    return response
+    return page.render("signposting/requested.html", {"cp_id": child.cp_id})
 
 
 class FlagRead(Schema):

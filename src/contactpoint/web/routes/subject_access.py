@@ -7,28 +7,22 @@ from __future__ import annotations
 import json
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
 from contactpoint.records.subject_access import as_json, subject_access
-from contactpoint.web.auth import CurrentUser
-from contactpoint.web.deps import SessionDep, Templates
 from contactpoint.web.documents import subject_access_pdf
+from contactpoint.web.pages import PageDep
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/children/{cp_id}/subject-access", response_class=HTMLResponse)
 def subject_access_report(
-    request: Request,
-    cp_id: str,
-    session: SessionDep,
-    templates: Templates,
-    user: CurrentUser,
-    format: Annotated[Literal["html", "pdf", "json"], Query()] = "html",
+    page: PageDep, cp_id: str, format: Annotated[Literal["html", "pdf", "json"], Query()] = "html"
 ) -> Response:
-    report = subject_access(session, user.principal, cp_id)
+    report = subject_access(page.session, page.user.principal, cp_id)
     name = f"subject-access-{report.record.cp_id}"
     if format == "json":
         return Response(
@@ -42,6 +36,4 @@ def subject_access_report(
             media_type="application/pdf",
             headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
         )
-    return templates.TemplateResponse(
-        request, "records/subject_access.html", {"report": as_json(report)}
-    )
+    return page.render("records/subject_access.html", {"report": as_json(report)})

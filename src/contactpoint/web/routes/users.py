@@ -4,7 +4,7 @@ the user present), a first password, activation, suspension, and the onboarding 
 
 A user administrator manages their own organisation's accounts; a national
 administrator manages every organisation's and sets national policy. Every page needs
-``Action.MANAGE_USERS`` (the ``Admin`` dependencies); whose accounts these are is
+``Action.MANAGE_USERS`` (``AdminPage``, ``AdminForm``); whose accounts these are is
 decided in ``access.accounts`` (``manageable_users``, ``managed_user``), which audits
 every change. Each form posts its CSRF token; on success the browser is redirected to a
 page with a success banner, and a problem re-shows the form with an error summary.
@@ -14,27 +14,23 @@ database write.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy.orm import Session
-from starlette.datastructures import FormData
 from starlette.responses import Response
-from starlette.templating import Jinja2Templates
 
 from contactpoint.access import accounts, credentials
 from contactpoint.access.accounts import Managed, OutsideRemit
-from contactpoint.access.auth import Current
 from contactpoint.access.policy import Action, decide
 from contactpoint.errors import AccountRefused, InvalidValue, NotFound
 from contactpoint.kinds.access import Role
-from contactpoint.web.auth import CheckedForm, CurrentUser, require
-from contactpoint.web.deps import Done, SessionDep, Templates
+from contactpoint.web.auth import require
+from contactpoint.web.deps import Done
 from contactpoint.web.forms import posted_date, sentence
+from contactpoint.web.pages import Page, requiring
 
 router = APIRouter(include_in_schema=False)
 
@@ -58,43 +54,8 @@ NEW_FIELDS = ("username", "display_name", "email", "job_title", "organisation")
 # Which change a success banner reports (templates/users/parts.html words each).
 
 
-@dataclass(frozen=True, slots=True)
-class Admin:
-    """A request from someone who manages users: who, the unit of work, the form."""
-
-    request: Request
-    session: Session
-    templates: Jinja2Templates
-    user: Current
-    form: FormData | None = None
-
-    def value(self, name: str, *, strip: bool = True) -> str:
-        """A posted field: "" when absent; NUL (which no keyboard types) removed."""
-        found = self.form.get(name, "") if self.form is not None else ""
-        text = found.replace("\x00", "") if isinstance(found, str) else ""
-        return text.strip() if strip else text
-
-    def render(self, name: str, context: dict[str, Any], status: int = 200) -> Response:
-        return self.templates.TemplateResponse(self.request, name, context, status_code=status)
-
-
-def admin_page(
-    request: Request, session: SessionDep, templates: Templates, user: CurrentUser
-) -> Admin:
-    require(user, Action.MANAGE_USERS)
-    return Admin(request, session, templates, user)
-
-
-async def admin_form(
-    request: Request, session: SessionDep, templates: Templates, user: CheckedForm
-) -> Admin:
-    """A posted form (already read for its CSRF token) from someone who manages users."""
-    require(user, Action.MANAGE_USERS)
-    return Admin(request, session, templates, user, await request.form())
-
-
-AdminPage = Annotated[Admin, Depends(admin_page)]
-AdminForm = Annotated[Admin, Depends(admin_form)]
+AdminPage = Annotated[Page, Depends(requiring(Action.MANAGE_USERS))]
+AdminForm = Annotated[Page, Depends(requiring(Action.MANAGE_USERS, posted=True))]
 
 
 def _sentence(text: str, field: str | None = None) -> str:
@@ -115,7 +76,7 @@ def _to_account(username: str, done: str = "") -> Response:
     return RedirectResponse(f"/users/{quote(username, safe='')}{query}", status_code=303)
 
 
-def _index(admin: Admin, done: str = "", errors: dict[str, str] | None = None) -> Response:
+def _index(admin: Page, done: str = "", errors: dict[str, str] | None = None) -> Response:
     principal = admin.user.principal
     national = decide(principal, Action.SET_NATIONAL_POLICY).allowed
     managed = accounts.manageable_users(admin.session, principal)
@@ -162,7 +123,7 @@ def set_onboarding(admin: AdminForm) -> Response:
 
 
 def _new(
-    admin: Admin,
+    admin: Page,
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
     refusal: str | None = None,
@@ -190,9 +151,8 @@ def new_user_form(admin: AdminPage) -> Response:
 
 @router.post("/users/new")
 def create_user(admin: AdminForm) -> Response:
-    assert admin.form is not None
     values: dict[str, Any] = {name: admin.value(name) for name in NEW_FIELDS}
-    chosen = [value for value in admin.form.getlist("roles") if isinstance(value, str)]
+    chosen = [value for value in admin.form.form.getlist("roles") if isinstance(value, str)]
     values["roles"] = chosen
     errors = _new_user_errors(values)
     organisations = accounts.organisations_for(admin.session, admin.user.principal)
@@ -238,7 +198,7 @@ def _new_user_errors(values: dict[str, Any]) -> dict[str, str]:
 
 
 def _account(
-    admin: Admin,
+    admin: Page,
     managed: Managed,
     done: str = "",
     errors: dict[str, str] | None = None,
@@ -259,7 +219,7 @@ def _account(
     return admin.render("users/account.html", context, status)
 
 
-def _managed(admin: Admin, username: str) -> Managed:
+def _managed(admin: Page, username: str) -> Managed:
     if "\x00" in username:  # no account has one, and PostgreSQL refuses it in a query
         raise NotFound(f"no user {username!r}")
     return accounts.managed_user(admin.session, admin.user.principal, username)
@@ -270,7 +230,7 @@ def account_page(admin: AdminPage, username: str, done: Done = "") -> Response:
     return _account(admin, _managed(admin, username), done)
 
 
-def _day(admin: Admin, name: str) -> date | None:
+def _day(admin: Page, name: str) -> date | None:
     """A GOV.UK date input's day, month and year; None when all three are blank."""
     return posted_date(admin.value, name)
 
@@ -306,7 +266,7 @@ def reset_two_factor(admin: AdminForm, username: str) -> Response:
     return RedirectResponse(f"/users/{quote(username, safe='')}/two-factor", status_code=303)
 
 
-def _two_factor(admin: Admin, managed: Managed, error: str | None = None) -> Response:
+def _two_factor(admin: Page, managed: Managed, error: str | None = None) -> Response:
     """The QR code and the key to type (only while enrolment waits for a code)."""
     account = managed.account
     if account.totp_secret is None or account.totp_enrolled_at is not None:
