@@ -82,7 +82,7 @@ def primary_and_standby() -> Iterator[Pair]:
             connection.execute("CREATE DATABASE contactpoint")
         _run(
             bindir / "pg_basebackup", "-h", "127.0.0.1", "-p", str(primary_port),
-            "-U", "postgres", "-D", standby, "-R", "-X", "stream",
+            "-U", "postgres", "-D", standby, "-R", "-X", "stream", "--checkpoint=fast",
         )  # fmt: skip
         _append(standby / "postgresql.conf", f"port = {standby_port}\n")
         _run(bindir / "pg_ctl", "-D", standby, "-l", base / "standby.log", "-w", "start")

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     Connection,
@@ -145,8 +145,10 @@ def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
     return sessionmaker(bind=engine or get_engine(), expire_on_commit=False)
 
 
-# Where a unit of work that reads from a replica keeps the replica's engine.
+# Where a unit of work that reads from a replica keeps the replica's engine, and the
+# primary's log position the replica must have replayed before it is read.
 REPLICA = "contactpoint replica"
+MUST_REACH = "contactpoint must reach"
 
 
 # Who is asking and what they did: read on the primary even by a unit that reads the
@@ -167,7 +169,7 @@ class ReplicaReading(Session):
     primary, in one unit of work."""
 
     def get_bind(self, mapper: Any = None, *, clause: Any = None, **kw: Any) -> Engine | Connection:
-        replica = self.info.get(REPLICA)
+        replica = replica_of(self)
         if (
             replica is not None
             and not self._flushing
@@ -175,7 +177,7 @@ class ReplicaReading(Session):
             and clause._for_update_arg is None
             and not _tables_of(clause) & PRIMARY_ONLY
         ):
-            return cast(Engine, replica)
+            return replica
         return super().get_bind(mapper, clause=clause, **kw)
 
 
@@ -189,10 +191,21 @@ def replica_engine() -> Engine | None:
     return get_engine(url) if url else None
 
 
+def replica_of(session: Session) -> Engine | None:
+    """The replica ``session`` reads from: None when it reads from none, or when the
+    replica has not yet replayed the position it must reach (``MUST_REACH``: the user's
+    own last write), checked once, at its first read."""
+    must_reach = session.info.pop(MUST_REACH, None)
+    replica: Engine | None = session.info.get(REPLICA)
+    if replica is not None and must_reach is not None and not caught_up(replica, must_reach):
+        session.info[REPLICA] = replica = None
+    return replica
+
+
 def read_connection(session: Session) -> Connection:
     """The connection for a unit of work's raw reads: the replica's when it reads from one
     (``unit_of_work(replica=...)``), else its own."""
-    replica = session.info.get(REPLICA)
+    replica = replica_of(session)
     if replica is not None:
         return session.connection(bind_arguments={"bind": replica})
     return session.connection()

@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from contactpoint.web.background import background_work
 from contactpoint.web.decommissioned import Decommissioned
 from contactpoint.web.errors import Failures, register_error_handlers
+from contactpoint.web.replica import WrittenPosition
 from contactpoint.web.requestlog import RequestLog
 from contactpoint.web.routes import (
     admin,
@@ -61,6 +62,7 @@ def create_app() -> FastAPI:
     app.state.templates = build_templates()
     # Innermost, so the decommissioned page still gets the security headers and nonce.
     app.add_middleware(Decommissioned)
+    app.add_middleware(WrittenPosition)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(Failures)
     app.add_middleware(RequestLog)

@@ -20,6 +20,7 @@ from starlette.templating import Jinja2Templates
 from contactpoint import db
 from contactpoint.access.reasons import MAX_OTHER
 from contactpoint.audit.service import leave_sealing_to_background
+from contactpoint.web.replica import note_written, replica_for
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -53,8 +54,14 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 @contextmanager
 def request_unit(request: Request) -> Iterator[Session]:
     """A request's unit of work (``db.unit_of_work``), kept on ``request.state`` while it
-    is open, its audit entries left to the server's background sealer when that runs."""
-    with db.unit_of_work() as session:
+    is open, its audit entries left to the server's background sealer when that runs.
+    A search or record view reads the index from the replica, if there is one
+    (``web.replica``); a request that may have written notes how far it wrote."""
+    reading = replica_for(request)
+    engine = db.get_engine()
+    with db.unit_of_work(engine, replica=reading[0] if reading else None) as session:
+        if reading and reading[1]:
+            session.info[db.MUST_REACH] = reading[1]
         if getattr(request.app.state, "sealing_in_background", False):
             leave_sealing_to_background(session)
         request.state.session = session
@@ -64,6 +71,7 @@ def request_unit(request: Request) -> Iterator[Session]:
             request.state.session = None
     # The error page tells the truth: a failure after this point lost nothing.
     request.state.committed = True
+    note_written(request, engine)
 
 
 def get_templates(request: Request) -> Jinja2Templates:
