@@ -40,6 +40,8 @@ def run(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
         output, errors = out.read(), err.read()
     if child.returncode not in (0, 3):
         sys.exit(f"{' '.join(args)} failed ({child.returncode}):\n{output}\n{errors}")
+    # Each step as it ends, on standard error: a long run shows where it is.
+    print(f"{time.strftime('%H:%M:%S')} {seconds:8.1f} s  {' '.join(args[1:4])}", file=sys.stderr)
     return seconds, usage.ru_maxrss / 1024, output.strip()
 
 
