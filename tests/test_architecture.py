@@ -192,6 +192,16 @@ def test_only_the_dialects_module_tells_the_databases_apart(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_refusals_are_written_to_the_audit_trail_in_one_place(path: Path) -> None:
+    """Every refused action's entry goes through ``audit.service.record_refusal`` (the
+    refusing service, and the web layer when the request rolled back): no module writes
+    an entry with the refused outcome by hand."""
+    if path.relative_to(PACKAGE).as_posix() != "audit/service.py":
+        assert "outcome=REFUSED" not in path.read_text()
+        assert "outcome=audit.REFUSED" not in path.read_text()
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_only_the_unit_of_work_commits(path: Path) -> None:
     if path.name == "db.py":
         return

@@ -11,9 +11,17 @@ never inspect an error's text.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class ContactPointError(Exception):
-    """A problem a user or operator can act on; the message says what and where."""
+    """A problem a user or operator can act on; the message says what and where.
+
+    ``audit``: the audit entry the error's refusal made (``audit.service.Refusal``), set
+    by the service that wrote it; should the request's transaction roll back with the
+    error, the web layer writes it again in a transaction of its own."""
+
+    audit: Any = None
 
 
 class Invalid(ContactPointError):

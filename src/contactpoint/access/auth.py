@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from contactpoint.access import accounts, credentials, throttle
 from contactpoint.access.policy import Principal
 from contactpoint.audit.actions import AuditAction
-from contactpoint.audit.service import FAILED, REFUSED, Actor, record
+from contactpoint.audit.service import FAILED, Actor, Refusal, record, record_refusal
 from contactpoint.errors import AccessRefused, NotSignedIn
 from contactpoint.kinds.access import UserStatus
 from contactpoint.settings import get_settings
@@ -140,13 +140,12 @@ def sign_in(
     account = session.scalar(select(User).where(User.username == username[:100]))
     if throttle.paused(session, username, source, moment):
         credentials.password_matches(None, password)  # the same time taken as ever
-        record(
-            session,
+        refusal = Refusal(
             Actor(account.username, account.id) if account else Actor(username[:100]),
             AuditAction.SIGN_IN_PASSWORD,
-            outcome=REFUSED,
             details={"paused": "this username from this address"},
         )
+        record_refusal(session, refusal)
         raise SignInRefused(WRONG)
     if account is None:
         credentials.password_matches(None, password)
@@ -159,13 +158,12 @@ def sign_in(
         )
         raise SignInRefused(WRONG)
     if account.locked_until is not None and _aware(account.locked_until) > moment:
-        record(
-            session,
+        refusal = Refusal(
             Actor(account.username, account.id),
             AuditAction.SIGN_IN_PASSWORD,
-            outcome=REFUSED,
             details={"locked_until": _aware(account.locked_until).isoformat()},
         )
+        record_refusal(session, refusal)
         # The same words as a wrong password: an answer that said "locked" would tell
         # which usernames exist (security review S10).
         raise SignInRefused(WRONG)
@@ -176,13 +174,10 @@ def sign_in(
         account.password_hash = credentials.hash_password(password)
     problem = _usable(account, moment.date())
     if problem:
-        record(
-            session,
-            Actor(account.username, account.id),
-            AuditAction.SIGN_IN_PASSWORD,
-            outcome=REFUSED,
-            reason=problem,
+        refusal = Refusal(
+            Actor(account.username, account.id), AuditAction.SIGN_IN_PASSWORD, reason=problem
         )
+        record_refusal(session, refusal)
         raise SignInRefused(problem)
     token = credentials.new_token()
     login = LoginSession(

@@ -18,7 +18,7 @@ import hmac
 import json
 import secrets
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -47,6 +47,31 @@ class Actor:
 
 
 SYSTEM = Actor("system")
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """What the audit trail holds of a refused action: who, what, which child, why."""
+
+    actor: Actor
+    action: AuditAction
+    child_id: int | None = None
+    reason: str | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+def record_refusal(session: Session, refusal: Refusal) -> None:
+    """The one writer of a refusal's entry: by the service that refuses, in its caller's
+    transaction, and by the web layer again when that transaction rolled back."""
+    record(
+        session,
+        refusal.actor,
+        refusal.action,
+        outcome=REFUSED,
+        child_id=refusal.child_id,
+        reason=refusal.reason,
+        details=refusal.details,
+    )
 
 
 def _canonical(value: Mapping[str, Any]) -> bytes:

@@ -31,9 +31,9 @@ from contactpoint.access.state import (
     with_archive,
 )
 from contactpoint.audit.actions import AuditAction
-from contactpoint.audit.service import ALLOWED, REFUSED, Actor, record
+from contactpoint.audit.service import ALLOWED, Actor, Refusal, record, record_refusal
 from contactpoint.children.record import ChildRecord, ServiceInvolvement, child_record
-from contactpoint.errors import AccessRefused, InvalidValue, NotFound
+from contactpoint.errors import AccessRefused, ContactPointError, InvalidValue, NotFound
 from contactpoint.identifiers import normalise_cp_id
 from contactpoint.kinds.children import ChildStatus
 from contactpoint.review.service import resolve
@@ -102,8 +102,8 @@ def view_by_cp_id(
     # must not tell that it was closed (the audit trail names it).
     if found is None or found.status is ChildStatus.CLOSED:
         details = {"disclosure": "none", "cp_id": asked}
-        _audit(session, principal, REFUSED, found.id if found else None, reason, details)
-        raise NotFound(f"there is no child with ContactPoint ID {asked}")
+        unknown = NotFound(f"there is no child with ContactPoint ID {asked}")
+        raise _refused(session, principal, found.id if found else None, reason, details, unknown)
     child = found
     merged_from = None if child.cp_id == normalise_cp_id(asked) else normalise_cp_id(asked)
     return view_for(
@@ -131,8 +131,10 @@ def view_for(
     view the record at all; ``NotFound`` (audited) for no such child.
     """
     if session.get(Child, child_id) is None:
-        _audit(session, principal, REFUSED, None, reason, {"disclosure": "none", "id": child_id})
-        raise NotFound(f"there is no child with id {child_id}")
+        unknown = NotFound(f"there is no child with id {child_id}")
+        raise _refused(
+            session, principal, None, reason, {"disclosure": "none", "id": child_id}, unknown
+        )
     full = child_record(session, child_id)
     consents = consents_of(session, child_id)
     state = with_archive(session, child_id, state_of(full, consents, overridden), reason)
@@ -141,8 +143,8 @@ def view_for(
     if merged_from:
         details["merged_from"] = merged_from
     if not verdict.allowed:
-        _audit(session, principal, REFUSED, child_id, reason, {**details, "why": verdict.reason})
-        raise AccessRefused(verdict.reason)
+        details["why"] = verdict.reason
+        raise _refused(session, principal, child_id, reason, details, AccessRefused(verdict.reason))
     if verdict.disclosure is Disclosure.EXISTS_ONLY:
         _audit(session, principal, ALLOWED, child_id, reason, details)
         return RecordView(
@@ -204,6 +206,27 @@ def _may_see(
         sensitive_consent=consent_covers(service.service_type, consents),
     )
     return decide(principal, Action.VIEW_SENSITIVE, one).allowed
+
+
+def _refused(
+    session: Session,
+    principal: Principal,
+    child_id: int | None,
+    reason: Reason,
+    details: Mapping[str, Any],
+    error: ContactPointError,
+) -> ContactPointError:
+    """``error``, its refused look audited (``audit.service.record_refusal``) and the
+    entry carried with it, for the web layer should the request roll back."""
+    error.audit = Refusal(
+        Actor(principal.username, principal.user_id),
+        AUDIT_ACTION,
+        child_id,
+        str(reason),
+        {**details, "reason_code": reason.code},
+    )
+    record_refusal(session, error.audit)
+    return error
 
 
 def _audit(

@@ -29,7 +29,7 @@ from contactpoint import db
 from contactpoint.access import auth as auth_service
 from contactpoint.audit import service as audit
 from contactpoint.audit.actions import AuditAction
-from contactpoint.audit.service import Actor
+from contactpoint.audit.service import Actor, Refusal
 from contactpoint.children.store import child_id_of
 from contactpoint.errors import (
     Conflict,
@@ -137,15 +137,20 @@ def _audit_refusal(request: Request, error: ContactPointError) -> None:
     actor = current.actor if current is not None else Actor("(not signed in)")
     route = getattr(request.scope.get("route"), "path", None) or "(no route)"
     with db.unit_of_work() as session:
-        audit.record(
+        # The entry the refusing service wrote (rolled back with the request), else one
+        # naming the request.
+        refusal = error.audit if isinstance(error.audit, Refusal) else None
+        audit.record_refusal(
             session,
-            actor,
-            AuditAction.REFUSED,
-            outcome=audit.REFUSED,
-            # The child the refused request named, for the child's subject access.
-            child_id=_child_named(request, session),
-            reason=str(error),
-            details={"method": request.method, "route": route, "status": status_for(error)},
+            refusal
+            or Refusal(
+                actor,
+                AuditAction.REFUSED,
+                # The child the refused request named, for the child's subject access.
+                child_id=_child_named(request, session),
+                reason=str(error),
+                details={"method": request.method, "route": route, "status": status_for(error)},
+            ),
         )
         if isinstance(error, TooManySearches):
             # At once, not the next day: the auditors are told while it happens.
@@ -159,7 +164,7 @@ def _child_named(request: Request, session: Session) -> int | None:
 
 async def domain_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, ContactPointError)
-    if isinstance(error, AUDITED_REFUSALS):
+    if error.audit is not None or isinstance(error, AUDITED_REFUSALS):
         await run_in_threadpool(_audit_refusal, request, error)
     if isinstance(error, NotSignedIn):
         if is_api(request):

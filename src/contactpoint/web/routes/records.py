@@ -4,8 +4,8 @@ Both need a reason for looking (``access.reasons``). Without a valid one the pag
 a form asking for it (a GET back to the same address) and the API answers 422; neither
 is a look at the record, so neither is audited. With a reason, ``records.view`` decides
 what the user may see and audits the look. A refusal (403) or an unknown ID (404) is
-audited too, and that entry must commit: so those two are answered from here, as a
-returned response, rather than raised out of the request's unit of work.
+audited too: raised, it carries its entry, which the error handler writes again once
+the request's unit of work has rolled back (``web.errors``).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from contactpoint.access import reasons
 from contactpoint.access.auth import Current
 from contactpoint.access.policy import Action
 from contactpoint.access.reasons import MAX_OTHER, REASONS, Reason
-from contactpoint.errors import AccessRefused, InvalidValue, NotFound
+from contactpoint.errors import InvalidValue
 from contactpoint.feeds.sources import SOURCES
 from contactpoint.records.view import (
     MAX_OVERRIDE_REASON,
@@ -35,7 +35,7 @@ from contactpoint.signposting.alerts import view_record
 from contactpoint.web.api import Schema
 from contactpoint.web.auth import CurrentUser
 from contactpoint.web.deps import ReasonCode, ReasonDetail, SessionDep
-from contactpoint.web.errors import error_response, status_for
+from contactpoint.web.errors import error_response
 from contactpoint.web.pages import FormPage, Page, PageDep
 
 router = APIRouter()
@@ -182,14 +182,10 @@ class ShieldedRecordRead(_Read):
     contact: TeamContactRead
 
 
-def _look(
-    request: Request, session: SessionDep, user: Current, cp_id: str, why: Reason
-) -> RecordView | Response:
-    """The view, or the answer to a refusal: returned, so its audit entry commits."""
-    try:
-        return view_record(session, user.principal, cp_id, why, overrides=user.login.overrides)
-    except (AccessRefused, NotFound) as refused:
-        return error_response(request, status_for(refused), str(refused))
+def _look(session: SessionDep, user: Current, cp_id: str, why: Reason) -> RecordView:
+    """The view; a refusal or an unknown ID is raised carrying its audit entry, which the
+    error handler writes again once the request has rolled back (``web.errors``)."""
+    return view_record(session, user.principal, cp_id, why, overrides=user.login.overrides)
 
 
 def _problem(problem: InvalidValue) -> str:
@@ -253,9 +249,7 @@ def _page(page: Page, cp_id: str, reason: str | None, reason_detail: str | None)
             "error_field": problem.field,
         }
         return page.render("records/reason.html", context, 422 if asked else 200)
-    shown = _look(page.request, session, user, cp_id, why)
-    if isinstance(shown, Response):
-        return shown
+    shown = _look(session, user, cp_id, why)
     # What else the page offers (each asks the policy again when it is done).
     offered = (
         frozenset()
@@ -299,9 +293,7 @@ def record_api(
     if it is shielded from you. ``reason`` is one of the reasons for access; ``other``
     needs ``reason_detail``. Every call is audited with the reason."""
     why = reasons.reason(reason, reason_detail)
-    shown = _look(request, session, user, cp_id, why)
-    if isinstance(shown, Response):
-        return shown
+    shown = _look(session, user, cp_id, why)
     if shown.record is None:
         return ShieldedRecordRead(
             cp_id=shown.cp_id, contact=TeamContactRead.model_validate(shown.contact)
