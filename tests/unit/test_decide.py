@@ -13,6 +13,7 @@ from contactpoint.linkage.registry import shipped_document
 from contactpoint.matching.decide import (
     SIBLINGS_ON_ONE_CLAIM,
     UNSEEN_TWIN,
+    Decision,
     Outcome,
     Thresholds,
     decide,
@@ -215,24 +216,25 @@ def test_a_second_birth_registration_is_another_child_not_a_link() -> None:
     assert decision.outcome is Outcome.REVIEW
 
 
-def test_a_name_that_begins_a_twins_name_goes_to_a_person() -> None:
-    # Twins Abdi Abdullahi and Abdirahman Aden. A school records Abdirahman as "Abdi":
-    # the other twin's first name exactly, and Abdirahman's cut short. Nothing in the
-    # record tells which twin it is.
+def school_record_of_the_aden_twins(given_names: str) -> Decision[str]:
+    """Twins Abdi Abdullahi and Abdirahman Aden, each with a birth record, and a school's
+    record named ``given_names``: how ``decide`` places it."""
     born = {"family_name": "Aden", "born": date(2016, 6, 13), "gender": "M"}
     abdi = record(1, given_names="Abdi Abdullahi", nhs="4987312778", **born)
     abdirahman = record(2, given_names="Abdirahman", nhs="7509902959", **born)
-    incoming = record(3, given_names="Abdi", source="school-census", **born)
-    decision = decide(model(), incoming, {"abdi": [abdi], "abdirahman": [abdirahman]}, THRESHOLDS)
+    incoming = record(3, given_names=given_names, source="school-census", **born)
+    return decide(model(), incoming, {"abdi": [abdi], "abdirahman": [abdirahman]}, THRESHOLDS)
+
+
+def test_a_name_that_begins_a_twins_name_goes_to_a_person() -> None:
+    # A school records Abdirahman as "Abdi": the other twin's first name exactly, and
+    # Abdirahman's cut short. Nothing in the record tells which twin it is.
+    decision = school_record_of_the_aden_twins("Abdi")
     assert decision.outcome is Outcome.REVIEW
     assert decision.rule is not None and "fits a sibling as well" in decision.rule
 
 
 def test_a_twins_full_name_still_links_to_that_twin() -> None:
-    born = {"family_name": "Aden", "born": date(2016, 6, 13), "gender": "M"}
-    abdi = record(1, given_names="Abdi Abdullahi", nhs="4987312778", **born)
-    abdirahman = record(2, given_names="Abdirahman", nhs="7509902959", **born)
-    incoming = record(3, given_names="Abdi Abdullahi", source="school-census", **born)
-    decision = decide(model(), incoming, {"abdi": [abdi], "abdirahman": [abdirahman]}, THRESHOLDS)
+    decision = school_record_of_the_aden_twins("Abdi Abdullahi")
     assert decision.outcome is Outcome.LINK
     assert decision.child == "abdi"
