@@ -5,7 +5,8 @@ Reads a loaded index (``CONTACTPOINT_DATABASE_URL``, as ``bench/feeds_load.py`` 
 it) and prints, for each kind of blocking key (``matching.keys``): how many keys, how
 many records carry one, the largest block and the 99th percentile of blocks in
 children, and — over a sample of records — how many distinct candidate children a
-record's keys find (what the online matcher scores per incoming row). Run it after
+record's search keys find when it is looked up again (what the online matcher scores
+per incoming row). Run it after
 loads of several sizes to see which blocks grow with the population.
 
     CONTACTPOINT_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/contactpoint_bench \\
@@ -22,6 +23,9 @@ from collections import defaultdict
 from sqlalchemy import func, select
 
 from contactpoint import db
+from contactpoint.linkage import store as linkage_store
+from contactpoint.matching.keys import search_keys
+from contactpoint.search import store
 from contactpoint.tables.linkage import MatchKey
 
 
@@ -47,27 +51,17 @@ def main() -> None:
             blocks[kind_of(key)].append(children)
             size_of[key] = children
         records = session.scalar(select(func.count(func.distinct(MatchKey.source_record_id))))
-        ids = list(session.scalars(select(func.distinct(MatchKey.source_record_id))))
-        random.Random(options.seed).shuffle(ids)
-        sample = sorted(ids[: options.sample])
-        keys_of: dict[int, list[str]] = defaultdict(list)
-        for part in range(0, len(sample), 500):
-            chunk = sample[part : part + 500]
-            for record_id, key in session.execute(
-                select(MatchKey.source_record_id, MatchKey.key).where(
-                    MatchKey.source_record_id.in_(chunk)
-                )
-            ):
-                keys_of[record_id].append(key)
+        # Candidates as the online matcher finds them: a sampled child's records, each
+        # looked up again by its search keys (``matching.keys.search_keys``).
+        children = list(session.scalars(select(func.distinct(MatchKey.child_id))))
+        random.Random(options.seed).shuffle(children)
+        sampled = store.records_of_children(session, children[: options.sample])
         candidates: list[int] = []
-        for record_keys in keys_of.values():
-            found = session.scalar(
-                select(func.count(func.distinct(MatchKey.child_id))).where(
-                    MatchKey.key.in_(record_keys)
-                )
-            )
-            candidates.append(found or 0)
-    print(f"records with keys: {records:,}; sampled for candidates: {len(candidates):,}")
+        for child_records in sampled.values():
+            record = child_records[0]
+            under = linkage_store.children_for_keys(session, search_keys(record))
+            candidates.append(len(set().union(*under.values())) if under else 0)
+    print(f"records with keys: {records:,}; records looked up again: {len(candidates):,}")
     print("| key | keys | largest block (children) | p99 block | mean block |")
     print("|---|---:|---:|---:|---:|")
     for kind, sizes in sorted(blocks.items()):
