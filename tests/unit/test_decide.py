@@ -238,3 +238,40 @@ def test_a_twins_full_name_still_links_to_that_twin() -> None:
     decision = school_record_of_the_aden_twins("Abdi Abdullahi")
     assert decision.outcome is Outcome.LINK
     assert decision.child == "abdi"
+
+
+def khan_twins() -> dict[str, list[MatchRecord]]:
+    """Twins registered at birth as Mohammed Talha and Mohammed Ibrahim Khan: brothers
+    are often both Mohammed first."""
+    born = {"family_name": "Khan", "born": date(2016, 5, 6), "gender": "M"}
+    return {
+        "talha": [record(1, source="gro-births", given_names="Mohammed Talha", **born)],
+        "ibrahim": [record(2, source="gro-births", given_names="Mohammed Ibrahim", **born)],
+    }
+
+
+def test_twins_who_are_both_mohammed_first_are_told_apart_by_their_other_names() -> None:
+    born = {"family_name": "Khan", "born": date(2016, 5, 6), "gender": "M"}
+    for name, twin in (("Mohammed Talha", "talha"), ("Mohammed Ibrahim", "ibrahim")):
+        claim = record(3, source="dwp-child-benefit", given_names=name, **born)
+        decision = decide(model(), claim, khan_twins(), THRESHOLDS)
+        assert (decision.outcome, decision.child) == (Outcome.LINK, twin)
+
+
+def test_a_twin_known_only_as_mohammed_goes_to_a_person() -> None:
+    born = {"family_name": "Khan", "born": date(2016, 5, 6), "gender": "M"}
+    claim = record(3, source="dwp-child-benefit", given_names="Mohammed", **born)
+    assert decide(model(), claim, khan_twins(), THRESHOLDS).outcome is Outcome.REVIEW
+
+
+def test_mohammed_talha_beside_only_mohammed_ibrahim_is_a_twin_not_yet_seen() -> None:
+    born = {"family_name": "Khan", "born": date(2016, 5, 6), "gender": "M"}
+    ibrahim = record(2, given_names="Mohammed Ibrahim", **born)
+    talha = record(3, source="dwp-child-benefit", given_names="Mohammed Talha", **born)
+    decision = decide(model(), talha, {"ibrahim": [ibrahim]}, THRESHOLDS)
+    assert decision.outcome is Outcome.NEW
+    assert decision.rule == UNSEEN_TWIN
+    # A middle name left off, or misspelt, is still the same child.
+    for same in ("Mohammed", "Mohammed Ibrahem"):
+        again = record(4, source="dwp-child-benefit", given_names=same, **born)
+        assert decide(model(), again, {"ibrahim": [ibrahim]}, THRESHOLDS).child == "ibrahim"

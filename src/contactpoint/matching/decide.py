@@ -48,6 +48,7 @@ from contactpoint.matching.coherence import (
 from contactpoint.matching.evidence import (
     TWO_NHS_RECORDS,
     multiple_birth,
+    one_childs_names,
     one_family,
     registered_one,
     same_given_names,
@@ -341,6 +342,15 @@ def _broken_rule(
             fit = given_fit(record, candidates[other])
             if fit and (fit < given_level or (given_level == 0 and fit not in NOT_VARIANTS)):
                 return FITS_A_TWIN_BETTER
+            if fit == given_level and fit:
+                # Both twins' first names fit as well (both Mohammed): the whole given
+                # names tell them apart, where they are one twin's and not the other's.
+                mine = any(same_given_names(record, r) for r in records)
+                theirs = any(same_given_names(record, r) for r in candidates[other])
+                if theirs and not mine:
+                    return FITS_A_TWIN_BETTER
+                if mine and not theirs:
+                    continue
             if fit == given_level or (
                 short_form_of(record, candidates[other])
                 and not any(same_given_names(record, r) for r in records)
@@ -355,6 +365,15 @@ def _broken_rule(
         # no unseen twin to fear. (A second registration is itself the twin.)
         return None
     if same_birth and given_level in NOT_VARIANTS:
+        return UNSEEN_TWIN
+    named = [r for r in records if r.given_first]
+    if (
+        same_birth
+        and given_level == EXACT
+        and named
+        and not any(one_childs_names(record, r) for r in named)
+    ):
+        # Mohammed Talha beside Mohammed Ibrahim, born the same day: a twin.
         return UNSEEN_TWIN
     if (
         same_birth

@@ -89,14 +89,26 @@ def multiple_birth(one: Sequence[MatchRecord], other: Sequence[MatchRecord]) -> 
     if not (families or homes or postcodes):
         return False
     # Twins' names are often alike (Amelia and Emily, Jack and Jake): any first names
-    # that differ count as two children here; only the very same name, or the same
-    # names in another order, is one child held twice. A child known by no given name
-    # (or by an initial only) cannot be told to be a twin.
+    # that differ count as two children here; only names one child could bear (the
+    # same names in another order, or the same first name) are one child held twice.
+    # A child known by no given name (or by an initial only) cannot be told a twin.
     named = [(a, b) for a in one for b in other if a.given_first and b.given_first]
-    return bool(named) and not any(
-        a.given_first == b.given_first or set(a.given_tokens or ()) == set(b.given_tokens or ())
-        for a, b in named
-    )
+    return bool(named) and not any(one_childs_names(a, b) for a, b in named)
+
+
+def one_childs_names(one: MatchRecord, other: MatchRecord) -> bool:
+    """Whether two records' given names could be one child's: the same names in any
+    order, or the same first name — unless both go on with other names and none of
+    those is the other's (a typo apart): brothers, twins among them, are often both
+    Mohammed first, and Mohammed Talha and Mohammed Ibrahim are two."""
+    mine, theirs = one.given_tokens or (), other.given_tokens or ()
+    if set(mine) == set(theirs):
+        return True
+    if one.given_first != other.given_first:
+        return False
+    if len(mine) < 2 or len(theirs) < 2:
+        return True  # a middle name left off
+    return any(_typo_apart(a, b) for a in mine[1:] for b in theirs[1:])
 
 
 # The shortest given name taken for a short form of a longer one: "Abdi" for Abdirahman,
