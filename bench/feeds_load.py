@@ -45,14 +45,14 @@ def run(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     return seconds, usage.ru_maxrss / 1024, output.strip()
 
 
-def database_url(kind: str, work: Path) -> str:
+def database_url(kind: str, work: Path, name: str) -> str:
     if kind == "sqlite":
         (work / "bench.db").unlink(missing_ok=True)
         return f"sqlite:///{work / 'bench.db'}"
     with psycopg.connect(ADMIN, autocommit=True) as admin:
-        admin.execute('DROP DATABASE IF EXISTS "contactpoint_bench" WITH (FORCE)')
-        admin.execute('CREATE DATABASE "contactpoint_bench"')
-    return "postgresql+psycopg://postgres@127.0.0.1:5432/contactpoint_bench"
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 
 
 def main() -> None:
@@ -62,32 +62,29 @@ def main() -> None:
     parser.add_argument("--as-of", default="2026-11-01")
     parser.add_argument("--database", choices=("postgresql", "sqlite"), default="postgresql")
     parser.add_argument("--work", type=Path, default=Path("var/bench"))
+    parser.add_argument(
+        "--database-name",
+        default="contactpoint_bench",
+        help="the PostgreSQL database, dropped and made afresh (another run may use another)",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="load the population already written in --work by these options, if any",
+    )
     options = parser.parse_args()
     options.work.mkdir(parents=True, exist_ok=True)
     files = options.work / f"synth-{options.children}"
-    env = {**os.environ, "CONTACTPOINT_DATABASE_URL": database_url(options.database, options.work)}
+    url = database_url(options.database, options.work, options.database_name)
+    env = {**os.environ, "CONTACTPOINT_DATABASE_URL": url}
     env["CONTACTPOINT_VAR_DIR"] = str(options.work / "var")
 
-    rows = [
-        (
-            "synth",
-            *run(
-                [
-                    CLI,
-                    "synth",
-                    "--children",
-                    str(options.children),
-                    "--seed",
-                    str(options.seed),
-                    "--as-of",
-                    options.as_of,
-                    "--out",
-                    str(files),
-                ],
-                env,
-            )[:2],
-        )
-    ]
+    synth = [CLI, "synth", "--children", str(options.children), "--seed", str(options.seed)]
+    synth += ["--as-of", options.as_of, "--out", str(files)]
+    if options.reuse and (files / "truth.csv").exists():
+        rows = [("synth (reused: written before with the same options)", 0.0, 0.0)]
+    else:
+        rows = [("synth", *run(synth, env)[:2])]
     run([CLI, "db", "upgrade"], env)
     total = 0.0
     for source in SOURCES:

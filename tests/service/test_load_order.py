@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from contactpoint import db
-from contactpoint.feeds.pipeline import load_file
+from contactpoint.feeds.pipeline import LOAD_CHUNK, load_file
 from contactpoint.kinds.children import ChildStatus
 from contactpoint.synth import SOURCES, generate
 from contactpoint.tables.children import Child
@@ -37,14 +37,21 @@ def population(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def build(engine: Engine, files: dict[str, Path], order: tuple[str, ...]) -> Partition:
-    """A new index from ``files`` loaded in ``order``: who is one child, as the
-    source records each child holds (IDs aside)."""
+def build(
+    engine: Engine, files: dict[str, Path], order: tuple[str, ...], chunk_rows: int = LOAD_CHUNK
+) -> Partition:
+    """A new index from ``files`` loaded in ``order`` (``chunk_rows`` rows at a time):
+    who is one child, as the source records each child holds (IDs aside)."""
     empty_all_tables(engine)
     for source in order:
         with db.unit_of_work(engine) as session:
             load_file(
-                session, source_name=source, path=files[source], loaded_by="test", today=AS_OF
+                session,
+                source_name=source,
+                path=files[source],
+                loaded_by="test",
+                today=AS_OF,
+                chunk_rows=chunk_rows,
             )
     return children(engine)
 
@@ -69,6 +76,21 @@ def test_the_six_files_in_any_order_make_the_same_children(
     assert len(forward) > 350
     assert backward == forward
     assert other == forward
+
+
+def test_files_loaded_a_chunk_at_a_time_make_the_same_children(
+    engine: Engine, population: Path
+) -> None:
+    # A national file is read, matched and written a chunk at a time (memory bounded by
+    # the chunk): the rows of earlier chunks are then children of the index, not of the
+    # file, and must be found just the same.
+    files = {source: population / f"{source}.csv" for source in SOURCES}
+    try:
+        whole = build(engine, files, SOURCES)
+        chunked = build(engine, files, SOURCES, chunk_rows=97)
+    finally:
+        empty_all_tables(engine)
+    assert chunked == whole
 
 
 def test_a_death_registered_before_its_birth_arrives_is_one_child_without_a_merge(

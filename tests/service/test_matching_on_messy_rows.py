@@ -6,17 +6,23 @@ other way round are put back, and two letters swapped in a name are a typo, not 
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpoint.linkage import store
+from contactpoint.linkage import frequencies, store
 from contactpoint.linkage.frequencies import adapted_model
+from contactpoint.matching.frequencies import ValueCounts
 from contactpoint.tables.children import SourceRecord
 from tests.builders import local_row
 from tests.service.test_review import load
 
+T = TypeVar("T")
 COOPER = {"given_names": "William", "family_name": "Cooper", "gender": "M"}
 
 
@@ -81,6 +87,37 @@ def test_a_birthday_many_families_share_counts_for_little(session: Session, tmp_
         model.score(rare, rare).contributions[2].tf_adjustment
         > model.score(common, common).contributions[2].tf_adjustment
     )
+
+
+def test_a_large_index_adds_new_records_to_its_counts_without_counting_again(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As if the index were national: counted once, then each load's records added.
+    monkeypatch.setattr(frequencies, "REUSE_COUNTS_FROM", 1)
+    monkeypatch.setattr(frequencies, "_COUNTED", {})
+    first = [local_row(n, record_id=f"A{n}", date_of_birth="2014-01-01") for n in range(20)]
+    load(session, tmp_path, "local", first)
+    frequencies.live_counts(session)
+    counted = []
+    monkeypatch.setattr(store, "value_counts", spy(store.value_counts, counted))
+    # Other people: born another year, living elsewhere (else they are counted again).
+    born = {"date_of_birth": "2015-06-02", "postcode": "SW1A 1AA"}
+    later = [local_row(n, record_id=f"B{n}", **born) for n in range(20, 30)]
+    load(session, tmp_path, "local", later)
+    kept_up = frequencies.live_counts(session).counts
+    assert counted == [{"after": store.newest_record(session) - len(later)}]
+    assert (
+        kept_up
+        == ValueCounts({c: Counter(n) for c, n in store.value_counts(session).items()}).counts
+    )
+
+
+def spy(function: Callable[..., T], calls: list[dict[str, object]]) -> Callable[..., T]:
+    def called(*args: object, **options: object) -> T:
+        calls.append(options)
+        return function(*args, **options)
+
+    return called
 
 
 def test_names_written_in_each_others_field_are_put_back_and_link(

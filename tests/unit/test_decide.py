@@ -275,3 +275,31 @@ def test_mohammed_talha_beside_only_mohammed_ibrahim_is_a_twin_not_yet_seen() ->
     for same in ("Mohammed", "Mohammed Ibrahem"):
         again = record(4, source="dwp-child-benefit", given_names=same, **born)
         assert decide(model(), again, {"ibrahim": [ibrahim]}, THRESHOLDS).child == "ibrahim"
+
+
+def test_twins_registered_as_mohammed_and_mohammed_ismail_are_two_children() -> None:
+    # One twin registered by his first name alone, the other with a second name: the
+    # first could be the second's name cut short, but two births were registered.
+    born = {"family_name": "Begum", "born": date(2016, 5, 6), "gender": "M"}
+    twins = {
+        "mohammed": [record(1, source="gro-births", given_names="Mohammed", **born)],
+        "ismail": [record(2, source="gro-births", given_names="Mohammed Ismail", **born)],
+    }
+    for name, twin in (
+        ("Mohammed", "mohammed"),
+        ("Mohammed Ismail", "ismail"),
+        ("Mohammed Ismial", "ismail"),
+        ("Ismail", "ismail"),
+    ):
+        claim = record(3, source="dwp-child-benefit", given_names=name, **born)
+        decision = decide(model(), claim, twins, THRESHOLDS)
+        assert (decision.outcome, decision.child, decision.joins) == (Outcome.LINK, twin, None)
+
+
+def test_a_second_registration_with_the_same_names_is_not_taken_for_a_twin() -> None:
+    # A re-registration repeats the child's names: whether it is one child is a person's
+    # question, and the two registrations are not kept apart as twins.
+    first = [record(1, source="gro-births", given_names="Mohammed Ismail")]
+    again = record(2, source="gro-births", given_names="Mohammed Ismail")
+    decision = decide(model(), again, {"first": first}, THRESHOLDS)
+    assert decision.outcome is Outcome.REVIEW

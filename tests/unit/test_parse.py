@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from contactpoint.errors import FileRefused
-from contactpoint.feeds.parse import Column, parse_csv
+from contactpoint.feeds.parse import Column, check_csv, parse_csv, read_rows
 
 COLUMNS = (Column("record_id", True), Column("given_names", True), Column("postcode"))
 
@@ -85,3 +87,22 @@ def test_a_column_named_twice_is_refused() -> None:
 
 def test_blank_lines_are_skipped() -> None:
     assert len(parse(b"record_id,given_names\n\nA1,Amy\n\n").rows) == 1
+
+
+def test_lines_ended_by_a_carriage_return_alone_are_rows_of_their_own() -> None:
+    parsed = parse(b"record_id,given_names\rA1,Amy\rA2,Bo\r")
+    assert [(r.line, r.cells["record_id"]) for r in parsed.rows] == [(2, "A1"), (3, "A2")]
+
+
+def test_a_file_is_checked_whole_then_read_again_one_row_at_a_time(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(
+        b"record_id,given_names,extra\n" + b"".join(b"A%d,Amy,x\n" % n for n in range(5))
+    )
+    with path.open("rb") as stream:
+        layout = check_csv(stream, file_name="f.csv", columns=COLUMNS)
+    assert (layout.rows, layout.ignored_columns) == (5, ("extra",))
+    with path.open("rb") as stream:
+        rows = read_rows(stream, file_name="f.csv", columns=COLUMNS)
+        assert next(rows).cells["record_id"] == "A0"
+        assert [r.line for r in rows] == [3, 4, 5, 6]

@@ -73,12 +73,14 @@ def ingest(
     rows: Sequence[Incoming],
     thresholds: Thresholds,
     progress: Progress | None = None,
+    statistics: bool = True,
 ) -> IngestCounts:
     """Match each new row to its child (new or existing), store it, rebuild golden records.
 
     Rows already held with the same content are left alone; rows held with new content
     replace their old version on the same child (a person's or the matcher's earlier
-    decision stands).
+    decision stands). ``statistics``: refresh the planner's statistics first if the
+    rows are many (a file's later chunks do so less often).
     """
     report = progress or (lambda _stage, _done, _total: None)
     hashes = [payload_hash(row.cells) for row in rows]
@@ -91,7 +93,7 @@ def ingest(
             fresh.append(index)
         elif previous[2] != hashes[index]:
             changed.append(index)
-    if len(fresh) >= FRESH_STATISTICS_AT:
+    if statistics and len(fresh) >= FRESH_STATISTICS_AT:
         # The index may have grown since the planner last looked (an earlier file).
         bulk.refresh_statistics(session, INDEX_TABLES)
     plan = plan_links(

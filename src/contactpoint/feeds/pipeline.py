@@ -7,9 +7,12 @@ or any failure part way, leaves the database exactly as it was.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import itertools
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from io import BufferedReader
 from pathlib import Path
 
 from sqlalchemy import select
@@ -24,8 +27,8 @@ from contactpoint.feeds.fields import (
     RowInvalid,
     RowReader,
 )
-from contactpoint.feeds.ingest import Incoming, Progress, ingest
-from contactpoint.feeds.parse import parse_csv
+from contactpoint.feeds.ingest import Incoming, IngestCounts, Progress, ingest
+from contactpoint.feeds.parse import RawRow, check_csv, parse_csv, read_rows
 from contactpoint.feeds.sources import Source, get_source
 from contactpoint.linkage import turns
 from contactpoint.matching.decide import Thresholds
@@ -45,6 +48,9 @@ AFTER_LOAD: dict[str, Callable[[Session, int, date], object]] = {
 
 # Rows checked between two reports of progress.
 CHECK_CHUNK = 2000
+# Rows read, checked, matched and written at a time: a load's memory is bounded by this,
+# not by the file (measured in docs/benchmarks.md).
+LOAD_CHUNK = 50_000
 
 
 def configured_thresholds() -> Thresholds:
@@ -98,16 +104,34 @@ def standardise_rows(
     oldest_age_years: int = OLDEST_PLAUSIBLE_AGE_YEARS,
     progress: Progress | None = None,
 ) -> Standardised:
-    """Parse the file and validate every row: the rows that load, refusals and warnings.
-
-    A refused row's warnings are reported with its refusals, as refusals: none of it
-    loaded. ``oldest_age_years`` is lifted only to evaluate the matcher on adults' data."""
+    """Parse a file held in memory and validate every row: the rows that load, refusals
+    and warnings. ``oldest_age_years`` is lifted only to evaluate the matcher on adults'
+    data."""
     parsed = parse_csv(data, file_name=file_name, columns=source.columns)
+    checked = standardise(
+        source, parsed.rows, today=today, oldest_age_years=oldest_age_years, progress=progress
+    )
+    return replace(checked, ignored_columns=parsed.ignored_columns)
+
+
+def standardise(
+    source: Source,
+    rows: Sequence[RawRow],
+    *,
+    today: date,
+    oldest_age_years: int = OLDEST_PLAUSIBLE_AGE_YEARS,
+    progress: Progress | None = None,
+    done_before: int = 0,
+    total: int | None = None,
+) -> Standardised:
+    """Validate rows (of a file, or a chunk of one: ``done_before`` rows of ``total``
+    came before them). A refused row's warnings are reported with its refusals, as
+    refusals: none of it loaded."""
     good: list[Incoming] = []
     errors: list[RowError] = []
     warnings: list[RowError] = []
-    total = len(parsed.rows)
-    for done, raw in enumerate(parsed.rows):
+    total = len(rows) if total is None else total
+    for done, raw in enumerate(rows, start=done_before):
         if progress and done % CHECK_CHUNK == 0:
             progress("check", done, total)
         reader = RowReader(raw.line, raw.cells, today=today, oldest_age_years=oldest_age_years)
@@ -119,8 +143,8 @@ def standardise_rows(
         else:
             warnings.extend(reader.warnings)
     if progress:
-        progress("check", total, total)
-    return Standardised(good, errors, warnings, parsed.ignored_columns)
+        progress("check", done_before + len(rows), total)
+    return Standardised(good, errors, warnings, ())
 
 
 def load_file(
@@ -135,20 +159,22 @@ def load_file(
     progress: Progress | None = None,
     oldest_age_years: int = OLDEST_PLAUSIBLE_AGE_YEARS,
     waiting: Callable[[], None] | None = None,
+    chunk_rows: int = LOAD_CHUNK,
 ) -> LoadResult:
     """Load one file from one source; raise ``FileRefused`` if it cannot be loaded whole.
     The load takes the index's turn first (``turns.take``; ``waiting`` is told if another
     load or relink has it), so two loads never decide rows against an index without the
-    other's children, and the same file sent twice at once is "already loaded"."""
+    other's children, and the same file sent twice at once is "already loaded".
+
+    The file is read twice and never held whole: once to check its structure (a broken
+    file is refused before anything is written), then ``chunk_rows`` rows at a time,
+    each chunk validated, matched and written before the next is read — all in the
+    caller's one transaction, so the load is still whole or nothing."""
     source = get_source(source_name)
     file_name = path.name
     turns.take(session, waiting)
     control.ensure_accepting(session, source.name, file_name)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise FileRefused(file_name, f"cannot be read ({error.strerror})") from None
-    digest = hashlib.sha256(data).hexdigest()
+    digest = _digest(path)
     previous = session.scalar(
         select(FeedRun).where(FeedRun.source == source.name, FeedRun.file_sha256 == digest)
     )
@@ -156,64 +182,57 @@ def load_file(
         return LoadResult(previous, already_loaded=True)
 
     started = datetime.now(UTC)
-    checked = standardise_rows(
-        source,
-        data,
-        file_name=file_name,
-        today=today or date.today(),
-        oldest_age_years=oldest_age_years,
-        progress=progress,
-    )
-    problems = sorted(checked.errors + checked.warnings, key=lambda e: e.line)
-    if not checked.rows and checked.errors:
-        # Nothing is recorded as delivered: a corrected file can then be sent.
-        first = problems[0]
-        raise FileRefused(
-            file_name,
-            f"no row could be loaded ({checked.refused_lines} refused);"
-            f" first: {first.field} {first.reason}",
-            row=first.line,
+    with _opened(path) as stream:
+        layout = check_csv(stream, file_name=file_name, columns=source.columns)
+    # A savepoint: a file refused part way leaves the session as it was, whatever the
+    # caller then does with its transaction (nothing is recorded as delivered, so a
+    # corrected file can then be sent).
+    with session.begin_nested():
+        run = FeedRun(
+            source=source.name,
+            file_name=file_name,
+            file_sha256=digest,
+            status=FeedRunStatus.LOADED,
+            started_at=started,
+            loaded_by=loaded_by,
+            rows_read=layout.rows,
+            new_children=0,
+            linked=0,
+            updated=0,
+            unchanged=0,
+            rejected=0,
         )
-    if problems and strict:
-        first = problems[0]
-        bad_lines = len({e.line for e in problems})
-        raise FileRefused(
-            file_name,
-            f"{bad_lines} row(s) have invalid values and --strict refuses the file;"
-            f" first: {first.field} {first.reason}",
-            row=first.line,
-        )
-    run = FeedRun(
-        source=source.name,
-        file_name=file_name,
-        file_sha256=digest,
-        status=FeedRunStatus.LOADED_WITH_EXCEPTIONS if problems else FeedRunStatus.LOADED,
-        started_at=started,
-        loaded_by=loaded_by,
-        rows_read=len(checked.rows) + checked.refused_lines,
-        new_children=0,
-        linked=0,
-        updated=0,
-        unchanged=0,
-        rejected=checked.refused_lines,
-        rows_with_warnings=checked.warned_lines,
-    )
-    session.add(run)
-    session.flush()
-    counts = ingest(
-        session,
-        source=source.name,
-        feed_run_id=run.id,
-        rows=checked.rows,
-        thresholds=thresholds or configured_thresholds(),
-        progress=progress,
-    )
-    run.new_children = counts.new_children
-    run.for_review = counts.for_review
-    run.children_joined = counts.joined
-    run.linked = counts.linked
-    run.updated = counts.updated
-    run.unchanged = counts.unchanged
+        session.add(run)
+        session.flush()
+        chunks = _Chunks(session, source, run, layout.rows, progress)
+        with _opened(path) as stream:
+            rows = read_rows(stream, file_name=file_name, columns=source.columns)
+            while chunk := list(itertools.islice(rows, chunk_rows)):
+                checked = standardise(
+                    source,
+                    chunk,
+                    today=today or date.today(),
+                    oldest_age_years=oldest_age_years,
+                    progress=progress,
+                    done_before=chunks.read,
+                    total=layout.rows,
+                )
+                # Under --strict a bad row refuses the file: the rows after it are only
+                # checked, so that the refusal counts them all.
+                loading = not (strict and (chunks.problems or checked.errors or checked.warnings))
+                chunks.take(checked, len(chunk), thresholds or configured_thresholds(), loading)
+        chunks.refuse_if_bad(file_name, strict)
+    errors, warnings = chunks.errors, chunks.warnings
+    run.status = FeedRunStatus.LOADED_WITH_EXCEPTIONS if chunks.problems else FeedRunStatus.LOADED
+    run.rejected = chunks.refused_lines
+    run.rows_with_warnings = len({w.line for w in warnings})
+    counts = chunks.counts
+    run.new_children = sum(c.new_children for c in counts)
+    run.for_review = sum(c.for_review for c in counts)
+    run.children_joined = sum(c.joined for c in counts)
+    run.linked = sum(c.linked for c in counts)
+    run.updated = sum(c.updated for c in counts)
+    run.unchanged = sum(c.unchanged for c in counts)
     after_load = AFTER_LOAD.get(source.name)
     if after_load is not None:
         after_load(session, run.id, today or date.today())
@@ -226,11 +245,108 @@ def load_file(
             reason=e.reason,
             refused=refused,
         )
-        for refused, group in ((True, checked.errors), (False, checked.warnings))
+        for refused, group in ((True, errors), (False, warnings))
         for e in group
     )
     session.flush()
-    return LoadResult(run, False, checked.errors, checked.ignored_columns, checked.warnings)
+    return LoadResult(run, False, errors, layout.ignored_columns, warnings)
+
+
+class _Chunks:
+    """A file's chunks as they are checked and loaded: what each found, kept for the
+    run's figures and its exception report."""
+
+    def __init__(
+        self, session: Session, source: Source, run: FeedRun, total: int, progress: Progress | None
+    ) -> None:
+        self.session, self.source, self.run = session, source, run
+        self.total, self.progress = total, progress
+        self.read = 0
+        self.chunks = 0
+        self.errors: list[RowError] = []
+        self.warnings: list[RowError] = []
+        self.counts: list[IngestCounts] = []
+
+    @property
+    def problems(self) -> list[RowError]:
+        return sorted(self.errors + self.warnings, key=lambda e: e.line)
+
+    @property
+    def refused_lines(self) -> int:
+        return len({e.line for e in self.errors})
+
+    def take(self, checked: Standardised, rows: int, thresholds: Thresholds, loading: bool) -> None:
+        """Note a chunk's problems and, if ``loading``, match and write its sound rows."""
+        before = self.read
+        self.read += rows
+        self.chunks += 1
+        self.errors.extend(checked.errors)
+        self.warnings.extend(checked.warnings)
+        if loading and checked.rows:
+            self.counts.append(
+                ingest(
+                    self.session,
+                    source=self.source.name,
+                    feed_run_id=self.run.id,
+                    rows=checked.rows,
+                    thresholds=thresholds,
+                    progress=_in_file(self.progress, before, self.total),
+                    # The first chunk, then each time the file's rows loaded have doubled.
+                    statistics=self.chunks & (self.chunks - 1) == 0,
+                )
+            )
+
+    def refuse_if_bad(self, file_name: str, strict: bool) -> None:
+        """Refuse the file if no row could be loaded, or under ``strict`` any row was bad."""
+        problems = self.problems
+        if self.refused_lines == self.total:
+            first = problems[0]
+            raise FileRefused(
+                file_name,
+                f"no row could be loaded ({self.refused_lines} refused);"
+                f" first: {first.field} {first.reason}",
+                row=first.line,
+            )
+        if problems and strict:
+            first = problems[0]
+            bad_lines = len({e.line for e in problems})
+            raise FileRefused(
+                file_name,
+                f"{bad_lines} row(s) have invalid values and --strict refuses the file;"
+                f" first: {first.field} {first.reason}",
+                row=first.line,
+            )
+
+
+def _digest(path: Path) -> str:
+    with _opened(path) as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
+
+
+@contextmanager
+def _opened(path: Path) -> Iterator[BufferedReader]:
+    """The file open for reading, or ``FileRefused`` saying why it cannot be."""
+    try:
+        stream = path.open("rb")
+    except OSError as error:
+        raise FileRefused(path.name, f"cannot be read ({error.strerror})") from None
+    with stream:
+        yield stream
+
+
+def _in_file(progress: Progress | None, before: int, total: int) -> Progress | None:
+    """A chunk's progress as the file's: its rows matched are counted after the rows
+    of the chunks before it (writing and golden records are the chunk's own steps)."""
+    if progress is None:
+        return None
+
+    def report(stage: str, done: int, of: int) -> None:
+        if stage == "match":
+            progress(stage, before + done, total)
+        else:
+            progress(stage, done, of)
+
+    return report
 
 
 def report_path(run: FeedRun, directory: Path) -> Path:

@@ -195,15 +195,17 @@ def newest_record(session: Session) -> int:
     return session.scalar(select(func.max(MatchRecordRow.source_record_id))) or 0
 
 
-def value_counts(session: Session) -> dict[str, dict[str, int]]:
-    """For each term-frequency column, how many distinct people in the index hold each
-    value (``matching.frequencies.PERSON_KEYS`` tells people apart)."""
+def value_counts(session: Session, *, after: int = 0) -> dict[str, dict[str, int]]:
+    """For each term-frequency column, how many distinct people in the index (of its
+    records filed ``after`` a record id) hold each value
+    (``matching.frequencies.PERSON_KEYS`` tells people apart)."""
     found: dict[str, dict[str, int]] = {}
     for column, keys in PERSON_KEYS.items():
         fields = [getattr(MatchRecordRow, name) for name in (column, *keys)]
-        people = (
-            select(*fields).where(*(field.is_not(None) for field in fields)).distinct().subquery()
-        )
+        known = [field.is_not(None) for field in fields]
+        if after:
+            known.append(MatchRecordRow.source_record_id > after)
+        people = select(*fields).where(*known).distinct().subquery()
         held = people.c[column]
         found[column] = {
             v: n for v, n in session.execute(select(held, func.count()).group_by(held))

@@ -88,12 +88,24 @@ def multiple_birth(one: Sequence[MatchRecord], other: Sequence[MatchRecord]) -> 
     postcodes = {r.postcode for r in one} & {r.postcode for r in other} - {None}
     if not (families or homes or postcodes):
         return False
+    if two_registrations(one, other):
+        return True
     # Twins' names are often alike (Amelia and Emily, Jack and Jake): any first names
     # that differ count as two children here; only names one child could bear (the
     # same names in another order, or the same first name) are one child held twice.
     # A child known by no given name (or by an initial only) cannot be told a twin.
     named = [(a, b) for a in one for b in other if a.given_first and b.given_first]
     return bool(named) and not any(one_childs_names(a, b) for a, b in named)
+
+
+def two_registrations(one: Sequence[MatchRecord], other: Sequence[MatchRecord]) -> bool:
+    """Each child holds a birth registration of the same day, under given names that are
+    not the same: two births were registered, whatever the names — twins registered as
+    "Mohammed" and "Mohammed Ismail" are two children though one name could be the
+    other's cut short. (A re-registration of one child repeats the given names.)"""
+    mine = [r for r in one if r.registered_birth and r.dob]
+    theirs = [r for r in other if r.registered_birth and r.dob]
+    return any(a.dob == b.dob and not same_given_names(a, b) for a in mine for b in theirs)
 
 
 def one_childs_names(one: MatchRecord, other: MatchRecord) -> bool:

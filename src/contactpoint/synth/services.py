@@ -167,9 +167,16 @@ def set_up_services(rng: Random, geography: Geography, names: NameBook, children
     return services
 
 
+# Names drawn before a name also says where it is ("St Chad's CofE Primary School,
+# Deal"): a large authority of a national population has more schools than the patterns
+# have names (Kent, at a million children, needs over 200 primary schools).
+TRIES_BEFORE_A_PLACE = 50
+
+
 def _unique_name(
     rng: Random, patterns: Weighted[str], towns: list[str], taken: set[str], names: NameBook
 ) -> str:
+    tries = 0
     while True:
         name = patterns.pick(rng).format(
             saint=rng.choice(_SAINTS),
@@ -177,6 +184,9 @@ def _unique_name(
             place=rng.choice(_PLACES),
             surname=names.family(rng, "white_british"),
         )
+        tries += 1
+        if tries > TRIES_BEFORE_A_PLACE:
+            name = f"{name}, {rng.choice(towns)}"
         if name not in taken:
             taken.add(name)
             return name
