@@ -31,7 +31,8 @@ from contactpoint.tables.linkage import MatchKey, MatchRecordRow
 from contactpoint.tables.review import ReviewTask
 
 Progress = Callable[[str, int, int], None]
-# Files with at least this many new rows refresh the planner's statistics first.
+# Files with at least this many new rows (and a tenth of the index's) refresh the
+# planner's statistics first.
 FRESH_STATISTICS_AT = 1000
 INDEX_TABLES = (MatchKey, MatchRecordRow, SourceRecord, Child)
 # Progress: the writing of a file's rows in steps (children, source records, changed
@@ -73,14 +74,12 @@ def ingest(
     rows: Sequence[Incoming],
     thresholds: Thresholds,
     progress: Progress | None = None,
-    statistics: bool = True,
 ) -> IngestCounts:
     """Match each new row to its child (new or existing), store it, rebuild golden records.
 
     Rows already held with the same content are left alone; rows held with new content
     replace their old version on the same child (a person's or the matcher's earlier
-    decision stands). ``statistics``: refresh the planner's statistics first if the
-    rows are many (a file's later chunks do so less often).
+    decision stands).
     """
     report = progress or (lambda _stage, _done, _total: None)
     hashes = [payload_hash(row.cells) for row in rows]
@@ -93,8 +92,10 @@ def ingest(
             fresh.append(index)
         elif previous[2] != hashes[index]:
             changed.append(index)
-    if statistics and len(fresh) >= FRESH_STATISTICS_AT:
-        # The index may have grown since the planner last looked (an earlier file).
+    if len(fresh) >= max(FRESH_STATISTICS_AT, match_store.newest_record(session) // 10):
+        # The index grows by a tenth or more (an earlier file, an earlier chunk of this
+        # one): the planner may not have seen it. A delivery small beside the index
+        # changes nothing it plans by, and is spared the ANALYZE of national tables.
         bulk.refresh_statistics(session, INDEX_TABLES)
     plan = plan_links(
         session, [rows[i].facts for i in fresh], thresholds=thresholds, progress=progress

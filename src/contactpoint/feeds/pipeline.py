@@ -262,7 +262,6 @@ class _Chunks:
         self.session, self.source, self.run = session, source, run
         self.total, self.progress = total, progress
         self.read = 0
-        self.chunks = 0
         self.errors: list[RowError] = []
         self.warnings: list[RowError] = []
         self.counts: list[IngestCounts] = []
@@ -279,7 +278,6 @@ class _Chunks:
         """Note a chunk's problems and, if ``loading``, match and write its sound rows."""
         before = self.read
         self.read += rows
-        self.chunks += 1
         self.errors.extend(checked.errors)
         self.warnings.extend(checked.warnings)
         if loading and checked.rows:
@@ -291,8 +289,6 @@ class _Chunks:
                     rows=checked.rows,
                     thresholds=thresholds,
                     progress=_in_file(self.progress, before, self.total),
-                    # The first chunk, then each time the file's rows loaded have doubled.
-                    statistics=self.chunks & (self.chunks - 1) == 0,
                 )
             )
 
