@@ -15,14 +15,18 @@ DEMO_SMTP_PORT := 2525
 SOURCES := gro-births gro-deaths dwp-child-benefit nhs-demographics school-census la-childrens-services
 STATIC := src/contactpoint/web/static
 
-.PHONY: install chromium wrk demo demo-data serve test lint typecheck bench postgres clean
+.PHONY: install chromium java wrk demo demo-data serve test lint typecheck bench postgres clean
 
-install: $(VENV)/.installed $(STATIC)/govuk/.installed chromium
+install: $(VENV)/.installed $(STATIC)/govuk/.installed chromium java
 
 # Debian's Chromium for the browser tests (tests/browser/): Playwright drives this one, so
 # it never downloads a browser of its own. Installed with apt as root, or through sudo.
 chromium:
 	@scripts/ensure-debian-package chromium chromium "for the browser tests"
+
+# Java for Splink's Spark engine (matching/engines.py; tests/service/test_score_parity.py).
+java:
+	@scripts/ensure-debian-package java openjdk-17-jre-headless "for the Spark engine"
 
 # wrk, the HTTP load generator of bench/search_http.py.
 wrk:

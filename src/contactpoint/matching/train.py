@@ -1,6 +1,6 @@
 """Training the model with Splink on DuckDB: u by random sampling, m by EM, the prior
 from identifiers that only the same child shares. The edge of the matching package: it
-is the only module that imports Splink.
+and ``engines`` (set-based scoring) are the only modules that import Splink.
 """
 
 from __future__ import annotations
@@ -336,22 +336,3 @@ def term_frequencies(linker: Any) -> dict[str, dict[str, float]]:
             str(row[column]): float(row[f"tf_{column}"]) for row in table if row[column] is not None
         }
     return tables
-
-
-def bulk_scores(
-    document: dict[str, Any], records: Sequence[MatchRecord]
-) -> list[tuple[int, int, float]]:
-    """Score every blocked pair of ``records`` in bulk with Splink on DuckDB, using the
-    model's trained parameters and its term-frequency tables: ``(uid, uid, weight)``."""
-    from splink import DuckDBAPI, Linker
-
-    logging.getLogger("splink").setLevel(logging.WARNING)
-    database = DuckDBAPI()
-    table = database.register(frame(records), dataset_display_name="match_records")
-    linker = Linker(table, document["splink"])
-    for column, frequencies in document["term_frequencies"].items():
-        lookup = pa.table({column: list(frequencies), f"tf_{column}": list(frequencies.values())})
-        registered = database.register(lookup, dataset_display_name=f"tf_lookup_{column}")
-        linker.table_management.register_term_frequency_lookup(registered, column)
-    predictions = linker.inference.predict().as_record_list()
-    return [(p["uid_l"], p["uid_r"], float(p["match_weight"])) for p in predictions]
