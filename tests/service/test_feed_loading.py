@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from contactpoint.errors import FileRefused, SourceSuspended, UnknownSource
-from contactpoint.feeds import control
+from contactpoint.feeds import control, pipeline
 from contactpoint.feeds.pipeline import LoadResult, load_file
 from contactpoint.kinds.children import ChildStatus, IdentifierScheme
 from contactpoint.stats import index_counts
@@ -247,6 +248,26 @@ def test_a_broken_file_is_refused_whole_and_changes_nothing(
     path.write_bytes(content)
     with pytest.raises(FileRefused, match=reason):
         load(session, "local", path)
+    assert snapshot(session) == before
+
+
+def test_a_file_changed_while_it_is_loaded_is_refused_and_changes_nothing(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A load reads its file twice (checked whole, then a chunk at a time): a file
+    # rewritten in between is not the delivery its digest names.
+    path = write_feed(tmp_path / "b.csv", "gro-births", [birth(1)])
+    checked = pipeline.check_csv
+
+    def check_then_rewrite(*args: Any, **options: Any) -> Any:
+        layout = checked(*args, **options)
+        write_feed(path, "gro-births", [birth(1), birth(2)])
+        return layout
+
+    monkeypatch.setattr(pipeline, "check_csv", check_then_rewrite)
+    before = snapshot(session)
+    with pytest.raises(FileRefused, match="changed while it was being loaded"):
+        load(session, "gro-births", path)
     assert snapshot(session) == before
 
 

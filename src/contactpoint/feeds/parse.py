@@ -1,6 +1,6 @@
 """Turn a feed file's bytes into rows, or refuse the file whole.
 
-Pure: no database, no file system (a stream of bytes in, rows out). Anything
+Pure: no database, no file system (a file's lines of bytes in, rows out). Anything
 structurally wrong raises ``FileRefused`` naming the file and the line; values inside
 cells are checked later, row by row.
 """
@@ -10,9 +10,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO
 
 from contactpoint.errors import FileRefused
 
@@ -47,7 +46,7 @@ class Layout:
     ignored_columns: tuple[str, ...]
 
 
-def check_csv(stream: IO[bytes], *, file_name: str, columns: tuple[Column, ...]) -> Layout:
+def check_csv(stream: Iterable[bytes], *, file_name: str, columns: tuple[Column, ...]) -> Layout:
     """Read a whole file once, checking its structure, keeping no row: refuses the file
     for anything ``parse_csv`` refuses. A load checks the file this way before it
     writes anything, then reads the rows again a chunk at a time (``read_rows``), so
@@ -80,7 +79,7 @@ def check_csv(stream: IO[bytes], *, file_name: str, columns: tuple[Column, ...])
 
 
 def read_rows(
-    stream: IO[bytes], *, file_name: str, columns: tuple[Column, ...]
+    stream: Iterable[bytes], *, file_name: str, columns: tuple[Column, ...]
 ) -> Iterator[RawRow]:
     """The data rows of a file ``check_csv`` has passed, one at a time."""
     return _Reader(stream, file_name, columns).rows()
@@ -98,7 +97,9 @@ class _Reader:
     """A file's lines decoded one at a time (naming the line of a byte that is not
     UTF-8, or of a NUL), its header checked, then its rows."""
 
-    def __init__(self, stream: IO[bytes], file_name: str, columns: tuple[Column, ...]) -> None:
+    def __init__(
+        self, stream: Iterable[bytes], file_name: str, columns: tuple[Column, ...]
+    ) -> None:
         self.file_name = file_name
         self.ended_with_line_break = True
         self._stream = stream

@@ -206,7 +206,8 @@ def load_file(
         session.flush()
         chunks = _Chunks(session, source, run, layout.rows, progress)
         with _opened(path) as stream:
-            rows = read_rows(stream, file_name=file_name, columns=source.columns)
+            lines = _Hashed(stream)
+            rows = read_rows(lines, file_name=file_name, columns=source.columns)
             while chunk := list(itertools.islice(rows, chunk_rows)):
                 checked = standardise(
                     source,
@@ -221,6 +222,9 @@ def load_file(
                 # checked, so that the refusal counts them all.
                 loading = not (strict and (chunks.problems or checked.errors or checked.warnings))
                 chunks.take(checked, len(chunk), thresholds or configured_thresholds(), loading)
+        if lines.hexdigest() != digest:
+            # Read twice: what was loaded must be the delivery the digest names.
+            raise FileRefused(file_name, "the file changed while it was being loaded")
         chunks.refuse_if_bad(file_name, strict)
     errors, warnings = chunks.errors, chunks.warnings
     run.status = FeedRunStatus.LOADED_WITH_EXCEPTIONS if chunks.problems else FeedRunStatus.LOADED
@@ -312,6 +316,22 @@ class _Chunks:
                 f" first: {first.field} {first.reason}",
                 row=first.line,
             )
+
+
+class _Hashed:
+    """A file's lines as they are read, hashed on the way."""
+
+    def __init__(self, stream: BufferedReader) -> None:
+        self._stream = stream
+        self._hash = hashlib.sha256()
+
+    def __iter__(self) -> Iterator[bytes]:
+        for line in self._stream:
+            self._hash.update(line)
+            yield line
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
 
 
 def _digest(path: Path) -> str:
