@@ -166,9 +166,10 @@ def load_file(
     load or relink has it), so two loads never decide rows against an index without the
     other's children, and the same file sent twice at once is "already loaded".
 
-    The file is read twice and never held whole: once to check its structure (a broken
-    file is refused before anything is written), then ``chunk_rows`` rows at a time,
-    each chunk validated, matched and written before the next is read — all in the
+    The file is never held whole. It is read for its digest, then to check its
+    structure (a broken file is refused before anything is written), then
+    ``chunk_rows`` rows at a time, each chunk validated, matched and written before the
+    next is read (and hashed again: a file rewritten meanwhile is refused) — all in the
     caller's one transaction, so the load is still whole or nothing."""
     source = get_source(source_name)
     file_name = path.name
