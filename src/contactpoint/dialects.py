@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
-from sqlalchemy import Connection, Engine, Select, func, select
+from sqlalchemy import Connection, Engine, Select, func, select, text
 from sqlalchemy.orm import Session
 
 Q = TypeVar("Q", bound=Select)  # type: ignore[type-arg]
@@ -62,3 +62,23 @@ def skipping_locked(query: Q, bind: Session | Connection | Engine) -> Q:
     if postgresql(bind):
         return query.with_for_update(skip_locked=True)
     return query
+
+
+# Memory a whole-index count may take to hash its groups: with PostgreSQL's default
+# 4 MB, counting the people behind each date of birth of a million children (900,000
+# groups) spilled to disk for over seven minutes; with this, 1.4 s.
+COUNTING_MEMORY = "256MB"
+
+
+@contextmanager
+def memory_to_count(session: Session) -> Iterator[None]:
+    """On PostgreSQL, let the statements inside hash large aggregates in memory (for this
+    transaction only, then back to the server's setting). SQLite: nothing to set."""
+    if not postgresql(session):
+        yield
+        return
+    session.execute(text(f"SET LOCAL work_mem = '{COUNTING_MEMORY}'"))
+    try:
+        yield
+    finally:
+        session.execute(text("SET LOCAL work_mem TO DEFAULT"))

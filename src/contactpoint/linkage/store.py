@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from contactpoint import bulk
+from contactpoint.dialects import memory_to_count
 from contactpoint.kinds.children import ChildStatus, LinkKind
 from contactpoint.matching.frequencies import PERSON_KEYS
 from contactpoint.matching.keys import blocking_keys
@@ -200,16 +201,17 @@ def value_counts(session: Session, *, after: int = 0) -> dict[str, dict[str, int
     records filed ``after`` a record id) hold each value
     (``matching.frequencies.PERSON_KEYS`` tells people apart)."""
     found: dict[str, dict[str, int]] = {}
-    for column, keys in PERSON_KEYS.items():
-        fields = [getattr(MatchRecordRow, name) for name in (column, *keys)]
-        known = [field.is_not(None) for field in fields]
-        if after:
-            known.append(MatchRecordRow.source_record_id > after)
-        people = select(*fields).where(*known).distinct().subquery()
-        held = people.c[column]
-        found[column] = {
-            v: n for v, n in session.execute(select(held, func.count()).group_by(held))
-        }
+    with memory_to_count(session):
+        for column, keys in PERSON_KEYS.items():
+            fields = [getattr(MatchRecordRow, name) for name in (column, *keys)]
+            known = [field.is_not(None) for field in fields]
+            if after:
+                known.append(MatchRecordRow.source_record_id > after)
+            people = select(*fields).where(*known).distinct().subquery()
+            held = people.c[column]
+            found[column] = {
+                v: n for v, n in session.execute(select(held, func.count()).group_by(held))
+            }
     return found
 
 
