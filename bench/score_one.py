@@ -27,9 +27,9 @@ def main() -> None:
     parser.add_argument("file", type=Path)
     parser.add_argument("--n", type=int, default=500)
     options = parser.parse_args()
-    rows, _errors, _ignored = standardise_rows(
+    rows = standardise_rows(
         get_source("local"), options.file.read_bytes(), file_name="local", today=date.today()
-    )
+    ).rows
     thresholds = configured_thresholds()
     timings = []
     factory = db.session_factory()

@@ -20,7 +20,7 @@ model, a large one on itself. Pure: counts come in, tables go out.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from contactpoint.matching.record import MatchRecord
@@ -40,9 +40,12 @@ PersonCounts = Mapping[str, Mapping[str, int]]
 
 @dataclass(frozen=True, slots=True)
 class ValueCounts:
-    """For each column, the number of distinct people holding each value."""
+    """For each column, the number of distinct people holding each value: the sum of
+    ``layers`` (a file's people and the index's are counted apart and added, never
+    copied into one table: an index of a million children holds hundreds of thousands
+    of values, and copying them cost every single-record match tens of milliseconds)."""
 
-    counts: dict[str, Counter[str]]
+    layers: tuple[PersonCounts, ...]
 
     @classmethod
     def of(cls, records: Iterable[MatchRecord]) -> ValueCounts:
@@ -53,34 +56,68 @@ class ValueCounts:
                 item = (getattr(record, column), *(getattr(record, key) for key in keys))
                 if None not in item:
                     seen[column].add(item)
-        return cls(
-            {column: Counter(str(item[0]) for item in pairs) for column, pairs in seen.items()}
-        )
+        counted = {
+            column: Counter(str(item[0]) for item in pairs) for column, pairs in seen.items()
+        }
+        return cls((counted,))
 
     def plus(self, other: PersonCounts) -> ValueCounts:
         """These counts with ``other``'s added (people in both are counted twice: the
         index's and a file's people are counted apart, and a few doubles do not matter)."""
-        merged = {column: Counter(counts) for column, counts in self.counts.items()}
-        for column, counts in other.items():
-            merged.setdefault(column, Counter()).update(counts)
-        return ValueCounts(merged)
+        return ValueCounts((*self.layers, other))
+
+    @property
+    def counts(self) -> dict[str, Counter[str]]:
+        """Every layer added up, column by column."""
+        merged: dict[str, Counter[str]] = {}
+        for layer in self.layers:
+            for column, counts in layer.items():
+                merged.setdefault(column, Counter()).update(counts)
+        return merged
 
     def tables(
         self,
         prior: Mapping[str, Mapping[str, float]],
         average: Mapping[str, float],
         weight: int = PRIOR_PEOPLE,
-    ) -> dict[str, dict[str, float]]:
+    ) -> dict[str, Mapping[str, float]]:
         """Term-frequency tables for the columns in ``average``: each value's chance of
         being another person's, smoothed towards ``prior`` (the model's table; for a
-        value it lacks, the column's ``average`` share, which adjusts nothing)."""
-        found: dict[str, dict[str, float]] = {}
+        value it lacks, the column's ``average`` share, which adjusts nothing). Each
+        share is worked out when the matcher asks for it."""
+        found: dict[str, Mapping[str, float]] = {}
         for column, share in average.items():
-            counts = self.counts.get(column, Counter())
-            people = sum(counts.values())
-            table = prior.get(column, {})
-            found[column] = {
-                value: (n - 1 + weight * table.get(value, share)) / (people - 1 + weight)
-                for value, n in counts.items()
-            }
+            counts = tuple(layer[column] for layer in self.layers if column in layer)
+            people = sum(sum(layer.values()) for layer in counts)
+            found[column] = Shares(counts, people, prior.get(column, {}), share, weight)
         return found
+
+
+class Shares(Mapping[str, float]):
+    """One column's term-frequency table: ``(n - 1 + weight × prior) / (N - 1 + weight)``
+    for each value ``n`` people hold of ``N``, computed as it is looked up."""
+
+    def __init__(
+        self,
+        counts: tuple[Mapping[str, int], ...],
+        people: int,
+        prior: Mapping[str, float],
+        share: float,
+        weight: int,
+    ) -> None:
+        self._counts, self._people, self._prior = counts, people, prior
+        self._share, self._weight = share, weight
+
+    def __getitem__(self, value: str) -> float:
+        held = sum(layer.get(value, 0) for layer in self._counts)
+        if not held:
+            raise KeyError(value)
+        return (held - 1 + self._weight * self._prior.get(value, self._share)) / (
+            self._people - 1 + self._weight
+        )
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({value for layer in self._counts for value in layer})
+
+    def __len__(self) -> int:
+        return len({value for layer in self._counts for value in layer})

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,7 +78,7 @@ class MatchModel:
         settings = document["splink"]
         prior = settings["probability_two_random_records_match"]
         self.prior_weight = math.log2(prior / (1 - prior))
-        self.term_frequencies: dict[str, dict[str, float]] = document["term_frequencies"]
+        self.term_frequencies: dict[str, Mapping[str, float]] = document["term_frequencies"]
         trained = {c["output_column_name"]: c for c in settings["comparisons"]}
         if sorted(trained) != sorted(c.name for c in COMPARISONS):
             raise ModelInvalid(
@@ -107,7 +108,7 @@ class MatchModel:
             if level.tf_column is not None
         }
 
-    def with_term_frequencies(self, tables: dict[str, dict[str, float]]) -> MatchModel:
+    def with_term_frequencies(self, tables: Mapping[str, Mapping[str, float]]) -> MatchModel:
         """This model weighing values by ``tables`` (counted on the index in front of
         it) instead of the tables it was trained with, column by column."""
         adapted = copy.copy(self)
