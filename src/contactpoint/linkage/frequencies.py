@@ -37,6 +37,9 @@ def _index_counts(session: Session) -> dict[str, dict[str, int]]:
             # are beside the index's (``ValueCounts.plus``): shares hardly move. A record
             # replaced is not taken off. (A newest record below the counted one — a load
             # rolled back, the index emptied — counts everything again.)
+            # Added to copies: models made from the counts before (another request's,
+            # in a server) keep the tables they were made with.
+            counts = {column: dict(held) for column, held in counts.items()}
             for column, added in store.value_counts(session, after=counted_at).items():
                 held = counts.setdefault(column, {})
                 for value, people in added.items():
