@@ -6,13 +6,10 @@ or any failure part way, leaves the database exactly as it was.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from io import BufferedReader
 from pathlib import Path
 
 from sqlalchemy import select
@@ -27,6 +24,7 @@ from contactpoint.feeds.fields import (
     RowInvalid,
     RowReader,
 )
+from contactpoint.feeds.files import Hashed, digest_of, opened
 from contactpoint.feeds.ingest import Incoming, IngestCounts, Progress, ingest
 from contactpoint.feeds.parse import RawRow, check_csv, parse_csv, read_rows
 from contactpoint.feeds.sources import Source, get_source
@@ -175,7 +173,7 @@ def load_file(
     file_name = path.name
     turns.take(session, waiting)
     control.ensure_accepting(session, source.name, file_name)
-    digest = _digest(path)
+    digest = digest_of(path)
     previous = session.scalar(
         select(FeedRun).where(FeedRun.source == source.name, FeedRun.file_sha256 == digest)
     )
@@ -183,7 +181,7 @@ def load_file(
         return LoadResult(previous, already_loaded=True)
 
     started = datetime.now(UTC)
-    with _opened(path) as stream:
+    with opened(path) as stream:
         layout = check_csv(stream, file_name=file_name, columns=source.columns)
     # A savepoint: a file refused part way leaves the session as it was, whatever the
     # caller then does with its transaction (nothing is recorded as delivered, so a
@@ -206,8 +204,8 @@ def load_file(
         session.add(run)
         session.flush()
         chunks = _Chunks(session, source, run, layout.rows, progress)
-        with _opened(path) as stream:
-            lines = _Hashed(stream)
+        with opened(path) as stream:
+            lines = Hashed(stream)
             rows = read_rows(lines, file_name=file_name, columns=source.columns)
             while chunk := list(itertools.islice(rows, chunk_rows)):
                 checked = standardise(
@@ -317,38 +315,6 @@ class _Chunks:
                 f" first: {first.field} {first.reason}",
                 row=first.line,
             )
-
-
-class _Hashed:
-    """A file's lines as they are read, hashed on the way."""
-
-    def __init__(self, stream: BufferedReader) -> None:
-        self._stream = stream
-        self._hash = hashlib.sha256()
-
-    def __iter__(self) -> Iterator[bytes]:
-        for line in self._stream:
-            self._hash.update(line)
-            yield line
-
-    def hexdigest(self) -> str:
-        return self._hash.hexdigest()
-
-
-def _digest(path: Path) -> str:
-    with _opened(path) as stream:
-        return hashlib.file_digest(stream, "sha256").hexdigest()
-
-
-@contextmanager
-def _opened(path: Path) -> Iterator[BufferedReader]:
-    """The file open for reading, or ``FileRefused`` saying why it cannot be."""
-    try:
-        stream = path.open("rb")
-    except OSError as error:
-        raise FileRefused(path.name, f"cannot be read ({error.strerror})") from None
-    with stream:
-        yield stream
 
 
 def _in_file(progress: Progress | None, before: int, total: int) -> Progress | None:
