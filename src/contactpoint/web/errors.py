@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from contactpoint import db
 from contactpoint.access import auth as auth_service
@@ -44,6 +44,7 @@ from contactpoint.logs import REQUEST_ID
 from contactpoint.oversight.analytics import raise_alerts
 from contactpoint.search.practitioner import TooManySearches
 from contactpoint.web.auth import SESSION_COOKIE
+from contactpoint.web.middleware import HttpMiddleware
 from contactpoint.web.security import DOCS_PATH, apply_security_headers
 
 log = logging.getLogger(__name__)
@@ -258,19 +259,13 @@ async def unexpected_error(request: Request, error: Exception) -> Response:
     return response
 
 
-class Failures:
+class Failures(HttpMiddleware):
     """Unexpected errors answered inside the request log (so their status is logged and
     counted) and never raised on: raised to the server, a failure was logged twice and
     the client's kept-alive connection dropped without a word ("connection reset by
     peer" on its next request). An error after the answer has begun is raised on."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         async def sending(message: Message) -> None:

@@ -18,10 +18,11 @@ from fastapi import Request
 from sqlalchemy import Engine
 from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from contactpoint import db
 from contactpoint.settings import get_settings
+from contactpoint.web.middleware import HttpMiddleware
 
 # (method, route template): the requests whose reads of the index may go to the replica.
 REPLICA_ROUTES = frozenset(
@@ -65,16 +66,10 @@ def note_written(request: Request, engine: Engine) -> None:
         request.state.written_up_to = db.written_up_to(engine)
 
 
-class WrittenPosition:
+class WrittenPosition(HttpMiddleware):
     """ASGI middleware: the cookie saying how far this user's writes reached."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
 
         async def send_with_cookie(message: Message) -> None:
             written = scope.get("state", {}).get(WRITTEN_KEY)

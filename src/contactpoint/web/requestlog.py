@@ -14,24 +14,19 @@ import re
 import time
 import uuid
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from contactpoint.logs import REQUEST_ID
 from contactpoint.web.metrics import observe
+from contactpoint.web.middleware import HttpMiddleware
 
 log = logging.getLogger("contactpoint.requests")
 HEADER = b"x-request-id"
 _PLAIN = re.compile(rb"[A-Za-z0-9._-]{8,64}")
 
 
-class RequestLog:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class RequestLog(HttpMiddleware):
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         status = 500
         request_id = _request_id(scope)

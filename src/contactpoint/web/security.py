@@ -13,9 +13,10 @@ from typing import Any
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from contactpoint.settings import get_settings
+from contactpoint.web.middleware import HttpMiddleware
 
 NONCE_KEY = "csp_nonce"
 DOCS_PATH = "/api/docs"
@@ -93,16 +94,10 @@ def apply_security_headers(request: Request, headers: MutableHeaders) -> None:
         headers[name] = value
 
 
-class SecurityHeaders:
+class SecurityHeaders(HttpMiddleware):
     """ASGI middleware: a nonce for each request, and the security headers on its response."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         nonce = new_nonce()
         scope.setdefault("state", {})[NONCE_KEY] = nonce
 
