@@ -19,7 +19,10 @@ union: a row that shows two to be one child joins them, and each child is known 
   order they arrive in.
 
 In both, a child joins another only when *every* one of its records links there,
-breaking no rule; a pair a person kept apart is never joined.
+breaking no rule; a pair a person kept apart is never joined. Asked again, a child whose
+records do not all reach the other child at all (the link threshold, or the same
+family's evidence) is passed over before its candidates are gathered: most asks are
+near misses, and gathering is what a national index pays for.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from contactpoint.linkage import store
 from contactpoint.matching.decide import Outcome, Thresholds, decide
+from contactpoint.matching.evidence import one_family
 from contactpoint.matching.keys import search_keys
 from contactpoint.matching.model import MatchModel
 from contactpoint.matching.record import MatchRecord
@@ -114,14 +118,42 @@ def _where_all_link(
     return target
 
 
-def _filed(session: Session, children: Children, refs: Sequence[Ref]) -> dict[str, set[int]]:
+def _could_link(
+    model: MatchModel,
+    thresholds: Thresholds,
+    records: Sequence[MatchRecord],
+    others: Sequence[MatchRecord],
+) -> bool:
+    """Whether every one of ``records`` reaches the other child at all: a link to it
+    needs the link threshold against one of its records, or the same family's evidence
+    (``decide`` links nowhere else). Without it ``_where_all_link`` cannot name it."""
+    return bool(others) and all(
+        max(model.weight(record, other) for other in others) >= thresholds.link
+        or one_family(record, others)
+        for record in records
+    )
+
+
+def _filed(
+    session: Session,
+    children: Children,
+    refs: Sequence[Ref],
+    known: dict[str, set[int]] | None = None,
+) -> dict[str, set[int]]:
+    """The indexed children filed under the search keys of ``refs``' records; with
+    ``known``, only the keys it lacks are looked up, and it is added to."""
+    filed = {} if known is None else known
     wanted = {
         key: None
         for ref in refs
         for record in children.records[children.find(ref)]
         for key in sorted(search_keys(record))
+        if key not in filed
     }
-    return store.children_for_keys(session, wanted)
+    if wanted:
+        found = store.children_for_keys(session, wanted)
+        filed.update({key: found.get(key, set()) for key in wanted})
+    return filed
 
 
 def second_look(
@@ -192,7 +224,7 @@ def ask_again(
     kept_apart.update(
         frozenset(children.find(c) for c in pair) for pair in store.kept_apart(session, unseen)
     )
-    filed = _filed(session, children, involved)
+    filed: dict[str, set[int]] = {}
     joins = []
     for ask in asks:
         if not {ask.child, ask.other} <= may_join:
@@ -200,7 +232,10 @@ def ask_again(
         one, other = children.find(ask.child), children.find(ask.other)
         if one == other:
             continue
-        for ref in (one, other):
+        for ref, to in ((one, other), (other, one)):
+            if not _could_link(model, thresholds, children.records[ref], children.records[to]):
+                continue
+            _filed(session, children, [ref], filed)
             target = _where_all_link(model, thresholds, children, ref, filed, kept_apart)
             if target is not None and target in (one, other):
                 kept, joined = children.join(target, ref, kept_apart)
