@@ -149,6 +149,22 @@ def test_relink_redecides_the_index_in_a_run_that_can_be_listed_and_undone(
     assert code == 1 and "no relink run" in output
 
 
+def test_relink_finds_its_candidates_set_based_on_duckdb_when_asked(
+    committed_engine: Engine, tmp_path: Path, settings_env: Callable[[str, str | None], None]
+) -> None:
+    one_child_loaded_as_two(tmp_path, settings_env)
+
+    code, output = run("match", "relink", "--engine", "duckdb")
+
+    assert code == 0, output
+    assert "1 children merged" in output
+    with db.unit_of_work(committed_engine) as session:
+        statuses = sorted(session.scalars(select(Child.status)))
+    assert statuses == sorted([ChildStatus.ACTIVE, ChildStatus.MERGED])
+    code, output = run("match", "relink", "--engine", "sparkle")
+    assert code == 2 and "--engine must be one of online, duckdb, spark" in output
+
+
 def test_trying_a_model_on_the_index_says_what_it_would_change_and_keeps_nothing(
     committed_engine: Engine, tmp_path: Path, settings_env: Callable[[str, str | None], None]
 ) -> None:

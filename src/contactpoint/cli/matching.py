@@ -35,8 +35,9 @@ from contactpoint.linkage.export import export_links
 from contactpoint.matching.decide import Thresholds
 from contactpoint.matching.model import MatchModel
 from contactpoint.matching.train import train
-from contactpoint.review import relink, relink_undo
+from contactpoint.review import relink, relink_engines, relink_undo
 from contactpoint.review.relink import RelinkProgress
+from contactpoint.review.relink_engines import ONLINE, RELINK_ENGINES
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -227,6 +228,14 @@ def match_relink(
             " and keep nothing.",
         ),
     ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="Where candidates are found: online (the index's keys, a chunk at a time),"
+            " or every pair blocked and scored at once on duckdb, or on spark (a cluster;"
+            " local mode here).",
+        ),
+    ] = ONLINE,
 ) -> None:
     """Re-decide every automatic link with the active model, in resumable chunks: an
     interrupted run resumes where it stopped. A person's links and keep-aparts, and
@@ -239,6 +248,8 @@ def match_relink(
             count = relink_undo.undo(session, undo, actor=operator(), reason=reason or "")
         out.print(f"Relink run {undo} undone: {count} changes put back.")
         return
+    if engine not in RELINK_ENGINES:
+        fail_usage(f"--engine must be one of {', '.join(RELINK_ENGINES)}, not {engine!r}")
     thresholds = pipeline.configured_thresholds()
     with reported_errors(), progress_bars() as bars:
         if trial is not None:
@@ -248,13 +259,13 @@ def match_relink(
                 try:
                     registry.activate_version(session, trial)
                     run_id = relink.start(session, actor=operator()).id
-                    state = _relink(session, run_id, thresholds, chunk, bars)
+                    state = _relink(session, run_id, thresholds, chunk, bars, engine)
                 finally:
                     session.rollback()
         else:
             with unit_of_work() as session:
                 run_id = relink.start(session, actor=operator()).id
-            state = _relink(None, run_id, thresholds, chunk, bars)
+            state = _relink(None, run_id, thresholds, chunk, bars, engine)
     said = (
         f"re-decided {state.examined:,} children: {state.moved:,} records moved to another"
         f" child, {state.founded:,} records left their child for a new one, {state.merged:,}"
@@ -270,18 +281,30 @@ def match_relink(
 
 
 def _relink(
-    session: Session | None, run_id: int, thresholds: Thresholds, chunk: int, bars: Progress
+    session: Session | None,
+    run_id: int,
+    thresholds: Thresholds,
+    chunk: int,
+    bars: Progress,
+    engine: str,
 ) -> RelinkProgress:
     """Step the run to its end: in ``session``, or in a transaction a chunk."""
 
     with contextlib.nullcontext(session) if session else unit_of_work() as first:
         state = relink.progress(first, run_id)
         model = relink.model_for(first, run_id)
+        partners = (
+            None
+            if engine == ONLINE or state.finished
+            else relink_engines.partners(first, model, thresholds, engine=engine)
+        )
     total = state.examined + state.remaining
     task = bars.add_task(f"relink run {run_id}", total=total, completed=state.examined)
     while not state.finished:
         with contextlib.nullcontext(session) if session else unit_of_work() as each:
-            relink.step(each, run_id, thresholds=thresholds, chunk=chunk, model=model)
+            relink.step(
+                each, run_id, thresholds=thresholds, chunk=chunk, model=model, partners=partners
+            )
             state = relink.progress(each, run_id, count=False)
         # Children merged away before their turn are never examined: done is done.
         bars.update(task, completed=total if state.finished else min(state.examined, total))

@@ -106,6 +106,20 @@ def records_of_children(session: Session, child_ids: Sequence[int]) -> dict[int,
     return found
 
 
+def children_of_records(session: Session, source_record_ids: Sequence[int]) -> set[int]:
+    """The children holding these records."""
+    found: set[int] = set()
+    for part in bulk.parts(session, sorted(set(source_record_ids))):
+        found.update(
+            session.scalars(
+                select(MatchRecordRow.child_id)
+                .where(bulk.among(session, MatchRecordRow.source_record_id, part))
+                .distinct()
+            )
+        )
+    return found
+
+
 def kept_apart(session: Session, child_ids: Sequence[int]) -> frozenset[frozenset[int]]:
     """Pairs among or around ``child_ids`` that a person decided are different children."""
     pairs: set[frozenset[int]] = set()

@@ -16,6 +16,7 @@ import copy
 import logging
 import shutil
 import tempfile
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -41,19 +42,27 @@ def bulk_scores(
     *,
     engine: str = "duckdb",
     spark: Any = None,
+    blocking: Sequence[str] | None = None,
+    floor: float | None = None,
 ) -> list[tuple[int, int, float]]:
     """Score every blocked pair of ``records`` set-based with Splink on ``engine``,
     using the model's trained parameters and its term-frequency tables:
     ``(uid, uid, weight)``. ``spark``: a Spark session to use (a cluster's); by default
-    one in local mode on this machine."""
+    one in local mode on this machine. ``blocking``: rules in DuckDB's SQL instead of
+    the model's own (``keys.BULK_BLOCKING``: the online matcher's candidates);
+    ``floor``: only pairs weighing at least this much."""
     from splink import Linker
 
     logging.getLogger("splink").setLevel(logging.WARNING)
+    settings = copy.deepcopy(document["splink"])
+    if blocking is not None:
+        settings["blocking_rules_to_generate_predictions"] = [
+            {"blocking_rule": rule, "sql_dialect": "duckdb"} for rule in blocking
+        ]
     if engine == "duckdb":
         from splink import DuckDBAPI
 
         database: Any = DuckDBAPI()
-        settings = document["splink"]
 
         def table(data: pa.Table) -> Any:
             return data
@@ -64,19 +73,25 @@ def bulk_scores(
         # Columns of lists (a child's name tokens) reach Spark through Arrow.
         session.conf.set("spark.sql.execution.arrow.pyspark.enabled", "true")
         database = SparkAPI(spark_session=session)  # type: ignore[no-untyped-call]
-        settings = spark_settings(document["splink"])
+        settings = spark_settings(settings)
 
         def table(data: pa.Table) -> Any:
             return session.createDataFrame(data.to_pandas())
     else:
         raise ValueError(f"unknown engine {engine!r}: one of {', '.join(ENGINES)}")
-    records_table = database.register(table(frame(records)), dataset_display_name="match_records")
+    # Names of their own: a Spark session (a cluster's) outlives one scoring.
+    run = uuid.uuid4().hex[:12]
+    records_table = database.register(
+        table(frame(records)), dataset_display_name=f"match_records_{run}"
+    )
     linker = Linker(records_table, settings)
     for column, frequencies in document["term_frequencies"].items():
         lookup = pa.table({column: list(frequencies), f"tf_{column}": list(frequencies.values())})
-        registered = database.register(table(lookup), dataset_display_name=f"tf_lookup_{column}")
+        registered = database.register(
+            table(lookup), dataset_display_name=f"tf_lookup_{column}_{run}"
+        )
         linker.table_management.register_term_frequency_lookup(registered, column)
-    predictions = linker.inference.predict().as_record_list()
+    predictions = linker.inference.predict(threshold_match_weight=floor).as_record_list()
     return [(int(p["uid_l"]), int(p["uid_r"]), float(p["match_weight"])) for p in predictions]
 
 

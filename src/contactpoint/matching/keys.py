@@ -81,3 +81,36 @@ def search_keys(record: MatchRecord) -> set[str]:
         keys.update(f"{names}:{year}" for year in (record.birth_year - 1, record.birth_year + 1))
         keys.add(names)
     return {key[:KEY_LENGTH] for key in keys}
+
+
+_NAMES = "l.family_phonetic = r.family_phonetic AND l.given_phonetic = r.given_phonetic"
+_NUMBERED = "l.address = r.address AND regexp_matches(l.address, '[0-9]')"
+
+
+def _either_way(rule: str) -> tuple[str, str]:
+    """A rule that is not symmetric in ``l`` and ``r``, as written and the other way
+    round (Splink pairs each two records once, the older on the left)."""
+    other = rule.replace("l.", "\0").replace("r.", "l.").replace("\0", "r.")
+    return rule, other
+
+
+# The pairs the keys above make — two records one of which has a search key the other
+# is filed under — as blocking rules in SQL (DuckDB's; ``matching.engines`` translates
+# them for Spark), each an equality join: set-based blocking finds the very candidates
+# the online matcher does (``tests/service/test_relink_engines.py``).
+BULK_BLOCKING: tuple[str, ...] = (
+    "l.nhs_number = r.nhs_number",
+    "l.upn = r.upn",
+    "l.dob = r.dob AND l.family_phonetic = r.family_phonetic",
+    "l.dob = r.dob AND l.given_phonetic = r.given_phonetic",
+    "l.dob = r.dob AND l.postcode_district = r.postcode_district",
+    f"l.dob = r.dob AND {_NUMBERED}",
+    *_either_way("l.dob_swapped = r.dob AND l.family_phonetic = r.family_phonetic"),
+    *_either_way("l.dob_swapped = r.dob AND l.given_phonetic = r.given_phonetic"),
+    *_either_way("l.dob_swapped = r.dob AND l.postcode_district = r.postcode_district"),
+    f"{_NAMES} AND {_NUMBERED}",
+    "l.postcode = r.postcode AND l.birth_year = r.birth_year",
+    f"{_NAMES} AND l.birth_year = r.birth_year",
+    *_either_way(f"{_NAMES} AND l.birth_year = r.birth_year + 1"),
+    f"{_NAMES} AND (l.birth_year IS NULL OR r.birth_year IS NULL)",
+)

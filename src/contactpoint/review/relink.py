@@ -19,6 +19,9 @@ record to the record closed for it: one linked there before the clean-break rule
 fits the closed record (the birth name, say) goes back, so the new record holds no
 former name, address or identifier from the old one.
 
+Candidates are the children filed under a record's keys; or, given ``partners``, those of
+the records set-based scoring paired it with (``relink_engines``: DuckDB or Spark).
+
 Children are taken in id order, a chunk per transaction; the run remembers the last
 child done, so an interrupted relink resumes there. Every change is a ``RelinkChange``
 in order (and a ``LinkEvent`` per record moved, with the score and model behind it), so
@@ -28,7 +31,8 @@ in order (and a ``LinkEvent`` per record moved, with the score and model behind 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, func, insert, select
@@ -51,6 +55,7 @@ from contactpoint.tables.children import Child, IdentityChange, SourceRecord
 from contactpoint.tables.linkage import LinkEvent, RelinkChange, RelinkRun
 
 CHUNK = 500
+Partners = Mapping[int, AbstractSet[int]]  # a record -> the records it was paired with
 RELINK = "relink"
 # Children a relink may change: the rest are as a person left them.
 _OPEN = (ChildStatus.ACTIVE, ChildStatus.DECEASED)
@@ -126,10 +131,12 @@ def step(
     thresholds: Thresholds,
     chunk: int = CHUNK,
     model: MatchModel | None = None,
+    partners: Partners | None = None,
 ) -> bool:
     """Re-decide the next ``chunk`` children of the run in the caller's transaction,
     with ``model`` (``model_for``; counted here when not given); True when the run has
-    finished. A step takes the index's turn: no feed load decides rows meanwhile."""
+    finished; ``partners``: candidates paired set-based (``relink_engines``), not by
+    keys. A step takes the index's turn: no feed load decides rows meanwhile."""
     turns.take(session)
     run = run_of(session, run_id, lock=True)
     if run.finished_at is not None or run.undone_at is not None:
@@ -151,7 +158,7 @@ def step(
         run.finished_at = func.now()
         session.flush()
         return True
-    _Relink(session, run, thresholds, model or model_for(session, run_id)).children(ids)
+    _Relink(session, run, thresholds, model or model_for(session, run_id), partners).children(ids)
     run.position = ids[-1]
     run.examined += len(ids)
     session.flush()
@@ -182,9 +189,11 @@ class _Relink:
     up to date as records move, so each decision sees the changes before it."""
 
     def __init__(
-        self, session: Session, run: RelinkRun, thresholds: Thresholds, model: MatchModel
-    ) -> None:
+        self, session: Session, run: RelinkRun, thresholds: Thresholds, model: MatchModel,
+        partners: Partners | None,
+    ) -> None:  # fmt: skip
         self.session, self.run, self.thresholds, self.model = session, run, thresholds, model
+        self.partners = partners
         self.actor = f"matcher (relink run {run.id})"
         self.records: dict[int, list[MatchRecord]] = defaultdict(list)
         self.owner: dict[int, int] = {}
@@ -193,8 +202,16 @@ class _Relink:
     def children(self, ids: Sequence[int]) -> None:
         session = self.session
         mine = store.records_of_children(session, ids)
-        wanted = {key: None for rs in mine.values() for r in rs for key in search_keys(r)}
-        around = {c for found in store.children_for_keys(session, wanted).values() for c in found}
+        if self.partners is None:
+            wanted = {key: None for rs in mine.values() for r in rs for key in search_keys(r)}
+            around = {
+                c for found in store.children_for_keys(session, wanted).values() for c in found
+            }
+        else:
+            paired = [
+                uid for rs in mine.values() for r in rs for uid in self.partners.get(r.uid, ())
+            ]
+            around = store.children_of_records(session, paired)
         open_ids = set(
             session.scalars(select(Child.id).where(Child.id.in_(around | set(ids)), *_relinkable()))
         )
@@ -245,12 +262,12 @@ class _Relink:
     def _redecide(self, record: MatchRecord) -> None:
         current = self.owner[record.uid]
         rest = [r for r in self.records[current] if r.uid != record.uid]
-        near = {
-            self.owner[uid]
-            for key in search_keys(record)
-            for uid in self.filed.get(key, ())
-            if uid != record.uid
-        }
+        paired = (
+            {uid for key in search_keys(record) for uid in self.filed.get(key, ())}
+            if self.partners is None
+            else {uid for uid in self.partners.get(record.uid, ()) if uid in self.owner}
+        )
+        near = {self.owner[uid] for uid in paired if uid != record.uid}
         candidates: dict[int, list[MatchRecord]] = {
             child: self.records[child] for child in sorted(near) if child in self.open
         }
