@@ -296,7 +296,7 @@ def _relink(
         partners = (
             None
             if engine == ONLINE or state.finished
-            else relink_engines.partners(first, model, thresholds, engine=engine)
+            else relink_engines.partners(first, model, engine=engine)
         )
     total = state.examined + state.remaining
     task = bars.add_task(f"relink run {run_id}", total=total, completed=state.examined)

@@ -43,14 +43,27 @@ def bulk_scores(
     engine: str = "duckdb",
     spark: Any = None,
     blocking: Sequence[str] | None = None,
-    floor: float | None = None,
 ) -> list[tuple[int, int, float]]:
     """Score every blocked pair of ``records`` set-based with Splink on ``engine``,
     using the model's trained parameters and its term-frequency tables:
     ``(uid, uid, weight)``. ``spark``: a Spark session to use (a cluster's); by default
     one in local mode on this machine. ``blocking``: rules in DuckDB's SQL instead of
-    the model's own (``keys.BULK_BLOCKING``: the online matcher's candidates);
-    ``floor``: only pairs weighing at least this much."""
+    the model's own (``keys.BULK_BLOCKING``: the online matcher's candidates)."""
+    scored = scored_pairs(document, records, engine=engine, spark=spark, blocking=blocking)
+    columns = (scored[column].tolist() for column in ("uid_l", "uid_r", "match_weight"))
+    return list(zip(*columns, strict=True))
+
+
+def scored_pairs(
+    document: dict[str, Any],
+    records: Sequence[MatchRecord],
+    *,
+    engine: str = "duckdb",
+    spark: Any = None,
+    blocking: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """``bulk_scores`` as columns — ``uid_l``, ``uid_r`` and ``match_weight``, each a
+    NumPy array — for millions of pairs."""
     from splink import Linker
 
     logging.getLogger("splink").setLevel(logging.WARNING)
@@ -91,8 +104,12 @@ def bulk_scores(
             table(lookup), dataset_display_name=f"tf_lookup_{column}_{run}"
         )
         linker.table_management.register_term_frequency_lookup(registered, column)
-    predictions = linker.inference.predict(threshold_match_weight=floor).as_record_list()
-    return [(int(p["uid_l"]), int(p["uid_r"]), float(p["match_weight"])) for p in predictions]
+    predictions = linker.inference.predict().as_pandas_dataframe()  # type: ignore[no-untyped-call]
+    return {
+        "uid_l": predictions["uid_l"].to_numpy(dtype="int64"),
+        "uid_r": predictions["uid_r"].to_numpy(dtype="int64"),
+        "match_weight": predictions["match_weight"].to_numpy(dtype="float64"),
+    }
 
 
 def spark_settings(settings: dict[str, Any]) -> dict[str, Any]:

@@ -31,8 +31,7 @@ in order (and a ``LinkEvent`` per record moved, with the score and model behind 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from collections.abc import Set as AbstractSet
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, func, insert, select
@@ -55,7 +54,7 @@ from contactpoint.tables.children import Child, IdentityChange, SourceRecord
 from contactpoint.tables.linkage import LinkEvent, RelinkChange, RelinkRun
 
 CHUNK = 500
-Partners = Mapping[int, AbstractSet[int]]  # a record -> the records it was paired with
+Partners = Mapping[int, Collection[int]]  # a record -> the records it was paired with
 RELINK = "relink"
 # Children a relink may change: the rest are as a person left them.
 _OPEN = (ChildStatus.ACTIVE, ChildStatus.DECEASED)
