@@ -66,7 +66,6 @@ def scored_pairs(
     NumPy array — for millions of pairs."""
     from splink import Linker
 
-    logging.getLogger("splink").setLevel(logging.WARNING)
     settings = copy.deepcopy(document["splink"])
     if blocking is not None:
         settings["blocking_rules_to_generate_predictions"] = [
@@ -97,7 +96,8 @@ def scored_pairs(
     records_table = database.register(
         table(frame(records)), dataset_display_name=f"match_records_{run}"
     )
-    linker = Linker(records_table, settings)
+    # Splink would otherwise turn its own chatter on (INFO, to standard error).
+    linker = Linker(records_table, settings, log_level=logging.WARNING)
     for column, frequencies in document["term_frequencies"].items():
         lookup = pa.table({column: list(frequencies), f"tf_{column}": list(frequencies.values())})
         registered = database.register(

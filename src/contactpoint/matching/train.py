@@ -120,7 +120,8 @@ def linker_for(records: Sequence[MatchRecord], settings: Any) -> Any:
 
     database = DuckDBAPI()
     table = database.register(frame(records), dataset_display_name="match_records")
-    return Linker(table, settings)
+    # Splink would otherwise turn its own chatter on (INFO, to standard error).
+    return Linker(table, settings, log_level=logging.WARNING)
 
 
 def train(
