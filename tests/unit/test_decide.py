@@ -303,3 +303,28 @@ def test_a_second_registration_with_the_same_names_is_not_taken_for_a_twin() -> 
     again = record(2, source="gro-births", given_names="Mohammed Ismail")
     decision = decide(model(), again, {"first": first}, THRESHOLDS)
     assert decision.outcome is Outcome.REVIEW
+
+
+def test_a_given_name_written_with_a_space_inside_it_is_the_same_name() -> None:
+    # Registered as Abdulrahman, claimed for as "Abdul Rahman" (and typed "Jac ob"): one
+    # child, not a twin the index has not seen.
+    born = {"family_name": "Osman", "born": date(2018, 2, 9), "gender": "M"}
+    for registered, claimed in (("Abdulrahman", "Abdul Rahman"), ("Jacob", "Jac ob")):
+        birth = record(1, source="gro-births", given_names=registered, **born)
+        claim = record(2, source="dwp-child-benefit", given_names=claimed, **born)
+        for incoming, child in ((claim, birth), (birth, claim)):
+            decision = decide(model(), incoming, {"one": [child]}, THRESHOLDS)
+            assert (decision.outcome, decision.child) == (Outcome.LINK, "one")
+
+
+def test_a_name_run_together_is_never_linked_to_the_other_twin() -> None:
+    born = {"family_name": "Osman", "born": date(2018, 2, 9), "gender": "M"}
+    twins = {
+        "abdulrahman": [record(1, source="gro-births", given_names="Abdulrahman", **born)],
+        "abdullahi": [record(2, source="gro-births", given_names="Abdullahi", **born)],
+    }
+    claim = record(3, source="dwp-child-benefit", given_names="Abdul Rahman", **born)
+    decision = decide(model(), claim, twins, THRESHOLDS)
+    # Abdulrahman's, but "Abdul" may also be Abdullahi cut short (as Abdi is Abdirahman):
+    # a person confirms.
+    assert (decision.outcome, decision.child) == (Outcome.REVIEW, "abdulrahman")

@@ -83,6 +83,19 @@ def _or_none(value: str) -> str | None:
     return value or None
 
 
+def _given_variants(given: str, tokens: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The first given name's relations (its nicknames), and the first two given names
+    run together: one name written with a space inside it — "Abdul Rahman" for
+    Abdulrahman, "Mary Ann" for Maryann, a typed "Jac ob" — is the name written without,
+    not a twin's."""
+    if not given:
+        return None
+    variants = set(name_variants(given))
+    if len(tokens) > 1:
+        variants.add(tokens[0] + tokens[1])
+    return tuple(sorted(variants))
+
+
 def match_record(uid: int, facts: ChildFacts) -> MatchRecord:
     """The comparable form of what one source record says."""
     given = first_given_name(facts.given_names)
@@ -106,7 +119,7 @@ def match_record(uid: int, facts: ChildFacts) -> MatchRecord:
         uid=uid,
         given_first=_or_none(given),
         given_tokens=given_tokens or None,
-        given_variants=tuple(sorted(name_variants(given))) if given else None,
+        given_variants=_given_variants(given, given_tokens),
         given_phonetic=_or_none(phonetic(given)),
         family=_or_none(family),
         family_tokens=family_tokens or None,
