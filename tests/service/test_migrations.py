@@ -124,3 +124,29 @@ def test_address_keys_written_the_earlier_way_are_rewritten_with_their_house_key
 
     with empty_engine.connect() as connection:
         assert connection.exec_driver_sql(KEYS).all() == expected
+
+
+def test_given_names_indexed_before_are_given_their_run_together_form(
+    empty_engine: Engine, tmp_path: Path
+) -> None:
+    upgrade(empty_engine)
+    rows = [
+        local_row(1, given_names="Abdul Rahman"),
+        local_row(2, given_names="William"),
+        local_row(3, given_names="J Peter"),
+    ]
+    _load_local(empty_engine, tmp_path, rows)
+    variants = "SELECT given_variants FROM match_records ORDER BY source_record_id"
+    with empty_engine.connect() as connection:
+        expected = connection.exec_driver_sql(variants).scalars().all()
+    assert expected[0] == "abdul|abdulrahman" and expected[2] is None
+
+    command.downgrade(alembic_config(empty_engine), "0023")
+
+    with empty_engine.connect() as connection:
+        assert connection.exec_driver_sql(variants).scalars().all() == ["abdul", *expected[1:]]
+
+    upgrade(empty_engine)
+
+    with empty_engine.connect() as connection:
+        assert connection.exec_driver_sql(variants).scalars().all() == expected
