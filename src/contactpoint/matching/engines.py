@@ -152,6 +152,8 @@ def local_spark(cores: int = 2, memory: str = "2g") -> Any:
         .config("spark.jars", similarity_jar_location())
         .config("spark.driver.memory", memory)
         .config("spark.ui.enabled", "false")
+        # Spark's own progress bars would draw over the command's.
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", str(cores * 2))
         .getOrCreate()
     )
