@@ -9,6 +9,8 @@ from datetime import date
 from contactpoint.matching.coherence import DATE_OF_BIRTH_CONFLICT, FITS_ONLY_INCOMPLETE_RECORDS
 from contactpoint.matching.decide import UNSEEN_TWIN, Outcome, decide
 from contactpoint.matching.evidence import multiple_birth
+from contactpoint.matching.frequencies import ValueCounts
+from contactpoint.matching.model import MatchModel
 from tests.unit.test_decide import THRESHOLDS, model, record
 
 
@@ -122,3 +124,52 @@ def test_a_record_that_fits_two_sisters_never_joins_them() -> None:
     slip = record(5, given_names="Sienna", born=date(2018, 4, 5))
     decision = decide(model(), slip, {"sienna": sienna, "victoria": victoria}, THRESHOLDS)
     assert (decision.outcome, decision.child, decision.joins) == (Outcome.LINK, "sienna", None)
+
+
+def test_a_record_whose_names_fit_only_one_child_never_joins_two() -> None:
+    # Femi Sesay, and a child known only as "V Wood" with a placeholder birthday, at one
+    # flat. Femi's record fits the other child on the home and the date alone: the
+    # names say nothing of it (an initial, another family name) — no reason to join.
+    home = {"address": "6 Hussain Avenue, Manchester", "postcode": "M1 5WQ", "gender": "M"}
+    femi = [record(n, given_names="Femi", family_name="Sesay", **home) for n in (1, 2)]
+    wood = [record(3, given_names="V", family_name="Wood", **home)]
+    oluwafemi = record(4, given_names="Femi", family_name="Sesay", **home)
+    both = decide(model(), oluwafemi, {"femi": femi, "wood": wood}, THRESHOLDS)
+    assert (both.outcome, both.child, both.joins) == (Outcome.LINK, "femi", None)
+    assert decide(model(), oluwafemi, {"wood": wood}, THRESHOLDS).outcome is Outcome.LINK
+
+
+def test_a_placeholder_birthday_never_joins_two_children_born_that_year() -> None:
+    # Two Oliver Smiths born in 2018, each on a real birthday and on 1 January — the
+    # day a source wrote when it knew only the year, as this index's counts show. A
+    # record with only that placeholder fits both, and is no reason to make them one.
+    placeholder = placeholder_model(date(2018, 1, 1))
+    oliver = {"given_names": "Oliver", "family_name": "Smith", "gender": "M"}
+    kent = {"address": "11 Webster Road, Herne Bay", "postcode": "CT6 7NB"}
+    tyne = {"address": "17 Brooks Road, Prudhoe", "postcode": "NE42 0PZ"}
+    herne_bay = [
+        record(1, born=date(2018, 6, 23), **oliver, **kent),
+        record(2, born=date(2018, 1, 1), **oliver, **kent),
+    ]
+    prudhoe = [
+        record(3, born=date(2018, 10, 2), **oliver, **tyne),
+        record(4, born=date(2018, 1, 1), **oliver, **tyne),
+    ]
+    bridge = record(5, born=date(2018, 1, 1), address=None, postcode=None, **oliver)
+    children = {"herne bay": herne_bay, "prudhoe": prudhoe}
+    assert placeholder.placeholder_date("2018-01-01")
+    assert not placeholder.placeholder_date("2018-06-23")
+    decision = decide(placeholder, bridge, children, THRESHOLDS)
+    assert decision.joins is None
+    # Where 1 January is as common as any day, it is a birthday, and the two Olivers
+    # are one child recorded twice on it.
+    assert decide(model(), bridge, children, THRESHOLDS).joins is not None
+
+
+def placeholder_model(day: date) -> MatchModel:
+    """The shipped model adapted to an index of 6,400 families, 400 of them with a child
+    born in ``day``'s year, 60 of those on ``day``: fifty times an average day."""
+    base = model()
+    years = {str(day.year): 400, str(day.year - 8): 6_000}
+    counts = ValueCounts(({"dob": {day.isoformat(): 60}, "birth_year": years},))
+    return base.with_term_frequencies(counts.tables(base.term_frequencies, base.average_shares()))

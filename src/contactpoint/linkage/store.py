@@ -223,8 +223,8 @@ def value_counts(session: Session, *, after: int = 0) -> dict[str, dict[str, int
                 known.append(MatchRecordRow.source_record_id > after)
             people = select(*fields).where(*known).distinct().subquery()
             held = people.c[column]
-            found[column] = {
-                v: n for v, n in session.execute(select(held, func.count()).group_by(held))
+            found[column] = {  # a birth year as text, like the file's counts
+                str(v): n for v, n in session.execute(select(held, func.count()).group_by(held))
             }
     return found
 

@@ -53,10 +53,12 @@ from contactpoint.matching.evidence import (
     registered_one,
     same_given_names,
     short_form_of,
+    two_birthdays,
     why_two,
 )
 from contactpoint.matching.model import MatchModel, Score
 from contactpoint.matching.record import MatchRecord
+from contactpoint.matching.transposed import names_fit
 
 BETWEEN_THRESHOLDS = "score between the thresholds"
 # Same birthday and family, given names that are not variants: a twin the index has not
@@ -264,9 +266,16 @@ def _against_rivals(
         )
         if rule in ANOTHER_CHILD:
             continue
-        if not complete(record):
+        if (
+            not complete(record)
+            or not (names_fit(record, candidates[child]) and names_fit(record, candidates[other]))
+            or two_birthdays(candidates[child], candidates[other], model.placeholder_date)
+        ):
             # A record missing a name or its date of birth cannot be the bridge between
-            # two children: it joins the one it fits best, and nothing more.
+            # two children: it joins the one it fits best, and nothing more. Nor can
+            # one whose names fit only one of them (a home and a birthday are shared
+            # by brothers and sisters), nor one whose date fits both only as a
+            # placeholder or a year while their own birthdays differ.
             continue
         apart = why_two(candidates[child], candidates[other])
         if rule is None and apart is None:

@@ -6,15 +6,18 @@ sisters, a child's own parent, a second NHS record. Pure, like the rest of match
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import TypeVar
 
 from rapidfuzz.distance import Levenshtein
 
-from contactpoint.matching.coherence import GIVEN, NOT_VARIANTS
+from contactpoint.matching.coherence import BIRTH, GIVEN, NOT_VARIANTS
 from contactpoint.matching.comparisons import COMPARISONS
 from contactpoint.matching.record import MatchRecord
 
+# The date-of-birth levels at which two dates are one birthday: exact, day and month
+# swapped, one character different.
+BIRTHDAYS_AGREE = (1, 2, 3)
 # Two children whose records hold different NHS numbers (and nothing else says two).
 TWO_NHS_RECORDS = "two NHS numbers"
 
@@ -49,6 +52,22 @@ def why_two(
     if unrelated_given_names(one, other):
         return "given names that are not variants of each other"
     return None
+
+
+def two_birthdays(
+    one: Sequence[MatchRecord],
+    other: Sequence[MatchRecord],
+    placeholder: Callable[[str], bool],
+) -> bool:
+    """Both children hold dates of birth that are not placeholders, and none of one's is
+    the other's (exactly, day and month swapped, or one character out): two children
+    born the same year, whatever a record with only the year or a placeholder says."""
+    born = [r for r in one if r.dob and not placeholder(r.dob)]
+    also = [r for r in other if r.dob and not placeholder(r.dob)]
+    birth = COMPARISONS[BIRTH]
+    return bool(born and also) and not any(
+        birth.level_of(a, b) in BIRTHDAYS_AGREE for a in born for b in also
+    )
 
 
 def unrelated_given_names(one: Sequence[MatchRecord], other: Sequence[MatchRecord]) -> bool:

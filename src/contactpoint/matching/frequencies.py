@@ -14,7 +14,14 @@ and counted only where those are known — so one child with ten records, howeve
 misspelt, does not make its birthday look common. A value's share is
 the chance that *another* person holds it, (n − 1) / N, smoothed towards the model's
 own figure with the weight of ``PRIOR_PEOPLE`` people: a small index leans on the
-model, a large one on itself. Pure: counts come in, tables go out.
+model, a large one on itself.
+
+A date of birth held by far more people than one day of its year can hold — twenty
+times the year's average day, and at least five people — is a placeholder: the day a
+source writes when it knows only the year (1 January, in most). Agreeing on it says the
+year and no more, so its share is the year's: a placeholder and a common name no longer
+add up to a link between strangers born the same year. Nothing lists the placeholders;
+the counts find them, whatever day a source uses. Pure: counts come in, tables go out.
 """
 
 from __future__ import annotations
@@ -31,9 +38,16 @@ PERSON_KEYS: dict[str, tuple[str, ...]] = {
     "given_first": ("family_phonetic", "birth_year"),
     "family": ("given_phonetic", "birth_year"),
     "postcode": ("family_phonetic",),
+    # Not a term-frequency column: the year's people, to tell a placeholder date.
+    "birth_year": ("family_phonetic",),
 }
 # How many people the model's own frequencies count for against the live ones.
 PRIOR_PEOPLE = 10_000
+# A date of birth held by this many times the people of its year's average day, and by
+# at least PLACEHOLDER_PEOPLE, is a placeholder for "born that year".
+PLACEHOLDER_RATIO = 20
+PLACEHOLDER_PEOPLE = 5
+DAYS_IN_YEAR = 365.25
 
 PersonCounts = Mapping[str, Mapping[str, int]]
 
@@ -89,7 +103,12 @@ class ValueCounts:
         for column, share in average.items():
             counts = tuple(layer[column] for layer in self.layers if column in layer)
             people = sum(sum(layer.values()) for layer in counts)
-            found[column] = Shares(counts, people, prior.get(column, {}), share, weight)
+            shares = Shares(counts, people, prior.get(column, {}), share, weight)
+            if column == "dob":
+                years = tuple(layer["birth_year"] for layer in self.layers if "birth_year" in layer)
+                found[column] = DateShares(shares, years)
+            else:
+                found[column] = shares
         return found
 
 
@@ -108,8 +127,12 @@ class Shares(Mapping[str, float]):
         self._counts, self._people, self._prior = counts, people, prior
         self._share, self._weight = share, weight
 
+    def held(self, value: str) -> int:
+        """How many people hold ``value``."""
+        return sum(layer.get(value, 0) for layer in self._counts)
+
     def __getitem__(self, value: str) -> float:
-        held = sum(layer.get(value, 0) for layer in self._counts)
+        held = self.held(value)
         if not held:
             raise KeyError(value)
         return (held - 1 + self._weight * self._prior.get(value, self._share)) / (
@@ -121,3 +144,33 @@ class Shares(Mapping[str, float]):
 
     def __len__(self) -> int:
         return len({value for layer in self._counts for value in layer})
+
+
+class DateShares(Mapping[str, float]):
+    """The date-of-birth table: each date's share, but a placeholder's is its year's."""
+
+    def __init__(self, dates: Shares, years: tuple[Mapping[str, int], ...]) -> None:
+        self._dates, self._years = dates, years
+        self._year_people = sum(sum(layer.values()) for layer in years)
+
+    def year_held(self, value: str) -> int:
+        return sum(layer.get(value[:4], 0) for layer in self._years)
+
+    def placeholder(self, value: str) -> bool:
+        """Whether ``value`` (``YYYY-MM-DD``) is held far more often than a day can be."""
+        held = self._dates.held(value)
+        return held >= PLACEHOLDER_PEOPLE and held * DAYS_IN_YEAR >= PLACEHOLDER_RATIO * (
+            self.year_held(value)
+        )
+
+    def __getitem__(self, value: str) -> float:
+        share = self._dates[value]
+        if self._year_people and self.placeholder(value):
+            return max(share, self.year_held(value) / self._year_people)
+        return share
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._dates)
+
+    def __len__(self) -> int:
+        return len(self._dates)

@@ -19,6 +19,7 @@ from typing import Any
 
 from contactpoint.errors import Invalid
 from contactpoint.matching.comparisons import COMPARISONS, Comparison
+from contactpoint.matching.frequencies import DateShares
 from contactpoint.matching.record import MatchRecord
 
 MODEL_FORMAT = "contactpoint-match-model/2"
@@ -114,6 +115,12 @@ class MatchModel:
         adapted = copy.copy(self)
         adapted.term_frequencies = {**self.term_frequencies, **tables}
         return adapted
+
+    def placeholder_date(self, value: str) -> bool:
+        """Whether the date of birth ``value`` is, in the index this model was adapted
+        to, a placeholder for "born that year" (``matching.frequencies.DateShares``)."""
+        table = self.term_frequencies.get("dob")
+        return isinstance(table, DateShares) and table.placeholder(value)
 
     def score(self, left: MatchRecord, right: MatchRecord) -> Score:
         """The match weight of a pair and each comparison's contribution."""

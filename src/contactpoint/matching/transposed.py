@@ -11,6 +11,7 @@ links as written is never turned round. Pure.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from contactpoint.children.facts import ChildFacts
@@ -23,6 +24,13 @@ from contactpoint.matching.record import MatchRecord, match_record
 _DISAGREE = {
     position: {i for i, level in enumerate(COMPARISONS[position].levels)
                if level.is_null or level.label in ("sounds alike", "different")}
+    for position in (GIVEN, FAMILY)
+}  # fmt: skip
+
+
+_AT_ODDS = {
+    position: {i for i, level in enumerate(COMPARISONS[position].levels)
+               if level.label in ("sounds alike", "different")}
     for position in (GIVEN, FAMILY)
 }  # fmt: skip
 
@@ -45,3 +53,13 @@ def names_agree(score: Score) -> bool:
     that, a twin's birthday and home would carry the match once the names no longer
     say "same family"."""
     return all(int(score.levels[p]) not in _DISAGREE[p] for p in (GIVEN, FAMILY))
+
+
+def names_fit(record: MatchRecord, records: Sequence[MatchRecord]) -> bool:
+    """Whether neither of the record's names is at odds (only sounding alike, or
+    different) with those of one of a child's records; a name the child's record lacks
+    is not at odds."""
+    return any(
+        all(COMPARISONS[p].level_of(record, other) not in _AT_ODDS[p] for p in (GIVEN, FAMILY))
+        for other in records
+    )
