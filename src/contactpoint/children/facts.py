@@ -69,6 +69,9 @@ class ChildFacts:
     # The source marks the record sensitive (the NHS's sensitive flag, an authority's
     # shield): the child is shielded on load.
     shield: bool = False
+    # Without a date of birth, the year the source gave (a year alone, or a date garbled
+    # in its day or month): matching tells children born years apart by it.
+    birth_year: int | None = None
 
     @property
     def incomplete(self) -> bool:
@@ -90,6 +93,8 @@ def facts_to_json(facts: ChildFacts) -> dict[str, Any]:
     row["registrations"] = [_plain(as_row(r)) for r in facts.registrations]
     if not facts.shield:
         del row["shield"]  # as stored before sources could mark a record sensitive
+    if facts.birth_year is None:
+        del row["birth_year"]  # as stored before a year alone was kept
     return row
 
 
@@ -124,6 +129,7 @@ def facts_from_json(data: dict[str, Any]) -> ChildFacts:
             for r in data["registrations"]
         ),
         shield=bool(data.get("shield", False)),
+        birth_year=data.get("birth_year"),
     )
 
 

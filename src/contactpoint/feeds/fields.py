@@ -202,6 +202,20 @@ class RowReader:
             return None
         return parsed
 
+    def birth_year(self, field: str) -> int | None:
+        """The year of a date of birth the row gives only in part — a year alone
+        ("2014"), or a date whose day or month is garbled ("2014-86-18", "31/02/2014") —
+        when it is a plausible year of birth (not in the future, at most
+        ``oldest_age_years`` ago). The date itself is reported as ``date`` reports it; the
+        year still tells two children born years apart from each other."""
+        value = self.cells.get(field, "").strip()
+        if len(value) < 4:
+            return None
+        for year in (value[:4], value[-4:]):
+            if year.isdigit() and 0 <= self.today.year - int(year) <= self.oldest_age_years:
+                return int(year)
+        return None
+
     def choice(
         self,
         field: str,

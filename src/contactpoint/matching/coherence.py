@@ -48,14 +48,21 @@ def incoherent(
     chain strangers together: "William, born 1 Jan 2014" joins William Cooper, then
     "William Routledge, born 1 Jan 2014" joins through it. So the record must also fit
     the child's records that say as much as it does (those with each of its given name,
-    family name and date of birth); and its date of birth must not be more than a year
-    from most of the dates of birth the child holds.
+    family name and date of birth); and its date of birth (without one, the year it
+    gives) must not be more than a year from most of the dates of birth the child holds.
     """
     dob = COMPARISONS[BIRTH]
     if record.dob is not None and not birthday_mistyped(record, records):
         levels = [dob.level_of(record, r) for r in records if r.dob is not None]
         conflicts = sum(level == YEAR_APART for level in levels)
         if conflicts and conflicts >= len(levels) - conflicts:
+            return DATE_OF_BIRTH_CONFLICT
+    year = record.birth_year
+    if record.dob is None and year is not None and not birthday_mistyped(record, records):
+        # Only the year is known ("2014", or a garbled date): years apart all the same.
+        years = [r.birth_year for r in records if r.dob is not None and r.birth_year]
+        conflicts = sum(abs(other - year) > 1 for other in years)
+        if conflicts and conflicts >= len(years) - conflicts:
             return DATE_OF_BIRTH_CONFLICT
     fields = [f for f in ("given_first", "family", "dob") if getattr(record, f) is not None]
     comparable = [r for r in records if all(getattr(r, f) is not None for f in fields)]

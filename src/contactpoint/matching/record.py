@@ -127,7 +127,7 @@ def match_record(uid: int, facts: ChildFacts) -> MatchRecord:
         dob=_or_none(date_key(born)),
         dob_swapped=_or_none(swapped_day_month(born)),
         dob_days=day_number(born),
-        birth_year=born.year if born else None,
+        birth_year=born.year if born else facts.birth_year,
         gender=facts.gender if facts.gender in ("M", "F") else None,
         postcode=_or_none(postcode),
         postcode_sector=_or_none(sector),

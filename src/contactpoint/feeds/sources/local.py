@@ -16,6 +16,8 @@ def standardise(row: RowReader) -> ChildFacts:
         row.fail("given_names", "at least one of given_names and family_name is required")
     # A local partner's system may write either form; both are unambiguous.
     born = row.date("date_of_birth", birth=True, fmt=(ISO_DATE, UK_DATE))
+    # A year alone, or a date garbled in its day or month, still gives the year.
+    year = row.birth_year("date_of_birth") if born is None else None
     gender = row.choice("gender", {k: v for k, v in GENDERS.items() if len(k) == 1}, default="U")
     home = address(row)
     nhs = row.nhs_number()
@@ -32,6 +34,7 @@ def standardise(row: RowReader) -> ChildFacts:
         given_names=given,
         family_name=family,
         date_of_birth=born,
+        birth_year=year,
         gender=gender or "U",
         identifiers=tuple(ids),
         address=home,
