@@ -4,6 +4,7 @@ missing given names are neither evidence nor a twin."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from contactpoint.matching.coherence import DATE_OF_BIRTH_CONFLICT, FITS_ONLY_INCOMPLETE_RECORDS
@@ -173,3 +174,21 @@ def placeholder_model(day: date) -> MatchModel:
     years = {str(day.year): 400, str(day.year - 8): 6_000}
     counts = ValueCounts(({"dob": {day.isoformat(): 60}, "birth_year": years},))
     return base.with_term_frequencies(counts.tables(base.term_frequencies, base.average_shares()))
+
+
+def test_a_record_whose_birthday_is_not_the_other_childs_never_joins_them() -> None:
+    # Mo Mahmood of 57 Mill Lane, born 26 October 2026, is known so far by one record
+    # with the year alone; another Mo Mahmood, of 51 Ball Grove, was born on 1 May. "Mo
+    # Mahmood, 26 October 2026, 57 Mill Lane" is the first boy's: it fits the second
+    # only through his record without a date, and is no reason to make them one.
+    names = {"given_names": "Mo", "family_name": "Mahmood", "gender": "M"}
+    mill_lane = {"address": "57 Mill Lane, Luton", "postcode": "LU2 0WY"}
+    ball_grove = {"address": "51 Ball Grove, Luton", "postcode": "LU2 6PH"}
+    first = [replace(record(1, **names, born=None, **mill_lane), birth_year=2026)]
+    second = [
+        record(2, **names, born=date(2026, 5, 1), **ball_grove),
+        record(3, **names, born=None, postcode="LU2 6PH", address=None),
+    ]
+    mo = record(4, **names, born=date(2026, 10, 26), **mill_lane)
+    decision = decide(model(), mo, {"first": first, "second": second}, THRESHOLDS)
+    assert (decision.outcome, decision.child, decision.joins) == (Outcome.LINK, "first", None)

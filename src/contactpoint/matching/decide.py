@@ -269,13 +269,15 @@ def _against_rivals(
         if (
             not complete(record)
             or not (names_fit(record, candidates[child]) and names_fit(record, candidates[other]))
-            or two_birthdays(candidates[child], candidates[other], model.placeholder_date)
+            or two_birthdays(
+                [record, *candidates[child]], candidates[other], model.placeholder_date
+            )
         ):
             # A record missing a name or its date of birth cannot be the bridge between
             # two children: it joins the one it fits best, and nothing more. Nor can
             # one whose names fit only one of them (a home and a birthday are shared
-            # by brothers and sisters), nor one whose date fits both only as a
-            # placeholder or a year while their own birthdays differ.
+            # by brothers and sisters), nor one whose own birthday, or its child's, is
+            # none of the other's (it fitted by a placeholder, a year or a name alone).
             continue
         apart = why_two(candidates[child], candidates[other])
         if rule is None and apart is None:
