@@ -48,6 +48,7 @@ from contactpoint.matching.coherence import (
 from contactpoint.matching.evidence import (
     TWO_NHS_RECORDS,
     multiple_birth,
+    named_or_identified,
     one_childs_names,
     one_family,
     registered_one,
@@ -58,7 +59,6 @@ from contactpoint.matching.evidence import (
 )
 from contactpoint.matching.model import MatchModel, Score
 from contactpoint.matching.record import MatchRecord
-from contactpoint.matching.transposed import names_fit
 
 BETWEEN_THRESHOLDS = "score between the thresholds"
 # Same birthday and family, given names that are not variants: a twin the index has not
@@ -268,16 +268,16 @@ def _against_rivals(
             continue
         if (
             not complete(record)
-            or not (names_fit(record, candidates[child]) and names_fit(record, candidates[other]))
+            or not all(named_or_identified(record, candidates[c]) for c in (child, other))
             or two_birthdays(
                 [record, *candidates[child]], candidates[other], model.placeholder_date
             )
         ):
             # A record missing a name or its date of birth cannot be the bridge between
             # two children: it joins the one it fits best, and nothing more. Nor can
-            # one whose names fit only one of them (a home and a birthday are shared
-            # by brothers and sisters), nor one whose own birthday, or its child's, is
-            # none of the other's (it fitted by a placeholder, a year or a name alone).
+            # one whose names (or identifiers) fit only one of them (a home and a
+            # birthday are shared by brothers and sisters), nor one whose birthday, or
+            # its child's, is none of the other's (a placeholder, a year, a name alone).
             continue
         apart = why_two(candidates[child], candidates[other])
         if rule is None and apart is None:

@@ -14,6 +14,7 @@ from rapidfuzz.distance import Levenshtein
 from contactpoint.matching.coherence import BIRTH, GIVEN, NOT_VARIANTS
 from contactpoint.matching.comparisons import COMPARISONS
 from contactpoint.matching.record import MatchRecord
+from contactpoint.matching.transposed import names_fit
 
 # The date-of-birth levels at which two dates are one birthday: exact, day and month
 # swapped, one character different.
@@ -52,6 +53,17 @@ def why_two(
     if unrelated_given_names(one, other):
         return "given names that are not variants of each other"
     return None
+
+
+def named_or_identified(record: MatchRecord, records: Sequence[MatchRecord]) -> bool:
+    """The record's names fit one of the child's records (``transposed.names_fit``), or
+    it holds one of the child's NHS numbers or UPNs: a new surname after a move is still
+    the child the identifier names."""
+    held = {(r.nhs_number, r.upn) for r in records}
+    return names_fit(record, records) or any(
+        (record.nhs_number and record.nhs_number == nhs) or (record.upn and record.upn == upn)
+        for nhs, upn in held
+    )
 
 
 def two_birthdays(
