@@ -30,6 +30,7 @@ from contactpoint.tables.decommission import Stage
 from contactpoint.tables.signposting import FlagKind
 from tests.builders import birth, write_feed
 from tests.people import LEEDS, active_user
+from tests.sqlite_files import database_bytes
 
 TODAY = date(2026, 11, 1)
 NAMES = ("Oluwaseun", "Przybylski", "Marguerite")
@@ -132,9 +133,7 @@ def test_everything_personal_is_destroyed_and_certified(service: Engine) -> None
     url = make_url(service.url.render_as_string(False))
     if url.get_backend_name() == "sqlite":
         assert url.database is not None
-        stored = b"".join(
-            p.read_bytes() for p in Path(url.database).parent.glob(Path(url.database).name + "*")
-        )
+        stored = database_bytes(Path(url.database))
         for name in NAMES:
             assert name.encode() not in stored
 

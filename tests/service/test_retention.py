@@ -34,6 +34,7 @@ from contactpoint.tables import Base
 from contactpoint.tables.children import Child, RetentionRun, SourceRecord
 from tests.builders import birth, death, nhs_number, nhs_record, write_feed
 from tests.people import LEEDS, active_user
+from tests.sqlite_files import database_bytes
 
 LOADED = date(2020, 6, 1)
 
@@ -176,7 +177,7 @@ def test_six_years_after_archiving_nothing_personal_is_left_and_the_audit_chain_
     if url.get_backend_name() == "sqlite":
         # Nor in the file's bytes: deleted content is zeroed, the log checkpointed away.
         path = Path(url.database or "")
-        raw = b"".join(p.read_bytes() for p in path.parent.glob(f"{path.name}*"))
+        raw = database_bytes(path)
         for value in values:
             assert value.encode() not in raw
 
