@@ -59,10 +59,10 @@ def named_or_identified(record: MatchRecord, records: Sequence[MatchRecord]) -> 
     """The record's names fit one of the child's records (``transposed.names_fit``), or
     it holds one of the child's NHS numbers or UPNs: a new surname after a move is still
     the child the identifier names."""
-    held = {(r.nhs_number, r.upn) for r in records}
     return names_fit(record, records) or any(
-        (record.nhs_number and record.nhs_number == nhs) or (record.upn and record.upn == upn)
-        for nhs, upn in held
+        (record.nhs_number and r.nhs_number == record.nhs_number)
+        or (record.upn and r.upn == record.upn)
+        for r in records
     )
 
 

@@ -153,20 +153,18 @@ class DateShares(Mapping[str, float]):
         self._dates, self._years = dates, years
         self._year_people = sum(sum(layer.values()) for layer in years)
 
-    def year_held(self, value: str) -> int:
+    def _year_held(self, value: str) -> int:
         return sum(layer.get(value[:4], 0) for layer in self._years)
 
     def placeholder(self, value: str) -> bool:
         """Whether ``value`` (``YYYY-MM-DD``) is held far more often than a day can be."""
-        held = self._dates.held(value)
-        return held >= PLACEHOLDER_PEOPLE and held * DAYS_IN_YEAR >= PLACEHOLDER_RATIO * (
-            self.year_held(value)
-        )
+        return _placeholder(self._dates.held(value), self._year_held(value))
 
     def __getitem__(self, value: str) -> float:
         share = self._dates[value]
-        if self._year_people and self.placeholder(value):
-            return max(share, self.year_held(value) / self._year_people)
+        year = self._year_held(value)
+        if year and _placeholder(self._dates.held(value), year):
+            return max(share, year / self._year_people)
         return share
 
     def __iter__(self) -> Iterator[str]:
@@ -174,3 +172,9 @@ class DateShares(Mapping[str, float]):
 
     def __len__(self) -> int:
         return len(self._dates)
+
+
+def _placeholder(held: int, year_held: int) -> bool:
+    """``held`` people on one day of a year that ``year_held`` people were born in: far
+    more than a day can hold."""
+    return held >= PLACEHOLDER_PEOPLE and held * DAYS_IN_YEAR >= PLACEHOLDER_RATIO * year_held
