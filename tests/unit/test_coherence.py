@@ -8,10 +8,11 @@ from dataclasses import replace
 from datetime import date
 
 from contactpoint.matching.coherence import DATE_OF_BIRTH_CONFLICT, FITS_ONLY_INCOMPLETE_RECORDS
-from contactpoint.matching.decide import UNSEEN_TWIN, Outcome, decide
+from contactpoint.matching.decide import Outcome, decide
 from contactpoint.matching.evidence import multiple_birth
 from contactpoint.matching.frequencies import ValueCounts
 from contactpoint.matching.model import MatchModel
+from contactpoint.matching.rules import UNSEEN_TWIN
 from tests.unit.test_decide import THRESHOLDS, model, record
 
 

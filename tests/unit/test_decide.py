@@ -10,16 +10,10 @@ from typing import Any
 from contactpoint.children.facts import AddressFact, CarerFact, ChildFacts, IdentifierFact
 from contactpoint.kinds.children import IdentifierScheme
 from contactpoint.linkage.registry import shipped_document
-from contactpoint.matching.decide import (
-    SIBLINGS_ON_ONE_CLAIM,
-    UNSEEN_TWIN,
-    Decision,
-    Outcome,
-    Thresholds,
-    decide,
-)
+from contactpoint.matching.decide import Decision, Outcome, Thresholds, decide
 from contactpoint.matching.model import MatchModel
 from contactpoint.matching.record import MatchRecord, match_record
+from contactpoint.matching.rules import SIBLINGS_ON_ONE_CLAIM, UNSEEN_TWIN
 
 THRESHOLDS = Thresholds(link=3.0, review=-3.0, margin=5.0)
 ONE_CLAIM = "carers full name of a parent on the claim"

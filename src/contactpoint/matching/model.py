@@ -25,6 +25,9 @@ from contactpoint.matching.record import MatchRecord
 MODEL_FORMAT = "contactpoint-match-model/2"
 # Splink clamps m and u to this before taking logarithms; so must we, for equal weights.
 M_U_CLAMP_MIN = 1e-300
+_BIRTH = "date_of_birth"
+_EXACT = 1  # every comparison's level after the null level
+PLACEHOLDER_YEAR = "the year of a placeholder date"
 
 
 class ModelInvalid(Invalid):
@@ -88,7 +91,8 @@ class MatchModel:
             )
         self._levels = {c.name: _trained_levels(c, trained[c.name]) for c in COMPARISONS}
         self._tests = [
-            (tuple(level.test for level in c.levels), self._levels[c.name]) for c in COMPARISONS
+            (c.name == _BIRTH, tuple(level.test for level in c.levels), self._levels[c.name])
+            for c in COMPARISONS
         ]
 
     @classmethod
@@ -130,10 +134,13 @@ class MatchModel:
         for comparison in COMPARISONS:
             index = comparison.level_of(left, right)
             level = self._levels[comparison.name][index]
+            label = level.label
+            if comparison.name == _BIRTH and self._year_of_placeholder(index, left, right):
+                # The level string keeps the dates' own level (the data as it is); the
+                # weight is that of agreeing on the placeholder.
+                level, label = self._levels[_BIRTH][_EXACT], PLACEHOLDER_YEAR
             adjustment = self._tf_adjustment(level, left, right)
-            contributions.append(
-                Contribution(comparison.name, level.label, level.weight, adjustment)
-            )
+            contributions.append(Contribution(comparison.name, label, level.weight, adjustment))
             levels.append(str(index))
             total += level.weight + adjustment
         return Score(total, tuple(contributions), "".join(levels))
@@ -154,14 +161,29 @@ class MatchModel:
         """The match weight alone (the fast path of ``score``: it runs for every
         candidate pair of every load, so it walks precomputed level tests)."""
         total = self.prior_weight
-        for tests, trained in self._tests:
-            for test, level in zip(tests, trained, strict=True):
+        for birth, tests, trained in self._tests:
+            for index, (test, level) in enumerate(zip(tests, trained, strict=True)):
                 if test(left, right):
+                    if birth and self._year_of_placeholder(index, left, right):
+                        level = trained[_EXACT]
                     total += level.weight
                     if level.tf_column is not None:
                         total += self._tf_adjustment(level, left, right)
                     break
         return total
+
+    def _year_of_placeholder(self, index: int, left: MatchRecord, right: MatchRecord) -> bool:
+        """Two dates of birth that differ, one of them a placeholder for "born that year"
+        and the other in that year: they agree as far as the placeholder says, on the
+        year, and weigh as agreeing on the placeholder (its share is the year's)."""
+        if index <= _EXACT or left.dob is None or right.dob is None:
+            return False
+        table = self.term_frequencies.get("dob")
+        return (
+            isinstance(table, DateShares)
+            and left.dob[:4] == right.dob[:4]
+            and (table.placeholder(left.dob) or table.placeholder(right.dob))
+        )
 
     def _tf_adjustment(self, level: _TrainedLevel, left: MatchRecord, right: MatchRecord) -> float:
         if level.tf_column is None:

@@ -1,0 +1,197 @@
+"""The hard rules: what stops an automatic link whatever the score. Pure.
+
+* conflicting identifiers: the record's NHS number or UPN is not among the child's own;
+* different gender and given names that are not variants of each other;
+* multiple births: the child has a brother or sister with the same date of birth in the
+  same family, and the record's given name is no closer to the child's than to theirs
+  (a nickname or a typo is a variant; a sibling's name is not; a name that begins a
+  sibling's, as Abdi begins Abdirahman, may be theirs cut short); and a record with the
+  child's birthday and family but a given name that is no variant of theirs is taken
+  for a twin not yet in the index, and becomes a new child;
+* a record must fit the child as a whole, not one record of it: a date of birth more
+  than a year from most of the child's, or fitting only the child's records that lack
+  a name or date the record has, shows the child to be another;
+* a date of birth that agrees with the child's only on the year, one of the two a
+  placeholder (1 January, where a source knew only the year): with given names that
+  are not variants the record is a brother or sister born that year (a twin, perhaps);
+  with a real date none of the child's real dates agrees with, a namesake born that
+  year. Either way another child. Nor may such a record, agreeing with a second child
+  on names and a placeholder alone (not the home), join the two
+  (``placeholder_elsewhere``).
+
+Rules that show a candidate to be another child (``ANOTHER_CHILD``) pass it over for the
+next candidate; the others send the record to a data manager.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from typing import TypeVar
+
+from contactpoint.matching.coherence import (
+    BIRTH,
+    DATE_OF_BIRTH_CONFLICT,
+    EXACT,
+    FAMILY,
+    FITS_ONLY_INCOMPLETE_RECORDS,
+    NOT_VARIANTS,
+    YEAR_APART,
+    birthday_mistyped,
+    given_fit,
+    incoherent,
+)
+from contactpoint.matching.evidence import (
+    multiple_birth,
+    one_childs_names,
+    same_given_names,
+    short_form_of,
+    two_birthdays,
+)
+from contactpoint.matching.model import PLACEHOLDER_YEAR, MatchModel, Score
+from contactpoint.matching.record import MatchRecord
+
+# Same birthday and family, given names that are not variants: a twin the index has not
+# seen yet, far more often than one child recorded under two unrelated names.
+UNSEEN_TWIN = "same date of birth and family but given names that are not variants"
+SIBLINGS_ON_ONE_CLAIM = "another child on the same child benefit claim"
+DIFFERENT_CHILDREN = "different identifiers and given names that are not variants"
+FITS_A_TWIN_BETTER = "a twin or other multiple birth whose given name fits better"
+SECOND_REGISTRATION = "a second birth registration under other given names"
+YEAR_ONLY_SIBLING = "given names that are not variants, and only the year of birth in common"
+# Rules that show a candidate to be another child, not a question for anyone.
+ANOTHER_CHILD = (
+    DATE_OF_BIRTH_CONFLICT,
+    FITS_ONLY_INCOMPLETE_RECORDS,
+    UNSEEN_TWIN,
+    SIBLINGS_ON_ONE_CLAIM,
+    DIFFERENT_CHILDREN,
+    FITS_A_TWIN_BETTER,
+    SECOND_REGISTRATION,
+    YEAR_ONLY_SIBLING,
+)
+ANOTHER_GIVEN_NAME = 3  # the given-name level: the names share only one of their words
+SAME_FAMILY = (1, 2)  # exact, or one part of a double-barrelled name
+
+# Whatever names a candidate child: an id, or a child still to be created.
+K = TypeVar("K", bound=Hashable)
+
+
+def broken_rule(
+    model: MatchModel,
+    review: float,
+    record: MatchRecord,
+    records: Sequence[MatchRecord],
+    score: Score,
+    child: K,
+    others: Sequence[K],
+    candidates: Mapping[K, Sequence[MatchRecord]],
+) -> str | None:
+    """Why ``record`` may not link to ``child`` (``records``) automatically, whatever
+    its ``score``; None when nothing stops it. ``others``: the other candidates, among
+    them the child's twins; ``review``: the review threshold."""
+    claims = {r.benefit_line for r in records if r.benefit_claim == record.benefit_claim}
+    if record.benefit_line and claims - {None} and record.benefit_line not in claims:
+        return SIBLINGS_ON_ONE_CLAIM
+    # How close the record's given name comes to any name the child is known by.
+    given_level = given_fit(record, records)
+    shares_identifier = False
+    for identifier in ("nhs_number", "upn"):
+        value = getattr(record, identifier)
+        held = {getattr(r, identifier) for r in records} - {None}
+        if value and held:
+            if value not in held:
+                # Different identifiers and unrelated given names: another child (a
+                # twin, typically), not a question for anyone.
+                if given_level in NOT_VARIANTS:
+                    return DIFFERENT_CHILDREN
+                return f"conflicting {identifier.replace('_', ' ')}"
+            shares_identifier = True
+    if record.registered_birth and any(r.registered_birth for r in records):
+        # A second birth registration: a twin (or a brother or sister) — every child has
+        # one. The same given names may be a re-registration, for a person to confirm.
+        if any(same_given_names(record, r) for r in records if r.registered_birth):
+            return "a second birth registration with the same names"
+        return SECOND_REGISTRATION
+    genders = {r.gender for r in records} - {None}
+    if record.gender and genders and record.gender not in genders and given_level != EXACT:
+        # Olivia and Oliver: a different gender needs the very same given name.
+        return "different gender and given names that are not the same"
+    if shares_identifier:
+        return None
+    if score.contributions[BIRTH].level == PLACEHOLDER_YEAR:
+        # Born the same year, by a placeholder date: another given name makes the record
+        # a brother or sister (a twin, perhaps); a real date that none of the child's
+        # real dates agrees with, a namesake born the same year.
+        if given_level in NOT_VARIANTS:
+            return YEAR_ONLY_SIBLING
+        if two_birthdays([record], records, model.placeholder_date):
+            return DATE_OF_BIRTH_CONFLICT
+    if int(score.levels[BIRTH]) == YEAR_APART and not birthday_mistyped(record, records):
+        return "dates of birth more than a year apart"
+    whole = incoherent(model, review, record, records)
+    if whole:
+        return whole
+    for other in others:
+        if other != child and multiple_birth(records, candidates[other]):
+            fit = given_fit(record, candidates[other])
+            if fit and (fit < given_level or (given_level == 0 and fit not in NOT_VARIANTS)):
+                return FITS_A_TWIN_BETTER
+            if fit == given_level and fit:
+                # Both twins' first names fit as well (both Mohammed): the whole given
+                # names tell them apart, where they are one twin's and not the other's.
+                mine = any(same_given_names(record, r) for r in records)
+                theirs = any(same_given_names(record, r) for r in candidates[other])
+                if theirs and not mine:
+                    return FITS_A_TWIN_BETTER
+                if mine and not theirs:
+                    continue
+            if fit == given_level or (
+                short_form_of(record, candidates[other])
+                and not any(same_given_names(record, r) for r in records)
+            ):
+                # "Abdi" is one twin's first name and may be the other's (Abdirahman)
+                # cut short: which twin the record is, only a person can tell.
+                return "a twin or other multiple birth: the given name fits a sibling as well"
+    same_birth = int(score.levels[BIRTH]) == EXACT and int(score.levels[FAMILY]) in SAME_FAMILY
+    if same_birth and not record.registered_birth and any(r.registered_birth for r in records):
+        # The child's birth registration is in the index, and a twin's would be too: a
+        # twin would be a candidate of its own (same birthday and family), so there is
+        # no unseen twin to fear. (A second registration is itself the twin.)
+        return None
+    if same_birth and given_level in NOT_VARIANTS:
+        return UNSEEN_TWIN
+    named = [r for r in records if r.given_first]
+    if (
+        same_birth
+        and given_level == EXACT
+        and named
+        and not any(one_childs_names(record, r) for r in named)
+    ):
+        # Mohammed Talha beside Mohammed Ibrahim, born the same day: a twin.
+        return UNSEEN_TWIN
+    if (
+        same_birth
+        and given_level == ANOTHER_GIVEN_NAME
+        and not any(same_given_names(record, r) for r in records)
+    ):
+        # "Grace" and "Lottie Grace" born the same day: one child, or twins?
+        return "same date of birth and family; the given names share only one name"
+    return None
+
+
+def placeholder_elsewhere(model: MatchModel, record: MatchRecord, score: Score) -> bool:
+    """The pair agrees on its date of birth only through a placeholder (the same one, or
+    one and a date of its year), and not on the home: names and a year, what namesakes
+    share. Never enough to join two children."""
+    birth = score.contributions[BIRTH]
+    on_placeholder = birth.level == PLACEHOLDER_YEAR or (
+        birth.level == "exact" and record.dob is not None and model.placeholder_date(record.dob)
+    )
+    return on_placeholder and not _same_home(score)
+
+
+def _same_home(score: Score) -> bool:
+    """The pair's postcodes agree (or share a sector), or their addresses (or but for a
+    typo)."""
+    home = {c.comparison: c.level for c in score.contributions}
+    return home["postcode"] in ("exact", "same sector") or home["address"] in ("exact", "typo")
