@@ -96,3 +96,21 @@ def test_names_and_a_placeholder_year_never_join_children_at_two_homes() -> None
     at_home = record(4, born=date(2024, 1, 1), **hafsa, **manchester)
     decision = decide(placeholder, at_home, children, THRESHOLDS)
     assert (decision.outcome, decision.child, decision.joins) == (Outcome.LINK, "manchester", None)
+
+
+def test_placeholders_of_years_apart_are_years_apart_however_alike_they_look() -> None:
+    # Mohammed Rashid, born 2011, and his brother Muhammad, born 2016, at one house; a
+    # source knew only their years. 1 January 2011 and 1 January 2016 are one character
+    # apart, a slip between two real dates; between placeholders, five years.
+    placeholder = placeholder_model(date(2016, 1, 1))
+    home = {"address": "4 Holland Avenue, Birmingham", "postcode": "B42 5DP", "gender": "M"}
+    older = [record(1, given_names="Mohammed", family_name="Rashid", born=date(2011, 1, 1), **home)]
+    younger = record(2, given_names="Muhammad", family_name="Rashid", born=date(2016, 1, 1), **home)
+    assert birth(placeholder.score(younger, older[0]))[0] == "different"
+    assert birth(model().score(younger, older[0]))[0] == "one character different"
+    decision = decide(placeholder, younger, {"older": older}, THRESHOLDS)
+    assert (decision.outcome, decision.rule) == (Outcome.NEW, DATE_OF_BIRTH_CONFLICT)
+    # A year apart is "within a year", as for two real dates.
+    this_year = record(3, born=date(2016, 1, 1), **OLIVER)
+    next_year = record(4, born=date(2017, 1, 1), **OLIVER)
+    assert birth(placeholder.score(next_year, this_year))[0] == "within a year"

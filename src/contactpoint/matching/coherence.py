@@ -51,9 +51,9 @@ def incoherent(
     family name and date of birth); and its date of birth (without one, the year it
     gives) must not be more than a year from most of the dates of birth the child holds.
     """
-    dob = COMPARISONS[BIRTH]
     if record.dob is not None and not birthday_mistyped(record, records):
-        levels = [dob.level_of(record, r) for r in records if r.dob is not None]
+        # Where a placeholder is one of the two, by the years (``MatchModel.birth_level``).
+        levels = [model.birth_level(record, r) for r in records if r.dob is not None]
         conflicts = sum(level == YEAR_APART for level in levels)
         if conflicts and conflicts >= len(levels) - conflicts:
             return DATE_OF_BIRTH_CONFLICT

@@ -27,6 +27,9 @@ MODEL_FORMAT = "contactpoint-match-model/2"
 M_U_CLAMP_MIN = 1e-300
 _BIRTH = "date_of_birth"
 _EXACT = 1  # every comparison's level after the null level
+_DATES = next(c for c in COMPARISONS if c.name == _BIRTH)
+_YEARS_APART = len(_DATES.levels) - 1  # "different": more than a year apart
+_YEAR_NEXT = _YEARS_APART - 1  # "within a year"
 PLACEHOLDER_YEAR = "the year of a placeholder date"
 
 
@@ -135,10 +138,11 @@ class MatchModel:
             index = comparison.level_of(left, right)
             level = self._levels[comparison.name][index]
             label = level.label
-            if comparison.name == _BIRTH and self._year_of_placeholder(index, left, right):
+            if comparison.name == _BIRTH and (birth := self._by_year(index, left, right)) != index:
                 # The level string keeps the dates' own level (the data as it is); the
-                # weight is that of agreeing on the placeholder.
-                level, label = self._levels[_BIRTH][_EXACT], PLACEHOLDER_YEAR
+                # weight is that of the years.
+                level = self._levels[_BIRTH][birth]
+                label = PLACEHOLDER_YEAR if birth == _EXACT else level.label
             adjustment = self._tf_adjustment(level, left, right)
             contributions.append(Contribution(comparison.name, label, level.weight, adjustment))
             levels.append(str(index))
@@ -164,26 +168,37 @@ class MatchModel:
         for birth, tests, trained in self._tests:
             for index, (test, level) in enumerate(zip(tests, trained, strict=True)):
                 if test(left, right):
-                    if birth and self._year_of_placeholder(index, left, right):
-                        level = trained[_EXACT]
+                    if birth:
+                        level = trained[self._by_year(index, left, right)]
                     total += level.weight
                     if level.tf_column is not None:
                         total += self._tf_adjustment(level, left, right)
                     break
         return total
 
-    def _year_of_placeholder(self, index: int, left: MatchRecord, right: MatchRecord) -> bool:
-        """Two dates of birth that differ, one of them a placeholder for "born that year"
-        and the other in that year: they agree as far as the placeholder says, on the
-        year, and weigh as agreeing on the placeholder (its share is the year's)."""
+    def birth_level(self, left: MatchRecord, right: MatchRecord) -> int:
+        """The date-of-birth level the pair is weighed at: the dates' own, or where one
+        is a placeholder, that of their years (``_by_year``)."""
+        return self._by_year(_DATES.level_of(left, right), left, right)
+
+    def _by_year(self, index: int, left: MatchRecord, right: MatchRecord) -> int:
+        """Two dates of birth that differ, one of them a placeholder for "born that
+        year": only the years can agree. The same year weighs as agreeing on the
+        placeholder (its share is the year's); neighbouring years are "within a year",
+        and years further apart are years apart, however alike the dates look (1
+        January 2011 and 1 January 2016 are one character different)."""
         if index <= _EXACT or left.dob is None or right.dob is None:
-            return False
+            return index
         table = self.term_frequencies.get("dob")
-        return (
+        if not (
             isinstance(table, DateShares)
-            and left.dob[:4] == right.dob[:4]
             and (table.placeholder(left.dob) or table.placeholder(right.dob))
-        )
+        ):
+            return index
+        apart = abs(int(left.dob[:4]) - int(right.dob[:4]))
+        if apart == 0:
+            return _EXACT
+        return max(index, _YEAR_NEXT) if apart == 1 else _YEARS_APART
 
     def _tf_adjustment(self, level: _TrainedLevel, left: MatchRecord, right: MatchRecord) -> float:
         if level.tf_column is None:
