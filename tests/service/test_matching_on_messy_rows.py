@@ -2,7 +2,8 @@
 PostgreSQL: a chain through an incomplete record never joins two people, a child
 founded by an incomplete record joins its fuller records once they arrive, a date in
 the other common form loads, a placeholder birthday counts for little, names written the
-other way round are put back, and two letters swapped in a name are a typo, not a twin."""
+other way round are put back (and a child founded so joins the child written right),
+and two letters swapped in a name are a typo, not a twin."""
 
 from __future__ import annotations
 
@@ -161,6 +162,28 @@ def test_records_with_the_names_reversed_link_whichever_came_first(
     load(session, tmp_path, "local", rows)
     placed = child_of(session)
     assert placed["J1"] == placed["J2"] == placed["J3"] == placed["J4"] != placed["T1"]
+
+
+def test_a_child_founded_with_the_names_reversed_joins_the_child_written_right(
+    session: Session, tmp_path: Path
+) -> None:
+    # Riley Speight's first record has the names the wrong way round (and the house
+    # number wrong) and founds a child; a record without a given name founds another;
+    # "Riley Speight" written right links to the second as written and, with the names
+    # put back, fits the first: one child held twice. His twin Oscar, born the same day
+    # at the same home, is not.
+    home = {"gender": "M", "date_of_birth": "2013-06-27", "postcode": "",
+            "address": "27 Daley Crescent, Labrador"}  # fmt: skip
+    first = {**home, "address": "35 Daley Crescent, Labrador"}
+    rows = [
+        local_row(1, record_id="R1", given_names="Speight", family_name="Riley", **first),
+        local_row(2, record_id="R2", given_names="", family_name="Speight", **home),
+        local_row(3, record_id="R3", given_names="Riley", family_name="Speight", **home),
+        local_row(4, record_id="T1", given_names="Oscar", family_name="Speight", **home),
+    ]
+    load(session, tmp_path, "local", rows)
+    placed = child_of(session)
+    assert placed["R1"] == placed["R2"] == placed["R3"] != placed["T1"]
 
 
 def test_two_letters_swapped_in_a_given_name_is_a_typo_not_a_twin(

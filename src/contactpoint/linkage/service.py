@@ -13,7 +13,7 @@ from contactpoint.children.facts import ChildFacts
 from contactpoint.linkage import registry, store
 from contactpoint.linkage.frequencies import adapt, live_counts
 from contactpoint.linkage.joins import Ask, Children, Ref, ask_again, held_questions, second_look
-from contactpoint.matching.coherence import BIRTH, FAMILY
+from contactpoint.matching.coherence import BIRTH, FAMILY, complete
 from contactpoint.matching.comparisons import COMPARISONS
 from contactpoint.matching.decide import (
     BETWEEN_THRESHOLDS,
@@ -23,9 +23,11 @@ from contactpoint.matching.decide import (
     best_score,
     decide,
 )
+from contactpoint.matching.evidence import multiple_birth, two_birthdays, why_two
 from contactpoint.matching.keys import blocking_keys, search_keys
 from contactpoint.matching.model import MatchModel
 from contactpoint.matching.record import MatchRecord, match_record
+from contactpoint.matching.rules import placeholder_elsewhere
 from contactpoint.matching.transposed import names_agree, put_back, reversible
 from contactpoint.tables.review import ReviewKind
 
@@ -161,6 +163,18 @@ def plan_links(
                     # Matched with its names put back: filed that way from now on.
                     record = plan.records[record.uid] = swapped[record.uid]
                     decision = put
+            elif (
+                decision.outcome is Outcome.LINK
+                and decision.joins is None
+                and record.uid in swapped
+            ):
+                # Linked as written; a child whose first record had the names the other
+                # way round may be this one, held twice.
+                other = _turned_round(
+                    model, thresholds, swapped[record.uid], decision.child, children, filed
+                )
+                if other is not None and frozenset((decision.child, other)) not in kept_apart:
+                    decision = replace(decision, joins=other)
             decision = _clean_break(model, record, decision, identities, children, thresholds)
             ref = _apply(plan, record.uid, decision)
             score = decision.score
@@ -206,6 +220,44 @@ def plan_links(
     second_look(session, model, thresholds, children, doubtful, kept_apart)
     _resolve(plan, children, row_refs)
     return plan
+
+
+def _turned_round(
+    model: MatchModel,
+    thresholds: Thresholds,
+    view: MatchRecord,
+    child: Ref | None,
+    children: Children,
+    filed: Mapping[str, set[int]],
+) -> Ref | None:
+    """Another child that the record, with its names put back, links to (both names
+    agreeing, joining none, nothing telling the two children apart): a child founded
+    by a record with the names the other way round ("Speight Riley"), which the records
+    written as they should be ("Riley Speight") do not fit as written."""
+    candidates = children.candidates(view, filed)
+    others = {ref: recs for ref, recs in candidates.items() if ref != child and recs}
+    if child is None or not any(
+        max(model.weight(view, r) for r in recs) >= thresholds.link for recs in others.values()
+    ):
+        return None
+    put = decide(model, view, candidates, thresholds)
+    if (
+        put.outcome is Outcome.LINK
+        and put.joins is None
+        and put.child in others
+        and put.score is not None
+        and names_agree(put.score)
+        and why_two(children.records[child], others[put.child]) is None
+        and not multiple_birth(children.records[child], others[put.child])
+        # The guards of any join (``decide._against_rivals``).
+        and complete(view)
+        and not two_birthdays(
+            [view, *children.records[child]], others[put.child], model.placeholder_date
+        )
+        and not placeholder_elsewhere(model, view, put.score)
+    ):
+        return put.child
+    return None
 
 
 def _clean_break(
