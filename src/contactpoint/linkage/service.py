@@ -13,7 +13,7 @@ from contactpoint.children.facts import ChildFacts
 from contactpoint.linkage import registry, store
 from contactpoint.linkage.frequencies import adapt, live_counts
 from contactpoint.linkage.joins import Ask, Children, Ref, ask_again, held_questions, second_look
-from contactpoint.matching.coherence import BIRTH, FAMILY, complete
+from contactpoint.matching.coherence import BIRTH, FAMILY
 from contactpoint.matching.comparisons import COMPARISONS
 from contactpoint.matching.decide import (
     BETWEEN_THRESHOLDS,
@@ -23,11 +23,11 @@ from contactpoint.matching.decide import (
     best_score,
     decide,
 )
-from contactpoint.matching.evidence import multiple_birth, two_birthdays, why_two
+from contactpoint.matching.evidence import multiple_birth, why_two
 from contactpoint.matching.keys import blocking_keys, search_keys
 from contactpoint.matching.model import MatchModel
 from contactpoint.matching.record import MatchRecord, match_record
-from contactpoint.matching.rules import placeholder_elsewhere
+from contactpoint.matching.rules import may_bridge
 from contactpoint.matching.transposed import names_agree, put_back, reversible
 from contactpoint.tables.review import ReviewKind
 
@@ -249,12 +249,7 @@ def _turned_round(
         and names_agree(put.score)
         and why_two(children.records[child], others[put.child]) is None
         and not multiple_birth(children.records[child], others[put.child])
-        # The guards of any join (``decide._against_rivals``).
-        and complete(view)
-        and not two_birthdays(
-            [view, *children.records[child]], others[put.child], model.placeholder_date
-        )
-        and not placeholder_elsewhere(model, view, put.score)
+        and may_bridge(model, view, children.records[child], others[put.child], put.score)
     ):
         return put.child
     return None

@@ -22,21 +22,17 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from typing import Generic, TypeVar
 
-from contactpoint.matching.coherence import (
-    complete,
-)
 from contactpoint.matching.evidence import (
     TWO_NHS_RECORDS,
     multiple_birth,
     named_or_identified,
     one_family,
     registered_one,
-    two_birthdays,
     why_two,
 )
 from contactpoint.matching.model import MatchModel, Score
 from contactpoint.matching.record import MatchRecord
-from contactpoint.matching.rules import ANOTHER_CHILD, broken_rule, placeholder_elsewhere
+from contactpoint.matching.rules import ANOTHER_CHILD, broken_rule, may_bridge
 
 BETWEEN_THRESHOLDS = "score between the thresholds"
 
@@ -232,14 +228,9 @@ def _against_rivals(
         )
         if rule in ANOTHER_CHILD:
             continue
-        if (
-            not complete(record)
-            or not all(named_or_identified(record, candidates[c]) for c in (child, other))
-            or two_birthdays(
-                [record, *candidates[child]], candidates[other], model.placeholder_date
-            )
-            or placeholder_elsewhere(model, record, rival)
-        ):
+        if not all(
+            named_or_identified(record, candidates[c]) for c in (child, other)
+        ) or not may_bridge(model, record, candidates[child], candidates[other], rival):
             # A record missing a name or its date of birth cannot be the bridge between
             # two children: it joins the one it fits best, and nothing more. Nor can
             # one whose names (or identifiers) fit only one of them (a home and a

@@ -37,6 +37,7 @@ from contactpoint.matching.coherence import (
     NOT_VARIANTS,
     YEAR_APART,
     birthday_mistyped,
+    complete,
     given_fit,
     incoherent,
 )
@@ -177,6 +178,24 @@ def broken_rule(
         # "Grace" and "Lottie Grace" born the same day: one child, or twins?
         return "same date of birth and family; the given names share only one name"
     return None
+
+
+def may_bridge(
+    model: MatchModel,
+    record: MatchRecord,
+    one: Sequence[MatchRecord],
+    other: Sequence[MatchRecord],
+    score: Score,
+) -> bool:
+    """Whether ``record``, joining the child ``one``, may show the child ``other`` (which
+    it fits at ``score``) to be the same child: it has both names and a date of birth;
+    its birthday, or its child's, is one of the other's (placeholders aside); and it
+    fits the other by more than names and a placeholder away from the home."""
+    return (
+        complete(record)
+        and not two_birthdays([record, *one], other, model.placeholder_date)
+        and not placeholder_elsewhere(model, record, score)
+    )
 
 
 def placeholder_elsewhere(model: MatchModel, record: MatchRecord, score: Score) -> bool:
