@@ -81,6 +81,19 @@ def test_with_no_other_candidate_an_unseen_twin_becomes_a_new_child() -> None:
     assert decision.rule == UNSEEN_TWIN
 
 
+def test_an_unseen_twin_whose_birthday_has_a_slip_is_still_a_twin() -> None:
+    # Adam Ali Miah, born 5 September 2020; his twin Tanvir's record at their home has
+    # the day and month swapped (or one digit wrong): another given name, the same
+    # family and home, a birthday but for a slip — a twin, not Adam.
+    home = {"family_name": "Miah", "gender": "M", "address": "78 Gill Close, Birmingham",
+            "postcode": "B15 6LN"}  # fmt: skip
+    adam = [record(1, given_names="Adam Ali", born=date(2020, 9, 5), **home)]
+    for slip in (date(2020, 5, 9), date(2020, 9, 6)):
+        tanvir = record(2, given_names="Tanvir", born=slip, **home)
+        decision = decide(model(), tanvir, {"adam": adam}, THRESHOLDS)
+        assert (decision.outcome, decision.rule) == (Outcome.NEW, UNSEEN_TWIN)
+
+
 def test_a_brother_or_sister_on_the_same_claim_is_another_child() -> None:
     sister = record(2, benefit="CHB12345678AB/1")
     decision = decide(

@@ -6,8 +6,9 @@
   same family, and the record's given name is no closer to the child's than to theirs
   (a nickname or a typo is a variant; a sibling's name is not; a name that begins a
   sibling's, as Abdi begins Abdirahman, may be theirs cut short); and a record with the
-  child's birthday and family but a given name that is no variant of theirs is taken
-  for a twin not yet in the index, and becomes a new child;
+  child's birthday (or that birthday but for a slip: day and month swapped, one
+  character) and family but a given name that is no variant of theirs is taken for a
+  twin not yet in the index, and becomes a new child;
 * a record must fit the child as a whole, not one record of it: a date of birth more
   than a year from most of the child's, or fitting only the child's records that lack
   a name or date the record has, shows the child to be another;
@@ -72,6 +73,8 @@ ANOTHER_CHILD = (
 )
 ANOTHER_GIVEN_NAME = 3  # the given-name level: the names share only one of their words
 SAME_FAMILY = (1, 2)  # exact, or one part of a double-barrelled name
+# Date-of-birth levels one slip from the same: day and month swapped, one character.
+_SLIPS = (2, 3)
 
 # Whatever names a candidate child: an id, or a child still to be created.
 K = TypeVar("K", bound=Hashable)
@@ -159,7 +162,10 @@ def broken_rule(
         # twin would be a candidate of its own (same birthday and family), so there is
         # no unseen twin to fear. (A second registration is itself the twin.)
         return None
-    if same_birth and given_level in NOT_VARIANTS:
+    slipped = int(score.levels[BIRTH]) in _SLIPS and int(score.levels[FAMILY]) in SAME_FAMILY
+    if (same_birth or slipped) and given_level in NOT_VARIANTS:
+        # The twin's birthday may be recorded with a slip (day and month swapped, one
+        # character): Tanvir Miah, "born 2020-05-09", at the home of his twin Adam.
         return UNSEEN_TWIN
     named = [r for r in records if r.given_first]
     if (
