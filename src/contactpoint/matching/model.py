@@ -189,11 +189,7 @@ class MatchModel:
         January 2011 and 1 January 2016 are one character different)."""
         if index <= _EXACT or left.dob is None or right.dob is None:
             return index
-        table = self.term_frequencies.get("dob")
-        if not (
-            isinstance(table, DateShares)
-            and (table.placeholder(left.dob) or table.placeholder(right.dob))
-        ):
+        if not (self.placeholder_date(left.dob) or self.placeholder_date(right.dob)):
             return index
         apart = abs(int(left.dob[:4]) - int(right.dob[:4]))
         if apart == 0:

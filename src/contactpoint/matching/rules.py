@@ -42,6 +42,7 @@ from contactpoint.matching.coherence import (
     given_fit,
     incoherent,
 )
+from contactpoint.matching.comparisons import COMPARISONS
 from contactpoint.matching.evidence import (
     multiple_birth,
     one_childs_names,
@@ -74,7 +75,11 @@ ANOTHER_CHILD = (
 ANOTHER_GIVEN_NAME = 3  # the given-name level: the names share only one of their words
 SAME_FAMILY = (1, 2)  # exact, or one part of a double-barrelled name
 # Date-of-birth levels one slip from the same: day and month swapped, one character.
-_SLIPS = (2, 3)
+_SLIPS = tuple(
+    index
+    for index, level in enumerate(COMPARISONS[BIRTH].levels)
+    if level.label in ("day and month swapped", "one character different")
+)
 
 # Whatever names a candidate child: an id, or a child still to be created.
 K = TypeVar("K", bound=Hashable)
