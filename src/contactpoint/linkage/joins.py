@@ -224,21 +224,38 @@ def ask_again(
     kept_apart.update(
         frozenset(children.find(c) for c in pair) for pair in store.kept_apart(session, unseen)
     )
-    filed: dict[str, set[int]] = {}
+    asked = [ask for ask in asks if {ask.child, ask.other} <= may_join]
+    # Which children may reach which, as the file left them; the keys of those that
+    # may are looked up at once (one query for the file, not one an ask).
+    reaches: dict[tuple[Ref, Ref], bool] = {}
+    for ask in asked:
+        one, other = children.find(ask.child), children.find(ask.other)
+        for ref, to in ((one, other), (other, one)):
+            if ref != to and (ref, to) not in reaches:
+                reaches[ref, to] = _could_link(
+                    model, thresholds, children.records[ref], children.records[to]
+                )
+    filed = _filed(
+        session, children, sorted({ref for (ref, _to), yes in reaches.items() if yes}, key=order)
+    )
+    changed: set[Ref] = set()  # children a join below has given more records
     joins = []
-    for ask in asks:
-        if not {ask.child, ask.other} <= may_join:
-            continue
+    for ask in asked:
         one, other = children.find(ask.child), children.find(ask.other)
         if one == other:
             continue
         for ref, to in ((one, other), (other, one)):
-            if not _could_link(model, thresholds, children.records[ref], children.records[to]):
+            if changed & {ref, to} or (ref, to) not in reaches:
+                reaches[ref, to] = _could_link(
+                    model, thresholds, children.records[ref], children.records[to]
+                )
+            if not reaches[ref, to]:
                 continue
             _filed(session, children, [ref], filed)
             target = _where_all_link(model, thresholds, children, ref, filed, kept_apart)
             if target is not None and target in (one, other):
                 kept, joined = children.join(target, ref, kept_apart)
+                changed.update((kept, joined))
                 if isinstance(kept, int) and isinstance(joined, int):  # always: both indexed
                     joins.append((ask, kept, joined))
                 break
