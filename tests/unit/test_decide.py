@@ -13,7 +13,7 @@ from contactpoint.linkage.registry import shipped_document
 from contactpoint.matching.decide import Decision, Outcome, Thresholds, decide
 from contactpoint.matching.model import MatchModel
 from contactpoint.matching.record import MatchRecord, match_record
-from contactpoint.matching.rules import SIBLINGS_ON_ONE_CLAIM, UNSEEN_TWIN
+from contactpoint.matching.rules import NO_BIRTHDAY_IN_COMMON, SIBLINGS_ON_ONE_CLAIM, UNSEEN_TWIN
 
 THRESHOLDS = Thresholds(link=3.0, review=-3.0, margin=5.0)
 ONE_CLAIM = "carers full name of a parent on the claim"
@@ -335,3 +335,19 @@ def test_a_name_run_together_is_never_linked_to_the_other_twin() -> None:
     # Abdulrahman's, but "Abdul" may also be Abdullahi cut short (as Abdi is Abdirahman):
     # a person confirms.
     assert (decision.outcome, decision.child) == (Outcome.REVIEW, "abdulrahman")
+
+
+def test_a_sister_with_no_date_of_birth_in_common_is_another_child() -> None:
+    # Rosie Isabella Jenkins's record has no date of birth; her twin Mila's has one. At
+    # one home and in one family, another given name with nothing to say the two are
+    # one child is a sister — however strongly the home and the family name agree.
+    home = {"family_name": "Jenkins", "address": "3 The Avenue, Sittingbourne"}
+    rosie = [record(1, given_names="Rosie Isabella", born=None, postcode="ME10 1JE", **home)]
+    mila = record(2, given_names="Mila", born=date(2019, 12, 17), postcode="ME10 1JE", **home)
+    assert model().score(mila, rosie[0]).weight >= THRESHOLDS.link
+    decision = decide(model(), mila, {"rosie": rosie}, THRESHOLDS)
+    assert (decision.outcome, decision.rule) == (Outcome.NEW, NO_BIRTHDAY_IN_COMMON)
+    # Her own nickname, or a typo of it, is still Rosie.
+    for name in ("Rosie", "Rosei Isabella"):
+        also = record(3, given_names=name, born=date(2019, 12, 17), postcode="ME10 1JE", **home)
+        assert decide(model(), also, {"rosie": rosie}, THRESHOLDS).outcome is Outcome.LINK

@@ -82,6 +82,13 @@ def two_birthdays(
     )
 
 
+def birthday_in_common(record: MatchRecord, records: Sequence[MatchRecord]) -> bool:
+    """The record's date of birth is one of the child's: exactly, day and month swapped,
+    or one character out (a placeholder counts only where both hold it)."""
+    birth = COMPARISONS[BIRTH]
+    return any(birth.level_of(record, r) in BIRTHDAYS_AGREE for r in records)
+
+
 def unrelated_given_names(one: Sequence[MatchRecord], other: Sequence[MatchRecord]) -> bool:
     """No given name of one child is a variant (the same, a nickname, another of its
     names, a typo) of any of the other's: Sienna and Victoria, two sisters."""

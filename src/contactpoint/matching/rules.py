@@ -18,7 +18,10 @@
   with a real date none of the child's real dates agrees with, a namesake born that
   year. Either way another child. Nor may such a record, agreeing with a second child
   on names and a placeholder alone (not the home), join the two
-  (``placeholder_elsewhere``).
+  (``placeholder_elsewhere``);
+* a given name that is no variant of the child's (nor one cut short), with no date of
+  birth in common (one side has none, or they differ): a brother or sister, however
+  strongly the family name and the home agree.
 
 Rules that show a candidate to be another child (``ANOTHER_CHILD``) pass it over for the
 next candidate; the others send the record to a data manager.
@@ -44,6 +47,7 @@ from contactpoint.matching.coherence import (
 )
 from contactpoint.matching.comparisons import COMPARISONS
 from contactpoint.matching.evidence import (
+    birthday_in_common,
     multiple_birth,
     one_childs_names,
     same_given_names,
@@ -61,6 +65,7 @@ DIFFERENT_CHILDREN = "different identifiers and given names that are not variant
 FITS_A_TWIN_BETTER = "a twin or other multiple birth whose given name fits better"
 SECOND_REGISTRATION = "a second birth registration under other given names"
 YEAR_ONLY_SIBLING = "given names that are not variants, and only the year of birth in common"
+NO_BIRTHDAY_IN_COMMON = "given names that are not variants, and no date of birth in common"
 # Rules that show a candidate to be another child, not a question for anyone.
 ANOTHER_CHILD = (
     DATE_OF_BIRTH_CONFLICT,
@@ -71,6 +76,7 @@ ANOTHER_CHILD = (
     FITS_A_TWIN_BETTER,
     SECOND_REGISTRATION,
     YEAR_ONLY_SIBLING,
+    NO_BIRTHDAY_IN_COMMON,
 )
 ANOTHER_GIVEN_NAME = 3  # the given-name level: the names share only one of their words
 SAME_FAMILY = (1, 2)  # exact, or one part of a double-barrelled name
@@ -135,6 +141,17 @@ def broken_rule(
             return YEAR_ONLY_SIBLING
         if two_birthdays([record], records, model.placeholder_date):
             return DATE_OF_BIRTH_CONFLICT
+    if (
+        given_level in NOT_VARIANTS
+        and not birthday_in_common(record, records)
+        and not short_form_of(record, records)
+        and not any(short_form_of(r, [record]) for r in records)
+    ):
+        # Another given name (not one cut short: Arch for Archie), and no birthday to
+        # say otherwise (a date missing on one side, or dates that differ): in one
+        # family, at one home, a brother or sister. "Mila Jenkins, born 2019-01-01"
+        # beside "Rosie Isabella Jenkins, born 2019".
+        return NO_BIRTHDAY_IN_COMMON
     if int(score.levels[BIRTH]) == YEAR_APART and not birthday_mistyped(record, records):
         return "dates of birth more than a year apart"
     whole = incoherent(model, review, record, records)
