@@ -351,3 +351,19 @@ def test_a_sister_with_no_date_of_birth_in_common_is_another_child() -> None:
     for name in ("Rosie", "Rosei Isabella"):
         also = record(3, given_names=name, born=date(2019, 12, 17), postcode="ME10 1JE", **home)
         assert decide(model(), also, {"rosie": rosie}, THRESHOLDS).outcome is Outcome.LINK
+
+
+def test_one_mis_keyed_gender_does_not_keep_a_child_in_two() -> None:
+    # Brett's first record gave him as a girl, and founded a child of its own; a record
+    # fitting both children strongly shows them to be one. Two children each known by
+    # two records of one gender are two, and the record only asks about them.
+    brett = {"given_names": "Brett", "family_name": "Dwyer", "born": date(2011, 5, 28)}
+    boy = [record(uid, gender="M", **brett) for uid in (1, 2, 3)]
+    girl = [record(4, gender="F", **brett)]
+    incoming = record(5, gender="M", **brett)
+    decision = decide(model(), incoming, {"boy": boy, "girl": girl}, THRESHOLDS)
+    assert (decision.outcome, decision.child, decision.joins) == (Outcome.LINK, "boy", "girl")
+    girl.append(record(6, gender="F", **brett))
+    decision = decide(model(), incoming, {"boy": boy, "girl": girl}, THRESHOLDS)
+    assert decision.joins is None
+    assert decision.also == "girl"

@@ -102,11 +102,18 @@ def unrelated_given_names(one: Sequence[MatchRecord], other: Sequence[MatchRecor
 
 def recorded_gender(records: Sequence[MatchRecord]) -> str | None:
     """The gender most of a child's records give (None: none given, or a tie) — one
-    mis-keyed record does not make a child of two genders."""
+    mis-keyed record does not make a child of two genders. A gender given by one record
+    alone counts only from a birth registration or an NHS record: a child founded by a
+    record keyed with the wrong gender is not thereby another child."""
     counts = Counter(r.gender for r in records if r.gender).most_common(2)
     if not counts or (len(counts) == 2 and counts[0][1] == counts[1][1]):
         return None
-    return counts[0][0]
+    gender, given = counts[0]
+    if given < 2 and not any(
+        r.gender == gender and (r.registered_birth or r.nhs_number) for r in records
+    ):
+        return None
+    return gender
 
 
 def registered_one(child: K, other: K, candidates: Mapping[K, Sequence[MatchRecord]]) -> K | None:
