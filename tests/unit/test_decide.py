@@ -347,7 +347,7 @@ def test_a_sister_with_no_date_of_birth_in_common_is_another_child() -> None:
     assert model().score(mila, rosie[0]).weight >= THRESHOLDS.link
     decision = decide(model(), mila, {"rosie": rosie}, THRESHOLDS)
     assert (decision.outcome, decision.rule) == (Outcome.NEW, NO_BIRTHDAY_IN_COMMON)
-    # Her own nickname, or a typo of it, is still Rosie.
+    # Her own given names, or a typo of them, are still Rosie.
     for name in ("Rosie", "Rosei Isabella"):
         also = record(3, given_names=name, born=date(2019, 12, 17), postcode="ME10 1JE", **home)
         assert decide(model(), also, {"rosie": rosie}, THRESHOLDS).outcome is Outcome.LINK
