@@ -228,28 +228,30 @@ def ask_again(
     # Which children may reach which, as the file left them; the keys of those that
     # may are looked up at once (one query for the file, not one an ask).
     reaches: dict[tuple[Ref, Ref], bool] = {}
-    for ask in asked:
-        one, other = children.find(ask.child), children.find(ask.other)
-        for ref, to in ((one, other), (other, one)):
-            if ref != to and (ref, to) not in reaches:
-                reaches[ref, to] = _could_link(
-                    model, thresholds, children.records[ref], children.records[to]
-                )
-    filed = _filed(
-        session, children, sorted({ref for (ref, _to), yes in reaches.items() if yes}, key=order)
-    )
     changed: set[Ref] = set()  # children a join below has given more records
+
+    def reach(ref: Ref, to: Ref) -> bool:
+        if changed & {ref, to} or (ref, to) not in reaches:
+            reaches[ref, to] = _could_link(
+                model, thresholds, children.records[ref], children.records[to]
+            )
+        return reaches[ref, to]
+
+    pairs = [(children.find(ask.child), children.find(ask.other)) for ask in asked]
+    reaching = {
+        ref
+        for one, other in pairs
+        for ref, to in ((one, other), (other, one))
+        if ref != to and reach(ref, to)
+    }
+    filed = _filed(session, children, sorted(reaching, key=order))
     joins = []
     for ask in asked:
         one, other = children.find(ask.child), children.find(ask.other)
         if one == other:
             continue
         for ref, to in ((one, other), (other, one)):
-            if changed & {ref, to} or (ref, to) not in reaches:
-                reaches[ref, to] = _could_link(
-                    model, thresholds, children.records[ref], children.records[to]
-                )
-            if not reaches[ref, to]:
+            if not reach(ref, to):
                 continue
             _filed(session, children, [ref], filed)
             target = _where_all_link(model, thresholds, children, ref, filed, kept_apart)
