@@ -367,3 +367,27 @@ def test_one_mis_keyed_gender_does_not_keep_a_child_in_two() -> None:
     decision = decide(model(), incoming, {"boy": boy, "girl": girl}, THRESHOLDS)
     assert decision.joins is None
     assert decision.also == "girl"
+
+
+def test_a_part_of_the_child_under_a_nickname_is_not_taken_for_a_twin() -> None:
+    # Lucas's first school record called him Luke, and founded a child of its own: born
+    # the same day at the same home under another first name, it looks like a twin. A
+    # record with no given name fits both alike; a nickname's piece is no twin to fear,
+    # so the record links to Lucas. Beside a twin with a name of its own (Oscar) it
+    # still goes to a person.
+    home = {
+        "family_name": "Courcey",
+        "born": date(2014, 10, 6),
+        "gender": "M",
+        "address": "124 Brown Street, Chelmsford",
+        "postcode": "CM1 9ZY",
+    }
+    lucas = [record(1, given_names="Lucas Arthur", **home), record(2, given_names="Lucas", **home)]
+    nameless = record(4, given_names=None, **home)
+    luke = [record(3, given_names="Luke", **home)]
+    decision = decide(model(), nameless, {"lucas": lucas, "luke": luke}, THRESHOLDS)
+    assert (decision.outcome, decision.child) == (Outcome.LINK, "lucas")
+    oscar = [record(3, given_names="Oscar", **home)]
+    decision = decide(model(), nameless, {"lucas": lucas, "oscar": oscar}, THRESHOLDS)
+    assert decision.outcome is Outcome.REVIEW
+    assert decision.rule is not None and "fits a sibling as well" in decision.rule

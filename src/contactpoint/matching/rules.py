@@ -5,10 +5,11 @@
 * multiple births: the child has a brother or sister with the same date of birth in the
   same family, and the record's given name is no closer to the child's than to theirs
   (a nickname or a typo is a variant; a sibling's name is not; a name that begins a
-  sibling's, as Abdi begins Abdirahman, may be theirs cut short); and a record with the
-  child's birthday (or that birthday but for a slip: day and month swapped, one
-  character) and family but a given name that is no variant of theirs is taken for a
-  twin not yet in the index, and becomes a new child;
+  sibling's, as Abdi begins Abdirahman, may be theirs cut short; a "sibling" known only
+  by a nickname or a typo of the child's name is a part of the child, not a twin); and a
+  record with the child's birthday (or that birthday but for a slip: day and month
+  swapped, one character) and family but a given name that is no variant of theirs is
+  taken for a twin not yet in the index, and becomes a new child;
 * a record must fit the child as a whole, not one record of it: a date of birth more
   than a year from most of the child's, or fitting only the child's records that lack
   a name or date the record has, shows the child to be another;
@@ -38,6 +39,7 @@ from contactpoint.matching.coherence import (
     EXACT,
     FAMILY,
     FITS_ONLY_INCOMPLETE_RECORDS,
+    GIVEN,
     NOT_VARIANTS,
     YEAR_APART,
     birthday_mistyped,
@@ -53,6 +55,7 @@ from contactpoint.matching.evidence import (
     same_given_names,
     short_form_of,
     two_birthdays,
+    two_registrations,
 )
 from contactpoint.matching.model import PLACEHOLDER_YEAR, MatchModel, Score
 from contactpoint.matching.record import MatchRecord
@@ -85,6 +88,13 @@ _SLIPS = tuple(
     index
     for index, level in enumerate(COMPARISONS[BIRTH].levels)
     if level.label in ("day and month swapped", "one character different")
+)
+
+# Given-name levels of one name written another way: a nickname, a typo.
+_ANOTHER_WAY = tuple(
+    index
+    for index, level in enumerate(COMPARISONS[GIVEN].levels)
+    if level.label in ("nickname", "typo")
 )
 
 # Whatever names a candidate child: an id, or a child still to be created.
@@ -158,7 +168,11 @@ def broken_rule(
     if whole:
         return whole
     for other in others:
-        if other != child and multiple_birth(records, candidates[other]):
+        if (
+            other != child
+            and multiple_birth(records, candidates[other])
+            and not held_twice(records, candidates[other])
+        ):
             fit = given_fit(record, candidates[other])
             if fit and (fit < given_level or (given_level == 0 and fit not in NOT_VARIANTS)):
                 return FITS_A_TWIN_BETTER
@@ -206,6 +220,27 @@ def broken_rule(
         # "Grace" and "Lottie Grace" born the same day: one child, or twins?
         return "same date of birth and family; the given names share only one name"
     return None
+
+
+def held_twice(records: Sequence[MatchRecord], other: Sequence[MatchRecord]) -> bool:
+    """The child ``other``, born the same day into the same family as the child
+    ``records``, is known only by names the child could bear: a nickname or a typo of
+    the child's given name ("Luke" beside Lucas, "Yousuf" beside Yusuf), or names one of
+    the child's records could be (``one_childs_names``): a part of that child that
+    founded a child of its own, far more often than a twin — unless each holds a birth
+    registration of that day (``two_registrations``: two births). Such a "twin" sends
+    no record to a person for fitting it as well as the child; a twin with a name of
+    its own (Oscar, Kyle Oluwaseun beside Oluwaseun, Mohammed Ibrahim beside Mohammed
+    Talha) still does."""
+    named = [r for r in other if r.given_first]
+    return (
+        bool(named)
+        and not two_registrations(records, other)
+        and all(
+            given_fit(r, records) in _ANOTHER_WAY or any(one_childs_names(r, c) for c in records)
+            for r in named
+        )
+    )
 
 
 def may_bridge(
