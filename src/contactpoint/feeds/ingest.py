@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from contactpoint import bulk
@@ -28,7 +28,7 @@ from contactpoint.matching.record import match_record
 from contactpoint.review.merge import close_tasks_between, merge_children
 from contactpoint.tables.children import Child, SourceRecord
 from contactpoint.tables.linkage import MatchKey, MatchRecordRow
-from contactpoint.tables.review import ReviewTask
+from contactpoint.tables.review import ReviewStatus, ReviewTask
 
 Progress = Callable[[str, int, int], None]
 # Files with at least this many new rows (and a tenth of the index's) refresh the
@@ -163,7 +163,7 @@ def ingest(
     )
     report("write", 5, WRITE_STEPS)
     _hold_near_shielded(session, plan, fresh, child_of)
-    _raise_reviews(session, plan, fresh, record_ids, child_of, child_id)
+    raised = _raise_reviews(session, plan, fresh, record_ids, child_of, child_id)
     report("write", WRITE_STEPS, WRITE_STEPS)
 
     _shield_marked(
@@ -200,7 +200,7 @@ def ingest(
         linked=len(fresh) - plan.new_children,
         updated=len(changed),
         unchanged=len(rows) - len(fresh) - len(changed),
-        for_review=len(plan.reviews),
+        for_review=raised,
         joined=len(plan.joins),
     )
 
@@ -274,27 +274,57 @@ def _raise_reviews(
     record_ids: Sequence[int],
     child_of: dict[int, int],
     child_id: Callable[[Target], int],
-) -> None:
+) -> int:
+    """Raise the plan's review tasks and return how many: one open task for each pair of
+    children the plan asks about. A second record raising the question an open task
+    already asks (two records of one new child, each near the same indexed child) adds
+    nothing for a person to decide, and the first task's answer settles both."""
     if not plan.reviews:
-        return
+        return 0
     model = registry.model(session, plan.model_version)
-    session.add_all(
-        ReviewTask(
-            kind=review.kind,
-            child_id=child_of[fresh[review.row]],
-            candidate_child_id=child_id(review.candidate),
-            source_record_id=record_ids[review.row],
-            weight=review.weight,
-            model_version=plan.model_version,
-            explanation=[
-                {"comparison": c.comparison, "level": c.level, "weight": c.weight}
-                for c in model.explain_levels(review.levels)
-            ],
-            note=review.note,
+    asked = _open_pairs(session, {child_of[fresh[review.row]] for review in plan.reviews})
+    tasks = []
+    for review in plan.reviews:
+        pair = frozenset((child_of[fresh[review.row]], child_id(review.candidate)))
+        if pair in asked:
+            continue
+        asked.add(pair)
+        tasks.append(
+            ReviewTask(
+                kind=review.kind,
+                child_id=child_of[fresh[review.row]],
+                candidate_child_id=child_id(review.candidate),
+                source_record_id=record_ids[review.row],
+                weight=review.weight,
+                model_version=plan.model_version,
+                explanation=[
+                    {"comparison": c.comparison, "level": c.level, "weight": c.weight}
+                    for c in model.explain_levels(review.levels)
+                ],
+                note=review.note,
+            )
         )
-        for review in plan.reviews
-    )
+    session.add_all(tasks)
     session.flush()
+    return len(tasks)
+
+
+def _open_pairs(session: Session, child_ids: set[int]) -> set[frozenset[int]]:
+    """The pairs of children open review tasks already ask about, among those naming
+    one of ``child_ids``."""
+    pairs: set[frozenset[int]] = set()
+    for part in bulk.parts(session, sorted(child_ids)):
+        for one, other in session.execute(
+            select(ReviewTask.child_id, ReviewTask.candidate_child_id).where(
+                ReviewTask.status == ReviewStatus.OPEN,
+                or_(
+                    bulk.among(session, ReviewTask.child_id, part),
+                    bulk.among(session, ReviewTask.candidate_child_id, part),
+                ),
+            )
+        ):
+            pairs.add(frozenset((one, other)))
+    return pairs
 
 
 def _record_row(source: str, feed_run_id: int, row: Incoming, digest: str) -> dict[str, Any]:
