@@ -7,6 +7,7 @@ Exit codes (``cli.console``): 0 done; 1 a file or request refused (nothing chang
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from datetime import date
@@ -128,9 +129,18 @@ def _audit_closed_for_good(ctx: typer.Context) -> None:
         refuse_if_decommissioned()
 
 
+# Collect the youngest generation of cyclic garbage after 100,000 new objects, not 700:
+# a load builds and keeps hundreds of thousands of small records, none in cycles, and
+# collections kept walking them (reading 76,000 records' facts: 3.6 s, 1.5 s with no
+# collection; a 5,000-row delta into 30,000 children, three runs each: 20.5-25.1 s
+# with the default, 20.1-23.0 s with this).
+COLLECT_AFTER = 100_000
+
+
 def main() -> None:
     """The ``contactpoint`` command (``cli.console.run``: one exit code per kind of
     failure, no traceback unless ``--debug``)."""
+    gc.set_threshold(COLLECT_AFTER, *gc.get_threshold()[1:])
     sys.exit(run(app, sys.argv[1:]))
 
 
