@@ -186,6 +186,27 @@ def test_a_child_founded_with_the_names_reversed_joins_the_child_written_right(
     assert placed["R1"] == placed["R2"] == placed["R3"] != placed["T1"]
 
 
+def test_a_child_founded_with_the_names_reversed_is_compared_with_them_put_back(
+    session: Session, tmp_path: Path
+) -> None:
+    # Jacob Kopievsky's first record has no family name; his second has the names the
+    # wrong way round and, put back, fits no child with both names, so founds another.
+    # "Jacob Kopievsky" written right links to the first and, put back, fits the second:
+    # compared as written, "Kopievsky" and "Jacob" born the same day at one home looked
+    # like twins. His twin Oscar is still another child.
+    home = {"gender": "M", "date_of_birth": "2013-05-30", "postcode": "",
+            "address": "24 Downward Place, Bunbury"}  # fmt: skip
+    rows = [
+        local_row(1, record_id="K1", given_names="Jacob", family_name="", **home),
+        local_row(2, record_id="K2", given_names="Kopievsky", family_name="Jacob", **home),
+        local_row(3, record_id="K3", given_names="Jacob", family_name="Kopievsky", **home),
+        local_row(4, record_id="T1", given_names="Oscar", family_name="Kopievsky", **home),
+    ]
+    load(session, tmp_path, "local", rows)
+    placed = child_of(session)
+    assert placed["K1"] == placed["K2"] == placed["K3"] != placed["T1"]
+
+
 def test_two_letters_swapped_in_a_given_name_is_a_typo_not_a_twin(
     session: Session, tmp_path: Path
 ) -> None:

@@ -28,7 +28,7 @@ from contactpoint.matching.keys import blocking_keys, search_keys
 from contactpoint.matching.model import MatchModel
 from contactpoint.matching.record import MatchRecord, match_record
 from contactpoint.matching.rules import may_bridge
-from contactpoint.matching.transposed import names_agree, put_back, reversible
+from contactpoint.matching.transposed import names_agree, put_back, reversible, with_names_of
 from contactpoint.tables.review import ReviewKind
 
 Progress = Callable[[str, int, int], None]
@@ -241,14 +241,20 @@ def _turned_round(
     ):
         return None
     put = decide(model, view, candidates, thresholds)
-    if (
+    if not (
         put.outcome is Outcome.LINK
         and put.joins is None
         and put.child in others
         and put.score is not None
         and names_agree(put.score)
-        and why_two(children.records[child], others[put.child]) is None
-        and not multiple_birth(children.records[child], others[put.child])
+    ):
+        return None
+    # The other child's records named as the record put back is, turned round to how
+    # the record was written: only so do the two children's names compare.
+    theirs = with_names_of(view, others[put.child])
+    if (
+        why_two(children.records[child], theirs) is None
+        and not multiple_birth(children.records[child], theirs)
         and may_bridge(model, view, children.records[child], others[put.child], put.score)
     ):
         return put.child

@@ -63,3 +63,28 @@ def names_fit(record: MatchRecord, records: Sequence[MatchRecord]) -> bool:
         all(COMPARISONS[p].level_of(record, other) not in _AT_ODDS[p] for p in (GIVEN, FAMILY))
         for other in records
     )
+
+
+def turned(record: MatchRecord) -> MatchRecord:
+    """The record with its given and family names swapped (their sounds and words; no
+    nicknames for a family name)."""
+    return replace(
+        record,
+        given_first=record.family_tokens[0] if record.family_tokens else None,
+        given_tokens=record.family_tokens,
+        given_variants=None,
+        given_phonetic=record.family_phonetic,
+        family=" ".join(record.given_tokens) if record.given_tokens else None,
+        family_tokens=record.given_tokens,
+        family_phonetic=record.given_phonetic,
+    )
+
+
+def with_names_of(view: MatchRecord, records: Sequence[MatchRecord]) -> list[MatchRecord]:
+    """``records`` with those named as ``view`` is (both names' sounds) turned round:
+    ``view`` is a record with its names put back, and the child it fits holds records
+    written the other way round from the record as received. Turned, they compare with
+    the child the record fits as written ("Kopievsky Jacob" beside "Jacob Kopievsky"
+    looked like a twin born the same day at the same home)."""
+    names = (view.given_phonetic, view.family_phonetic)
+    return [turned(r) if (r.given_phonetic, r.family_phonetic) == names else r for r in records]
