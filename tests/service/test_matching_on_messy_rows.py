@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import select
@@ -29,6 +29,20 @@ COOPER = {"given_names": "William", "family_name": "Cooper", "gender": "M"}
 def child_of(session: Session) -> dict[str, int]:
     rows = session.execute(select(SourceRecord.record_id, SourceRecord.child_id))
     return {record_id: child_id for record_id, child_id in rows}
+
+
+def load_names(
+    session: Session, tmp_path: Path, home: dict[str, str], *named: tuple[Any, ...]
+) -> dict[str, int]:
+    """Load one local file of rows about one home, each ``(record_id, given_names,
+    family_name[, changes])``; each row's child, by record id."""
+    rows = [
+        local_row(n, record_id=row[0], given_names=row[1], family_name=row[2],
+                  **{**home, **(row[3] if len(row) > 3 else {})})
+        for n, row in enumerate(named, start=1)
+    ]  # fmt: skip
+    load(session, tmp_path, "local", rows)
+    return child_of(session)
 
 
 def test_a_chain_through_a_record_without_a_family_name_joins_nobody(
@@ -152,15 +166,11 @@ def test_records_with_the_names_reversed_link_whichever_came_first(
     # the same day at the same home must not be joined through the reversed names.
     home = {"gender": "M", "date_of_birth": "2013-10-08", "postcode": "",
             "address": "15 Sangster Place, Broome"}  # fmt: skip
-    rows = [
-        local_row(1, record_id="J1", given_names="Desilva", family_name="Jasper", **home),
-        local_row(2, record_id="J2", given_names="Jasper", family_name="Desilva", **home),
-        local_row(3, record_id="J3", given_names="Jasper", family_name="Desilva", **home),
-        local_row(4, record_id="J4", given_names="Jaspe", family_name="Desilva", **home),
-        local_row(5, record_id="T1", given_names="Oscar", family_name="Desilva", **home),
-    ]
-    load(session, tmp_path, "local", rows)
-    placed = child_of(session)
+    placed = load_names(
+        session, tmp_path, home,
+        ("J1", "Desilva", "Jasper"), ("J2", "Jasper", "Desilva"), ("J3", "Jasper", "Desilva"),
+        ("J4", "Jaspe", "Desilva"), ("T1", "Oscar", "Desilva"),
+    )  # fmt: skip
     assert placed["J1"] == placed["J2"] == placed["J3"] == placed["J4"] != placed["T1"]
 
 
@@ -174,15 +184,11 @@ def test_a_child_founded_with_the_names_reversed_joins_the_child_written_right(
     # at the same home, is not.
     home = {"gender": "M", "date_of_birth": "2013-06-27", "postcode": "",
             "address": "27 Daley Crescent, Labrador"}  # fmt: skip
-    first = {**home, "address": "35 Daley Crescent, Labrador"}
-    rows = [
-        local_row(1, record_id="R1", given_names="Speight", family_name="Riley", **first),
-        local_row(2, record_id="R2", given_names="", family_name="Speight", **home),
-        local_row(3, record_id="R3", given_names="Riley", family_name="Speight", **home),
-        local_row(4, record_id="T1", given_names="Oscar", family_name="Speight", **home),
-    ]
-    load(session, tmp_path, "local", rows)
-    placed = child_of(session)
+    placed = load_names(
+        session, tmp_path, home,
+        ("R1", "Speight", "Riley", {"address": "35 Daley Crescent, Labrador"}),
+        ("R2", "", "Speight"), ("R3", "Riley", "Speight"), ("T1", "Oscar", "Speight"),
+    )  # fmt: skip
     assert placed["R1"] == placed["R2"] == placed["R3"] != placed["T1"]
 
 
@@ -196,14 +202,11 @@ def test_a_child_founded_with_the_names_reversed_is_compared_with_them_put_back(
     # like twins. His twin Oscar is still another child.
     home = {"gender": "M", "date_of_birth": "2013-05-30", "postcode": "",
             "address": "24 Downward Place, Bunbury"}  # fmt: skip
-    rows = [
-        local_row(1, record_id="K1", given_names="Jacob", family_name="", **home),
-        local_row(2, record_id="K2", given_names="Kopievsky", family_name="Jacob", **home),
-        local_row(3, record_id="K3", given_names="Jacob", family_name="Kopievsky", **home),
-        local_row(4, record_id="T1", given_names="Oscar", family_name="Kopievsky", **home),
-    ]
-    load(session, tmp_path, "local", rows)
-    placed = child_of(session)
+    placed = load_names(
+        session, tmp_path, home,
+        ("K1", "Jacob", ""), ("K2", "Kopievsky", "Jacob"),
+        ("K3", "Jacob", "Kopievsky"), ("T1", "Oscar", "Kopievsky"),
+    )  # fmt: skip
     assert placed["K1"] == placed["K2"] == placed["K3"] != placed["T1"]
 
 

@@ -285,15 +285,15 @@ def _raise_reviews(
     asked = _open_pairs(session, {child_of[fresh[review.row]] for review in plan.reviews})
     tasks = []
     for review in plan.reviews:
-        pair = frozenset((child_of[fresh[review.row]], child_id(review.candidate)))
-        if pair in asked:
+        child, candidate = child_of[fresh[review.row]], child_id(review.candidate)
+        if frozenset((child, candidate)) in asked:
             continue
-        asked.add(pair)
+        asked.add(frozenset((child, candidate)))
         tasks.append(
             ReviewTask(
                 kind=review.kind,
-                child_id=child_of[fresh[review.row]],
-                candidate_child_id=child_id(review.candidate),
+                child_id=child,
+                candidate_child_id=candidate,
                 source_record_id=record_ids[review.row],
                 weight=review.weight,
                 model_version=plan.model_version,
