@@ -19,6 +19,7 @@ from contactpoint.linkage import frequencies, store
 from contactpoint.linkage.frequencies import adapted_model
 from contactpoint.matching.frequencies import ValueCounts
 from contactpoint.tables.children import SourceRecord
+from contactpoint.tables.review import ReviewStatus, ReviewTask
 from tests.builders import local_row
 from tests.service.test_review import load
 
@@ -242,3 +243,19 @@ def test_a_child_is_not_two_genders_for_one_mis_keyed_record(
     load(session, tmp_path, "local", rows)
     placed = child_of(session)
     assert placed["A1"] == placed["A3"]
+
+
+def test_a_record_with_no_given_name_joins_neither_twin(session: Session, tmp_path: Path) -> None:
+    # Anna and Jacqueline Brown, twins at one home; a record with no given name could be
+    # either. It is put to a person, and no later record of either twin joins it to her.
+    home = {"gender": "F", "date_of_birth": "2023-02-12", "postcode": "CM1 5EA",
+            "address": "58 Gibson Road, Chelmsford"}  # fmt: skip
+    placed = load_names(
+        session, tmp_path, home,
+        ("A1", "Anna Elise", "Brown"), ("J1", "Jacqueline Rose Anne", "Brown"),
+        ("N1", "", "Brown"), ("J2", "Jacqueline Rose Anne", "Brown"), ("A2", "Anna", "Brown"),
+    )  # fmt: skip
+    assert placed["A1"] == placed["A2"] != placed["J1"] == placed["J2"]
+    assert placed["N1"] not in {placed["A1"], placed["J1"]}
+    task = session.scalars(select(ReviewTask).where(ReviewTask.child_id == placed["N1"])).one()
+    assert task.status is ReviewStatus.OPEN

@@ -150,3 +150,26 @@ def test_given_names_indexed_before_are_given_their_run_together_form(
 
     with empty_engine.connect() as connection:
         assert connection.exec_driver_sql(variants).scalars().all() == expected
+
+
+def test_names_related_only_in_older_usage_lose_the_relation_in_records_indexed_before(
+    empty_engine: Engine, tmp_path: Path
+) -> None:
+    upgrade(empty_engine)
+    rows = [local_row(1, given_names="Amelia Sophia"), local_row(2, given_names="William")]
+    _load_local(empty_engine, tmp_path, rows)
+    variants = "SELECT given_variants FROM match_records ORDER BY source_record_id"
+    with empty_engine.connect() as connection:
+        expected = connection.exec_driver_sql(variants).scalars().all()
+    assert "emily" not in expected[0].split("|") and "millie" in expected[0].split("|")
+
+    command.downgrade(alembic_config(empty_engine), "0024")
+
+    with empty_engine.connect() as connection:
+        before = connection.exec_driver_sql(variants).scalars().all()
+    assert "emily" in before[0].split("|") and before[1] == expected[1]
+
+    upgrade(empty_engine)
+
+    with empty_engine.connect() as connection:
+        assert connection.exec_driver_sql(variants).scalars().all() == expected

@@ -391,3 +391,46 @@ def test_a_part_of_the_child_under_a_nickname_is_not_taken_for_a_twin() -> None:
     decision = decide(model(), nameless, {"lucas": lucas, "oscar": oscar}, THRESHOLDS)
     assert decision.outcome is Outcome.REVIEW
     assert decision.rule is not None and "fits a sibling as well" in decision.rule
+
+
+def test_a_child_known_by_no_given_name_is_not_joined_to_one_of_twins() -> None:
+    # Anna and Jacqueline Brown, twins, born the same day at one home; a record with no
+    # given name founded a child of its own (it could be either). Jacqueline's next
+    # record fits her child and the nameless one alike: it joins Jacqueline and nothing
+    # more, whichever of the two it fits best.
+    home = {
+        "family_name": "Brown",
+        "born": date(2023, 2, 12),
+        "address": "58 Gibson Road, Chelmsford",
+        "postcode": "CM1 5EA",
+    }
+    anna = [record(1, given_names="Anna Elise", **home)]
+    jacqueline = [record(2, given_names="Jacqueline Rose Anne", **home, gender=None)]
+    nameless = [record(3, given_names=None, **home)]
+    incoming = record(4, given_names="Jacqueline Rose Anne", **home)
+    candidates = {"anna": anna, "jacqueline": jacqueline, "nameless": nameless}
+    decision = decide(model(), incoming, candidates, THRESHOLDS)
+    assert (decision.outcome, decision.child, decision.joins) == (Outcome.LINK, "jacqueline", None)
+    # Without the twin in view, the nameless child is a part of Jacqueline: joined.
+    decision = decide(
+        model(), incoming, {"jacqueline": jacqueline, "nameless": nameless}, THRESHOLDS
+    )
+    assert decision.outcome is Outcome.LINK
+    assert {decision.child, decision.joins} == {"jacqueline", "nameless"}
+    # Nor beside a brother: the nameless records are a girl's.
+    brother = [record(1, given_names="Oscar", **home, gender="M")]
+    decision = decide(model(), incoming, {**candidates, "anna": brother}, THRESHOLDS)
+    assert {decision.child, decision.joins} == {"jacqueline", "nameless"}
+
+
+def test_names_that_were_once_nicknames_are_two_childrens_names_now() -> None:
+    # The nicknames package relates Emily to Amelia (older usage); born the same day at
+    # one home, they are twins' names, not one child's name and its nickname.
+    home = {"family_name": "Fletcher", "born": date(2009, 5, 6), "postcode": "FY7 4SH"}
+    amelia = [record(1, given_names="Amelia Sophia", **home)]
+    decision = decide(
+        model(), record(2, given_names="Emily", **home), {"amelia": amelia}, THRESHOLDS
+    )
+    assert decision.outcome is not Outcome.LINK
+    millie = record(3, given_names="Millie", **home)
+    assert decide(model(), millie, {"amelia": amelia}, THRESHOLDS).outcome is Outcome.LINK

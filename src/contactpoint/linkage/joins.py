@@ -39,6 +39,7 @@ from contactpoint.matching.evidence import one_family
 from contactpoint.matching.keys import search_keys
 from contactpoint.matching.model import MatchModel
 from contactpoint.matching.record import MatchRecord
+from contactpoint.matching.rules import either_twin
 
 Ref = int | tuple[str, int]  # a child id, or ("new", group) for a child of this file
 KeptApart = set[frozenset[Ref]]
@@ -115,6 +116,8 @@ def _where_all_link(
     (target,) = targets
     if target is None or frozenset((ref, target)) in kept_apart:
         return None
+    if either_twin(model, ref, target, {**candidates, ref: records}):
+        return None  # a child known by no given name, and a twin of ``ref``'s in view
     return target
 
 

@@ -32,7 +32,13 @@ from contactpoint.matching.evidence import (
 )
 from contactpoint.matching.model import MatchModel, Score
 from contactpoint.matching.record import MatchRecord
-from contactpoint.matching.rules import ANOTHER_CHILD, broken_rule, may_bridge
+from contactpoint.matching.rules import (
+    ANOTHER_CHILD,
+    broken_rule,
+    either_twin,
+    may_bridge,
+    nameless,
+)
 
 BETWEEN_THRESHOLDS = "score between the thresholds"
 
@@ -237,6 +243,12 @@ def _against_rivals(
             # birthday are shared by brothers and sisters), nor one whose birthday, or
             # its child's, is none of the other's (a placeholder, a year, a name alone),
             # nor one that fits the other on names and a placeholder's year alone.
+            continue
+        if either_twin(model, child, other, candidates):
+            # A child known by no given name could be either twin: no record joins it
+            # to one. A named record it fits best is the named child's.
+            if rule is None and nameless(candidates[child]):
+                return Decision(Outcome.LINK, other, rival)
             continue
         apart = why_two(candidates[child], candidates[other])
         if rule is None and apart is None:

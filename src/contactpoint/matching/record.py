@@ -83,7 +83,7 @@ def _or_none(value: str) -> str | None:
     return value or None
 
 
-def _given_variants(given: str, tokens: tuple[str, ...]) -> tuple[str, ...] | None:
+def given_relations(given: str, tokens: tuple[str, ...]) -> tuple[str, ...] | None:
     """The first given name's relations (its nicknames), and the first two given names
     run together: one name written with a space inside it — "Abdul Rahman" for
     Abdulrahman, "Mary Ann" for Maryann, a typed "Jac ob" — is the name written without,
@@ -119,7 +119,7 @@ def match_record(uid: int, facts: ChildFacts) -> MatchRecord:
         uid=uid,
         given_first=_or_none(given),
         given_tokens=given_tokens or None,
-        given_variants=_given_variants(given, given_tokens),
+        given_variants=given_relations(given, given_tokens),
         given_phonetic=_or_none(phonetic(given)),
         family=_or_none(family),
         family_tokens=family_tokens or None,

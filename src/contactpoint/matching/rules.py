@@ -40,6 +40,7 @@ from contactpoint.matching.coherence import (
     FAMILY,
     FITS_ONLY_INCOMPLETE_RECORDS,
     GIVEN,
+    GIVEN_DIFFERENT,
     NOT_VARIANTS,
     YEAR_APART,
     birthday_mistyped,
@@ -241,6 +242,45 @@ def held_twice(records: Sequence[MatchRecord], other: Sequence[MatchRecord]) -> 
             for r in named
         )
     )
+
+
+def either_twin(
+    model: MatchModel, child: K, other: K, candidates: Mapping[K, Sequence[MatchRecord]]
+) -> bool:
+    """One of two children is known by no given name (none, or initials only) and the
+    other has a twin among the candidates — born the same day, not on a placeholder
+    (``multiple_birth``), not a part of the child under another name (``held_twice``),
+    and of a gender the nameless child's records allow: the nameless records could be
+    either twin's, and no record of the named one shows which, so none joins the two."""
+    for unnamed, named in ((child, other), (other, child)):
+        if not nameless(candidates[unnamed]):
+            continue
+        mine = candidates[named]
+        for third in candidates:
+            theirs = candidates[third]
+            if third in (child, other) or not multiple_birth(mine, theirs):
+                continue
+            births = {r.dob for r in mine if r.dob} & {r.dob for r in theirs}
+            if all(model.placeholder_date(born) for born in births):
+                continue
+            if _could_be(candidates[unnamed], theirs) and not held_twice(mine, theirs):
+                return True
+    return False
+
+
+def nameless(records: Sequence[MatchRecord]) -> bool:
+    """A child known by no given name: none of its records has one (an initial is none)."""
+    return not any(r.given_first for r in records)
+
+
+def _could_be(nameless: Sequence[MatchRecord], twin: Sequence[MatchRecord]) -> bool:
+    """Whether records without a given name could be the twin's: no gender the twin's
+    records never have, no initial none of its names begins with."""
+    genders = {r.gender for r in nameless} - {None}
+    theirs = {r.gender for r in twin} - {None}
+    if genders and theirs and not genders & theirs:
+        return False
+    return all(given_fit(r, twin) != GIVEN_DIFFERENT for r in nameless)
 
 
 def may_bridge(

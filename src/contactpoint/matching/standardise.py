@@ -64,15 +64,53 @@ def phonetic(value: str) -> str:
 
 
 _NICKNAMES = NickNamer()
+# Pairs the nicknames package relates from older or other-language usage (Amelia was
+# once called Emily, Ian is John in Scots) that are different given names of children
+# born in England now — each registered in its own right, twins among them ("Amelia
+# and Emily"): not one child's name and its nickname.
+DIFFERENT_NAMES = frozenset(
+    frozenset(pair.split())
+    for pair in (
+        "alice lisa",
+        "amelia emily",
+        "anna hannah",
+        "ashley leah",
+        "benjamin jamie",
+        "danielle ellie",
+        "eileen helen",
+        "elaine eleanor",
+        "elaine helen",
+        "elizabeth lisa",
+        "ellie helen",
+        "emily emma",
+        "hannah joanna",
+        "hannah susan",
+        "hannah susannah",
+        "ian john",
+        "jacob jay",
+        "joe joshua",
+        "jonathan nathan",
+        "lisa melissa",
+        "marcus mark",
+        "margaret rita",
+        "marie rosemary",
+        "mary maureen",
+        "mary rosemary",
+        "patrick peter",
+    )
+)
 
 
 @lru_cache(maxsize=65536)
 def name_variants(name: str) -> frozenset[str]:
-    """A cleaned given name with its nickname relations: William ~ Bill ~ Will."""
+    """A cleaned given name with its nickname relations: William ~ Bill ~ Will (not
+    the ``DIFFERENT_NAMES``)."""
     if not name:
         return frozenset()
     related = _NICKNAMES.nicknames_of(name) | _NICKNAMES.canonicals_of(name)
-    return frozenset({name, *related})
+    return frozenset(
+        {name, *(other for other in related if frozenset((name, other)) not in DIFFERENT_NAMES)}
+    )
 
 
 def date_key(value: date | None) -> str:
