@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from importlib import resources
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 from contactpoint.dialects import postgresql
 from contactpoint.errors import Unavailable
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 
 class SchemaNotReady(Unavailable):
@@ -19,7 +19,10 @@ class SchemaNotReady(Unavailable):
 
 
 def alembic_config(engine: Engine) -> Config:
-    """Alembic configuration for the migrations shipped in this package."""
+    """Alembic configuration for the migrations shipped in this package. (Alembic is
+    imported only by the commands that need it: the others start faster.)"""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(resources.files("contactpoint") / "migrations"))
     config.set_main_option(
@@ -30,6 +33,8 @@ def alembic_config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database to ``revision`` (default: the newest), in one transaction."""
+    from alembic import command
+
     config = alembic_config(engine)
     with engine.connect() as connection:
         sqlite = not postgresql(connection)
@@ -52,10 +57,14 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def head_revision(engine: Engine) -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 

@@ -33,8 +33,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import pyarrow as pa
-
 from contactpoint.errors import Conflict
 
 CLUSTER_THRESHOLD = 0.95
@@ -161,6 +159,8 @@ def cluster(rows: Sequence[Mapping[str, str]], *, seed: int = 1) -> BaselineRun:
         retain_matching_columns=False,
     )
     database = DuckDBAPI()
+    import pyarrow as pa
+
     schema = pa.schema([("unique_id", pa.string())] + [(c, pa.string()) for c in COLUMNS])
     table = database.register(
         pa.Table.from_pylist(records, schema=schema), dataset_display_name="rows"

@@ -18,15 +18,15 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Sequence
-from typing import Any
-
-import pyarrow as pa
-import sqlglot
-from sqlglot import exp
+from typing import TYPE_CHECKING, Any
 
 from contactpoint.errors import Unavailable
 from contactpoint.matching.record import MatchRecord
 from contactpoint.matching.train import frame
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from sqlglot import exp
 
 ENGINES = ("duckdb", "spark")
 ELSE = "ELSE"
@@ -64,6 +64,7 @@ def scored_pairs(
 ) -> dict[str, Any]:
     """``bulk_scores`` as columns — ``uid_l``, ``uid_r`` and ``match_weight``, each a
     NumPy array — for millions of pairs."""
+    import pyarrow as pa
     from splink import Linker
 
     settings = copy.deepcopy(document["splink"])
@@ -129,6 +130,8 @@ def spark_settings(settings: dict[str, Any]) -> dict[str, Any]:
 def to_spark(sql: str) -> str:
     """One SQL expression from DuckDB's dialect into Spark's. ``list_has_any`` becomes
     ``arrays_overlap`` (sqlglot would write an operator Spark does not have)."""
+    import sqlglot
+    from sqlglot import exp
 
     def overlap(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.ArrayOverlaps):

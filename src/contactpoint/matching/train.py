@@ -10,14 +10,16 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
-
-import pyarrow as pa
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from contactpoint.errors import Conflict
 from contactpoint.matching.comparisons import COMPARISONS
 from contactpoint.matching.model import MODEL_FORMAT
 from contactpoint.matching.record import LIST_COLUMNS, MATCH_COLUMNS, MatchRecord
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 # Fewer records than this cannot show EM enough true matches to learn from.
 MINIMUM_TRAINING_RECORDS = 1000
@@ -76,27 +78,36 @@ _LISTS = LIST_COLUMNS
 _INTEGERS = ("uid", "dob_days", "birth_year")
 # Columns no comparison reads: left out of what Splink sees.
 _NOT_COMPARED = ("benefit_line", "registered_birth")
-SCHEMA = pa.schema(
-    [
-        (
-            name,
-            pa.list_(pa.string())
-            if name in _LISTS
-            else pa.int64()
-            if name in _INTEGERS
-            else pa.string(),
-        )
-        for name in MATCH_COLUMNS
-        if name not in _NOT_COMPARED
-    ]
-)
+
+
+@cache
+def schema() -> pa.Schema:
+    """The columns Splink reads, typed (pyarrow is imported only when matching in bulk)."""
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            (
+                name,
+                pa.list_(pa.string())
+                if name in _LISTS
+                else pa.int64()
+                if name in _INTEGERS
+                else pa.string(),
+            )
+            for name in MATCH_COLUMNS
+            if name not in _NOT_COMPARED
+        ]
+    )
 
 
 def frame(records: Sequence[MatchRecord]) -> pa.Table:
     """Match records as the table Splink reads."""
+    import pyarrow as pa
+
     return pa.Table.from_pylist(
         [{k: v for k, v in r.as_dict().items() if k not in _NOT_COMPARED} for r in records],
-        schema=SCHEMA,
+        schema=schema(),
     )
 
 

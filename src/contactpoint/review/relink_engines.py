@@ -13,15 +13,17 @@ paths reach the same children (``tests/service/test_relink_engines.py``).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from sqlalchemy.orm import Session
 
 from contactpoint.linkage import store
 from contactpoint.matching.engines import ENGINES, scored_pairs
 from contactpoint.matching.keys import BULK_BLOCKING
 from contactpoint.matching.model import MatchModel
+
+if TYPE_CHECKING:
+    import numpy as np
 
 ONLINE = "online"  # candidates through the index's keys, a chunk at a time
 RELINK_ENGINES = (ONLINE, *ENGINES)
@@ -33,14 +35,16 @@ class Partners(Mapping[int, list[int]]):
     would take several times the memory)."""
 
     def __init__(self, left: np.ndarray[Any, Any], right: np.ndarray[Any, Any]) -> None:
+        import numpy as np
+
         ends, others = np.concatenate([left, right]), np.concatenate([right, left])
         order = np.lexsort((others, ends))
         self._ends, self._others = ends[order], others[order]
         self._records = np.unique(self._ends)
 
     def __getitem__(self, uid: int) -> list[int]:
-        first = int(np.searchsorted(self._ends, uid, side="left"))
-        last = int(np.searchsorted(self._ends, uid, side="right"))
+        first = int(self._ends.searchsorted(uid, side="left"))
+        last = int(self._ends.searchsorted(uid, side="right"))
         if first == last:
             raise KeyError(uid)
         return [int(other) for other in self._others[first:last]]

@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from random import Random
 
-from faker.providers.person.en_GB import Provider as EnglishPeople
-
 from contactpoint.synth.sampling import Weighted, chance, reference
 
 INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
@@ -213,6 +211,8 @@ def load_geography() -> Geography:
 
 def lay_out_streets(rng: Random, geography: Geography, children: int) -> None:
     """Give each authority enough streets for its share of ``children``."""
+    from faker.providers.person.en_GB import Provider as EnglishPeople
+
     total = sum(a.weight for a in geography.authorities)
     by_frequency = sorted(EnglishPeople.last_names.items(), key=lambda item: -item[1])
     words = [*_STREET_WORDS, *(name for name, _ in by_frequency[:150] if name.isalpha())]

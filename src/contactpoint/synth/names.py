@@ -14,14 +14,6 @@ from dataclasses import dataclass
 from functools import cache
 from random import Random
 
-from faker.providers.person.en_GB import Provider as EnglishPeople
-from faker.providers.person.en_IE import Provider as IrishPeople
-from faker.providers.person.en_IN import Provider as IndianPeople
-from faker.providers.person.pl_PL import Provider as PolishPeople
-from faker.providers.person.ro_RO import Provider as RomanianPeople
-from faker.providers.person.tw_GH import Provider as GhanaianPeople
-from faker.providers.person.yo_NG import Provider as YorubaPeople
-from faker.providers.person.zh_TW import Provider as ChinesePeople
 from nicknames import NickNamer
 
 from contactpoint.synth.sampling import Weighted, chance, reference
@@ -282,6 +274,10 @@ def _package_nicknames(nicknamer: NickNamer, name: str) -> list[str]:
 
 @cache
 def _build_pools() -> _Pools:
+    # Faker's tables are read only when a population is generated (the service's
+    # other commands start without it).
+    from faker.providers.person.en_GB import Provider as EnglishPeople
+
     given_data = reference("given_names.json")
     family_data = reference("family_names.json")
     english_tail = {
@@ -337,6 +333,13 @@ def _family_name_tails(british: list[str]) -> dict[str, tuple[float, float, list
     Khan, Patel and Begum dominate their communities; Polish and Nigerian family names
     are far more diverse, so most of those come from a long tail.
     """
+    from faker.providers.person.en_IN import Provider as IndianPeople
+    from faker.providers.person.pl_PL import Provider as PolishPeople
+    from faker.providers.person.ro_RO import Provider as RomanianPeople
+    from faker.providers.person.tw_GH import Provider as GhanaianPeople
+    from faker.providers.person.yo_NG import Provider as YorubaPeople
+    from faker.providers.person.zh_TW import Provider as ChinesePeople
+
     polish = [*PolishPeople.male_last_names, *PolishPeople.unisex_last_names]
     return {
         "pakistani": (0.8, 1.0, []),
@@ -367,6 +370,9 @@ def _white_british_family_names(exclude: list[str]) -> Weighted[str]:
     The table covers about 40 % of people; the rest are spread thinly over other
     British and Irish names, as the real long tail is.
     """
+    from faker.providers.person.en_GB import Provider as EnglishPeople
+    from faker.providers.person.en_IE import Provider as IrishPeople
+
     skip = set(exclude)
     table = [
         (name, weight) for name, weight in EnglishPeople.last_names.items() if name not in skip
