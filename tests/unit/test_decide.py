@@ -13,7 +13,12 @@ from contactpoint.linkage.registry import shipped_document
 from contactpoint.matching.decide import Decision, Outcome, Thresholds, decide
 from contactpoint.matching.model import MatchModel
 from contactpoint.matching.record import MatchRecord, match_record
-from contactpoint.matching.rules import NO_BIRTHDAY_IN_COMMON, SIBLINGS_ON_ONE_CLAIM, UNSEEN_TWIN
+from contactpoint.matching.rules import (
+    NEITHER_NAME,
+    NO_BIRTHDAY_IN_COMMON,
+    SIBLINGS_ON_ONE_CLAIM,
+    UNSEEN_TWIN,
+)
 
 THRESHOLDS = Thresholds(link=3.0, review=-3.0, margin=5.0)
 ONE_CLAIM = "carers full name of a parent on the claim"
@@ -434,3 +439,21 @@ def test_names_that_were_once_nicknames_are_two_childrens_names_now() -> None:
     assert decision.outcome is not Outcome.LINK
     millie = record(3, given_names="Millie", **home)
     assert decide(model(), millie, {"amelia": amelia}, THRESHOLDS).outcome is Outcome.LINK
+
+
+def test_a_record_neither_of_whose_names_the_child_bears_is_another_child() -> None:
+    # Twins at one home under their two parents' names: Harry McCallion, Conor Hare.
+    # Conor's record agrees on the birthday and the home; neither name is Harry's.
+    home = {"born": date(2009, 3, 18), "gender": "M", "postcode": "NE5 4BR",
+            "address": "8 Carter Street, Newcastle"}  # fmt: skip
+    harry = [record(1, given_names="Harry", family_name="McCallion", **home)]
+    conor = record(2, given_names="Conor", family_name="Hare", **home)
+    decision = decide(model(), conor, {"harry": harry}, THRESHOLDS)
+    assert (decision.outcome, decision.rule) == (Outcome.NEW, NEITHER_NAME)
+    # A shared NHS number says the child has been renamed: linked.
+    harry = [record(1, given_names="Harry", family_name="McCallion", nhs="9434765919", **home)]
+    renamed = record(2, given_names="Conor", family_name="Hare", nhs="9434765919", **home)
+    assert decide(model(), renamed, {"harry": harry}, THRESHOLDS).outcome is Outcome.LINK
+    # One name the child bears (the family's) is enough to ask the usual questions.
+    brother = record(3, given_names="Conor", family_name="McCallion", **home)
+    assert decide(model(), brother, {"harry": harry}, THRESHOLDS).rule != NEITHER_NAME

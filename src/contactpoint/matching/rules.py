@@ -70,6 +70,7 @@ FITS_A_TWIN_BETTER = "a twin or other multiple birth whose given name fits bette
 SECOND_REGISTRATION = "a second birth registration under other given names"
 YEAR_ONLY_SIBLING = "given names that are not variants, and only the year of birth in common"
 NO_BIRTHDAY_IN_COMMON = "given names that are not variants, and no date of birth in common"
+NEITHER_NAME = "neither the given name nor the family name is one the child is known by"
 # Rules that show a candidate to be another child, not a question for anyone.
 ANOTHER_CHILD = (
     DATE_OF_BIRTH_CONFLICT,
@@ -81,6 +82,7 @@ ANOTHER_CHILD = (
     SECOND_REGISTRATION,
     YEAR_ONLY_SIBLING,
     NO_BIRTHDAY_IN_COMMON,
+    NEITHER_NAME,
 )
 ANOTHER_GIVEN_NAME = 3  # the given-name level: the names share only one of their words
 SAME_FAMILY = (1, 2)  # exact, or one part of a double-barrelled name
@@ -89,6 +91,13 @@ _SLIPS = tuple(
     index
     for index, level in enumerate(COMPARISONS[BIRTH].levels)
     if level.label in ("day and month swapped", "one character different")
+)
+
+# Family-name levels of two names that are not one: they only sound alike, or differ.
+_FAMILY_AT_ODDS = tuple(
+    index
+    for index, level in enumerate(COMPARISONS[FAMILY].levels)
+    if level.label in ("sounds alike", "different")
 )
 
 # Given-name levels of one name written another way: a nickname, a typo.
@@ -144,6 +153,11 @@ def broken_rule(
         return "different gender and given names that are not the same"
     if shares_identifier:
         return None
+    if given_level in NOT_VARIANTS and _family_fit(record, records) in _FAMILY_AT_ODDS:
+        # Neither name is one the child is known by, and no identifier says otherwise:
+        # however alike the birthday and the home, another child (Conor Hare beside
+        # Harry McCallion, twins at one address under their two parents' names).
+        return NEITHER_NAME
     if score.contributions[BIRTH].level == PLACEHOLDER_YEAR:
         # Born the same year, by a placeholder date: another given name makes the record
         # a brother or sister (a twin, perhaps); a real date that none of the child's
@@ -266,6 +280,14 @@ def either_twin(
             if _could_be(candidates[unnamed], theirs) and not held_twice(mine, theirs):
                 return True
     return False
+
+
+def _family_fit(record: MatchRecord, records: Sequence[MatchRecord]) -> int:
+    """The closest family-name level the record reaches with any of a child's records
+    (0, missing, where no pair has family names on both sides)."""
+    family = COMPARISONS[FAMILY]
+    known = [level for r in records if (level := family.level_of(record, r)) != 0]
+    return min(known) if known else 0
 
 
 def nameless(records: Sequence[MatchRecord]) -> bool:
