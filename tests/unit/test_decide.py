@@ -457,3 +457,6 @@ def test_a_record_neither_of_whose_names_the_child_bears_is_another_child() -> N
     # One name the child bears (the family's) is enough to ask the usual questions.
     brother = record(3, given_names="Conor", family_name="McCallion", **home)
     assert decide(model(), brother, {"harry": harry}, THRESHOLDS).rule != NEITHER_NAME
+    # Nor is a record written the other way round, an initial for a given name, at odds.
+    turned = record(4, given_names="McCallion", family_name="H", **home)
+    assert decide(model(), turned, {"harry": harry}, THRESHOLDS).outcome is Outcome.LINK

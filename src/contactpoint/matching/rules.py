@@ -60,6 +60,7 @@ from contactpoint.matching.evidence import (
 )
 from contactpoint.matching.model import PLACEHOLDER_YEAR, MatchModel, Score
 from contactpoint.matching.record import MatchRecord
+from contactpoint.matching.transposed import turned
 
 # Same birthday and family, given names that are not variants: a twin the index has not
 # seen yet, far more often than one child recorded under two unrelated names.
@@ -153,10 +154,13 @@ def broken_rule(
         return "different gender and given names that are not the same"
     if shares_identifier:
         return None
-    if given_level in NOT_VARIANTS and _family_fit(record, records) in _FAMILY_AT_ODDS:
-        # Neither name is one the child is known by, and no identifier says otherwise:
-        # however alike the birthday and the home, another child (Conor Hare beside
-        # Harry McCallion, twins at one address under their two parents' names).
+    if _neither_name(record, records, given_level) and _neither_name(
+        turned(record), records, given_fit(turned(record), records)
+    ):
+        # Neither name is one the child is known by, as written or turned round, and no
+        # identifier says otherwise: however alike the birthday and the home, another
+        # child (Conor Hare beside Harry McCallion, twins at one address under their
+        # two parents' names).
         return NEITHER_NAME
     if score.contributions[BIRTH].level == PLACEHOLDER_YEAR:
         # Born the same year, by a placeholder date: another given name makes the record
@@ -280,6 +284,10 @@ def either_twin(
             if _could_be(candidates[unnamed], theirs) and not held_twice(mine, theirs):
                 return True
     return False
+
+
+def _neither_name(record: MatchRecord, records: Sequence[MatchRecord], given_level: int) -> bool:
+    return given_level in NOT_VARIANTS and _family_fit(record, records) in _FAMILY_AT_ODDS
 
 
 def _family_fit(record: MatchRecord, records: Sequence[MatchRecord]) -> int:

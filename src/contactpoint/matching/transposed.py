@@ -67,13 +67,16 @@ def names_fit(record: MatchRecord, records: Sequence[MatchRecord]) -> bool:
 
 def turned(record: MatchRecord) -> MatchRecord:
     """The record with its given and family names swapped (their sounds and words; no
-    nicknames for a family name)."""
+    nicknames for a family name). A family name of one letter becomes an initial, no
+    given name to compare (as ``match_record`` reads "J Smith")."""
+    first = record.family_tokens[0] if record.family_tokens else None
+    initial = first is not None and len(first) == 1
     return replace(
         record,
-        given_first=record.family_tokens[0] if record.family_tokens else None,
+        given_first=None if initial else first,
         given_tokens=record.family_tokens,
         given_variants=None,
-        given_phonetic=record.family_phonetic,
+        given_phonetic=None if initial else record.family_phonetic,
         family=" ".join(record.given_tokens) if record.given_tokens else None,
         family_tokens=record.given_tokens,
         family_phonetic=record.given_phonetic,
