@@ -146,6 +146,7 @@ def _prediction_rules(present: Sequence[str]) -> list[Any]:
 
 def cluster(rows: Sequence[Mapping[str, str]], *, seed: int = 1) -> BaselineRun:
     """Link ``rows`` (``local``-format cells) with Splink and cluster them at 0.95."""
+    import pyarrow as pa
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
     started = time.perf_counter()
@@ -159,8 +160,6 @@ def cluster(rows: Sequence[Mapping[str, str]], *, seed: int = 1) -> BaselineRun:
         retain_matching_columns=False,
     )
     database = DuckDBAPI()
-    import pyarrow as pa
-
     schema = pa.schema([("unique_id", pa.string())] + [(c, pa.string()) for c in COLUMNS])
     table = database.register(
         pa.Table.from_pylist(records, schema=schema), dataset_display_name="rows"

@@ -268,8 +268,9 @@ def either_twin(
     """One of two children is known by no given name (none, or initials only) and the
     other has a twin among the candidates — born the same day, not on a placeholder
     (``multiple_birth``), not a part of the child under another name (``held_twice``),
-    and of a gender the nameless child's records allow: the nameless records could be
-    either twin's, and no record of the named one shows which, so none joins the two."""
+    of a gender and an initial the nameless child's records allow: the nameless records
+    could be either twin's, and no record of the named one shows which, so none joins
+    the two."""
     for unnamed, named in ((child, other), (other, child)):
         if not nameless(candidates[unnamed]):
             continue
@@ -287,6 +288,8 @@ def either_twin(
 
 
 def _neither_name(record: MatchRecord, records: Sequence[MatchRecord], given_level: int) -> bool:
+    """The record's given name (at ``given_level``) is no variant of the child's, and its
+    family name only sounds like or differs from every one of theirs."""
     return given_level in NOT_VARIANTS and _family_fit(record, records) in _FAMILY_AT_ODDS
 
 
@@ -303,14 +306,14 @@ def nameless(records: Sequence[MatchRecord]) -> bool:
     return not any(r.given_first for r in records)
 
 
-def _could_be(nameless: Sequence[MatchRecord], twin: Sequence[MatchRecord]) -> bool:
+def _could_be(records: Sequence[MatchRecord], twin: Sequence[MatchRecord]) -> bool:
     """Whether records without a given name could be the twin's: no gender the twin's
     records never have, no initial none of its names begins with."""
-    genders = {r.gender for r in nameless} - {None}
+    genders = {r.gender for r in records} - {None}
     theirs = {r.gender for r in twin} - {None}
     if genders and theirs and not genders & theirs:
         return False
-    return all(given_fit(r, twin) != GIVEN_DIFFERENT for r in nameless)
+    return all(given_fit(r, twin) != GIVEN_DIFFERENT for r in records)
 
 
 def may_bridge(
