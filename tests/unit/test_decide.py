@@ -460,3 +460,20 @@ def test_a_record_neither_of_whose_names_the_child_bears_is_another_child() -> N
     # Nor is a record written the other way round, an initial for a given name, at odds.
     turned = record(4, given_names="McCallion", family_name="H", **home)
     assert decide(model(), turned, {"harry": harry}, THRESHOLDS).outcome is Outcome.LINK
+
+
+def test_a_first_name_cut_short_before_the_same_middle_name_is_the_same_child() -> None:
+    # "Liv Louisa" and "Mo Hamza": a first name the nickname list does not know, cut
+    # from the child's (Olivia, Mohammed), before the very same middle name — one child,
+    # not twins sharing a name. "Kyle Oluwaseun" beside Oluwaseun still goes to a person.
+    home = {"family_name": "Roberts", "born": date(2024, 5, 28), "postcode": "SS8 8XP",
+            "address": "32 Johnson Road, Canvey Island"}  # fmt: skip
+    olivia = [record(1, given_names="Olivia Louisa", **home)]
+    liv = record(2, given_names="Liv Louisa", **home)
+    assert decide(model(), liv, {"olivia": olivia}, THRESHOLDS).outcome is Outcome.LINK
+    mohammed = [record(1, given_names="Mohammed Hamza", **home, gender="M")]
+    mo = record(2, given_names="Mo Hamza", **home, gender="M")
+    assert decide(model(), mo, {"mohammed": mohammed}, THRESHOLDS).outcome is Outcome.LINK
+    seun = [record(1, given_names="Oluwaseun", **home, gender="M")]
+    kyle = record(2, given_names="Kyle Oluwaseun", **home, gender="M")
+    assert decide(model(), kyle, {"seun": seun}, THRESHOLDS).outcome is not Outcome.LINK

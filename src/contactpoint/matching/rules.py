@@ -234,11 +234,22 @@ def broken_rule(
     if (
         same_birth
         and given_level == ANOTHER_GIVEN_NAME
-        and not any(same_given_names(record, r) for r in records)
+        and not any(same_given_names(record, r) or _first_name_cut(record, r) for r in records)
     ):
         # "Grace" and "Lottie Grace" born the same day: one child, or twins?
         return "same date of birth and family; the given names share only one name"
     return None
+
+
+def _first_name_cut(record: MatchRecord, other: MatchRecord) -> bool:
+    """The same middle names in the same order, and first names one cut from the other
+    ("Liv Louisa" and Olivia Louisa, "Mo Hamza" and Mohammed Hamza, "Seun" in
+    Oluwaseun) or beginning alike (Evie Marie, Evelyn Marie): one child's names."""
+    mine, theirs = record.given_tokens or (), other.given_tokens or ()
+    if len(mine) < 2 or mine[1:] != theirs[1:]:
+        return False
+    a, b = mine[0], theirs[0]
+    return min(len(a), len(b)) >= 2 and (a in b or b in a or a[:2] == b[:2])
 
 
 def held_twice(records: Sequence[MatchRecord], other: Sequence[MatchRecord]) -> bool:
