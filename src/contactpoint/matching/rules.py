@@ -154,9 +154,7 @@ def broken_rule(
         return "different gender and given names that are not the same"
     if shares_identifier:
         return None
-    if _neither_name(record, records, given_level) and _neither_name(
-        turned(record), records, given_fit(turned(record), records)
-    ):
+    if _neither_name(record, records, given_level) and _neither_name_turned(record, records):
         # Neither name is one the child is known by, as written or turned round, and no
         # identifier says otherwise: however alike the birthday and the home, another
         # child (Conor Hare beside Harry McCallion, twins at one address under their
@@ -302,6 +300,12 @@ def _neither_name(record: MatchRecord, records: Sequence[MatchRecord], given_lev
     """The record's given name (at ``given_level``) is no variant of the child's, and its
     family name only sounds like or differs from every one of theirs."""
     return given_level in NOT_VARIANTS and _family_fit(record, records) in _FAMILY_AT_ODDS
+
+
+def _neither_name_turned(record: MatchRecord, records: Sequence[MatchRecord]) -> bool:
+    """``_neither_name`` with the record's names turned round ("Kemp M" for M. Kemp)."""
+    other_way = turned(record)
+    return _neither_name(other_way, records, given_fit(other_way, records))
 
 
 def _family_fit(record: MatchRecord, records: Sequence[MatchRecord]) -> int:

@@ -1,0 +1,1 @@
+"""Alembic's migrations (``versions/``, run through ``env.py``) and what they share."""
