@@ -1,7 +1,8 @@
-"""Schema migrations: upgrade any database to the head revision with Alembic."""
+"""Schema migrations: upgrade any database to the head revision with Alembic (and back)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,17 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database to ``revision`` (default: the newest), in one transaction."""
     from alembic import command
 
+    _migrate(engine, lambda config: command.upgrade(config, revision))
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the database back to ``revision``, in one transaction."""
+    from alembic import command
+
+    _migrate(engine, lambda config: command.downgrade(config, revision))
+
+
+def _migrate(engine: Engine, step: Callable[[Config], None]) -> None:
     config = alembic_config(engine)
     with engine.connect() as connection:
         sqlite = not postgresql(connection)
@@ -46,11 +58,11 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         try:
             with connection.begin():
                 config.attributes["connection"] = connection
-                command.upgrade(config, revision)
+                step(config)
                 if sqlite:
                     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
                     if broken:
-                        raise SchemaNotReady(f"the upgrade broke {len(broken)} references")
+                        raise SchemaNotReady(f"the migration broke {len(broken)} references")
         finally:
             if sqlite:
                 connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]

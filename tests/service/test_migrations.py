@@ -9,11 +9,17 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from contactpoint import db
 from contactpoint.feeds.pipeline import load_file
-from contactpoint.migrate import alembic_config, current_revision, head_revision, upgrade
+from contactpoint.migrate import (
+    alembic_config,
+    current_revision,
+    downgrade,
+    head_revision,
+    upgrade,
+)
 from contactpoint.tables import Base
 from tests.builders import local_row, write_feed
 
@@ -72,18 +78,24 @@ def _load_local(engine: Engine, tmp_path: Path, rows: list[dict[str, str]]) -> N
 def test_blocking_keys_added_later_are_filed_for_the_records_already_indexed(
     empty_engine: Engine, tmp_path: Path
 ) -> None:
-    upgrade(empty_engine, "0016")
+    upgrade(empty_engine)
     rows = [
         local_row(1, address="12 Cardigan Road, Leeds"),
         local_row(2, address="Flat 3, 7 Kirkstall Lane, Leeds"),
         local_row(3, date_of_birth=""),
     ]
     _load_local(empty_engine, tmp_path, rows)
-    with empty_engine.begin() as connection:
+    with empty_engine.connect() as connection:
         expected = connection.exec_driver_sql(KEYS).all()
-        # What an index loaded before revision 0017 holds: neither kind of key.
-        connection.execute(text("DELETE FROM match_keys WHERE key LIKE 'fn:%' OR key LIKE 'fh:%'"))
-        assert len(connection.exec_driver_sql(KEYS).all()) == len(expected) - 4
+
+    downgrade(empty_engine, "0016")
+
+    with empty_engine.connect() as connection:
+        # What an index loaded before revision 0017 holds: no names-only key and no
+        # key of a house (the date of birth at one, revision 0023's, neither).
+        keys = connection.exec_driver_sql(KEYS).all()
+        assert len(keys) == len(expected) - 6
+        assert not [key for key, *_ in keys if key.startswith(("fn:", "fh:", "da:"))]
 
     upgrade(empty_engine)
 
@@ -173,3 +185,42 @@ def test_names_related_only_in_older_usage_lose_the_relation_in_records_indexed_
 
     with empty_engine.connect() as connection:
         assert connection.exec_driver_sql(variants).scalars().all() == expected
+
+
+def test_places_and_houses_are_worked_out_again_for_records_indexed_before(
+    empty_engine: Engine, tmp_path: Path
+) -> None:
+    upgrade(empty_engine)
+    rows = [
+        local_row(1, address="12 Cardigan Road, Leeds"),
+        local_row(2, address="no fixed abode"),
+        local_row(3, address=""),
+    ]
+    _load_local(empty_engine, tmp_path, rows)
+    places = "SELECT address, locality FROM match_records ORDER BY source_record_id"
+    house_keys = "SELECT key FROM match_keys WHERE substr(key, 1, 3) = 'fh:' ORDER BY 1"
+    with empty_engine.connect() as connection:
+        expected = connection.exec_driver_sql(KEYS).all()
+        assert [tuple(row) for row in connection.exec_driver_sql(places)] == [
+            ("12cardiganroad", "leeds"), (None, "nofixedabode"), (None, None),
+        ]  # fmt: skip
+        (house,) = connection.exec_driver_sql(house_keys).scalars().all()
+
+    command.downgrade(alembic_config(empty_engine), "0025")
+
+    with empty_engine.connect() as connection:
+        addresses = "SELECT address FROM match_records ORDER BY source_record_id"
+        assert connection.exec_driver_sql(addresses).scalars().all() == [
+            "12cardiganroad", "nofixedabode", None,
+        ]  # fmt: skip
+        # The house key held the given name's whole sound before.
+        (old_house,) = connection.exec_driver_sql(house_keys).scalars().all()
+        assert old_house != house and old_house.endswith(":12cardiganroad")
+
+    upgrade(empty_engine)
+
+    with empty_engine.connect() as connection:
+        assert connection.exec_driver_sql(KEYS).all() == expected
+        assert [tuple(row) for row in connection.exec_driver_sql(places)][:2] == [
+            ("12cardiganroad", "leeds"), (None, "nofixedabode"),
+        ]  # fmt: skip

@@ -62,7 +62,11 @@ def record(uid: int, **changes: Any) -> MatchRecord:
         date_of_birth=values["born"],
         gender=values["gender"],
         identifiers=tuple(identifiers),
-        address=AddressFact(values["address"], values["postcode"]) if values["postcode"] else None,
+        address=(
+            AddressFact(values["address"], values["postcode"])
+            if values["postcode"] or values["address"]
+            else None
+        ),
         carers=carers,
     )
     return match_record(uid, facts)
@@ -477,3 +481,49 @@ def test_a_first_name_cut_short_before_the_same_middle_name_is_the_same_child() 
     seun = [record(1, given_names="Oluwaseun", **home, gender="M")]
     kyle = record(2, given_names="Kyle Oluwaseun", **home, gender="M")
     assert decide(model(), kyle, {"seun": seun}, THRESHOLDS).outcome is not Outcome.LINK
+
+
+def test_a_place_strangers_share_is_no_house_and_a_town_counts_only_without_a_postcode() -> None:
+    # "no fixed abode" (or a town given instead of an address) is shared by strangers:
+    # not one house. Where neither record has a postcode, the place they name is some
+    # evidence; where both have one, the postcode has said it and the town adds nothing.
+    nowhere = {"address": "no fixed abode", "postcode": None}
+    levels = dict(
+        (c.comparison, c.level)
+        for c in model().score(record(1, **nowhere), record(2, **nowhere)).contributions
+    )
+    assert (levels["address"], levels["locality"]) == ("missing", "same place")
+    in_bury = {"address": "9 Hunt Crescent, Bury", "postcode": None}
+    moved = {"address": "14 Mill Lane, Bury", "postcode": None}
+    town = model().score(record(1, **in_bury), record(2, **moved)).contributions
+    assert next(c for c in town if c.comparison == "locality").total > 0
+    same_postcode = model().score(record(1), record(2, address="14 Mill Lane, Leeds"))
+    assert next(c for c in same_postcode.contributions if c.comparison == "locality").level == (
+        "missing"
+    )
+
+
+def test_a_brother_at_the_same_home_is_no_question_for_a_person() -> None:
+    # Jack Hughes, born 2012, at Ava's home: the family and the house add up to a score
+    # between the thresholds, but another given name and another birthday make him her
+    # brother — a new child, not a review.
+    jack = record(2, given_names="Jack", gender=None, born=date(2012, 7, 19))
+    score = model().score(jack, record(1))
+    assert THRESHOLDS.review <= score.weight < THRESHOLDS.link
+    decision = decide(model(), jack, {"ava": [record(1)]}, THRESHOLDS)
+    assert (decision.outcome, decision.rule) == (Outcome.NEW, NO_BIRTHDAY_IN_COMMON)
+
+
+def test_brothers_sharing_a_first_name_are_two_children_without_a_birthday_in_common() -> None:
+    # Muhammad Rahim (no date of birth on this record) at the home of his brother
+    # Muhammad Adam: each has a given name the other has not, and no birthday says
+    # otherwise. Muhammad alone (a middle name left off) is still Adam.
+    home = {"family_name": "Akhtar", "gender": "M", "address": "8 Wilson Road, London",
+            "postcode": "E1W 6JS"}  # fmt: skip
+    adam = [record(1, given_names="Muhammad Adam", born=date(2015, 1, 28), **home)]
+    rahim = record(2, given_names="Muhammad Rahim", born=None, **home)
+    assert model().score(rahim, adam[0]).weight >= THRESHOLDS.link
+    decision = decide(model(), rahim, {"adam": adam}, THRESHOLDS)
+    assert (decision.outcome, decision.rule) == (Outcome.NEW, NO_BIRTHDAY_IN_COMMON)
+    alone = record(3, given_names="Muhammad", born=None, **home)
+    assert decide(model(), alone, {"adam": adam}, THRESHOLDS).outcome is Outcome.LINK

@@ -39,6 +39,17 @@ def test_both_names_mistyped_still_meet_their_child_by_the_birthday_at_a_numbere
     )
 
 
+def test_a_given_name_garbled_and_no_date_of_birth_still_meet_at_a_numbered_house() -> None:
+    # "Blae" for Blake, the date of birth unreadable: the family name, the given name's
+    # first sound and the house are left. Another first sound (a brother, Tyler) is not
+    # filed with him.
+    blake = record(1, given_names="Blake", family_name="Sterry")
+    blae = record(2, given_names="Blae", family_name="Sterry", born=None)
+    assert search_keys(blae) & blocking_keys(blake)
+    tyler = record(3, given_names="Tyler", family_name="Sterry", born=None)
+    assert not search_keys(tyler) & blocking_keys(blake)
+
+
 def test_no_key_is_longer_than_the_column_that_holds_it() -> None:
     long = record(
         1,

@@ -13,6 +13,8 @@ from contactpoint.matching.standardise import (
     clean_name,
     family_name_key,
     first_given_name,
+    house_key,
+    locality_key,
     name_variants,
     phonetic,
     postcode_parts,
@@ -115,3 +117,22 @@ def test_postcodes_give_full_sector_and_district() -> None:
 )
 def test_address_keys_ignore_flats_case_spaces_and_street_abbreviations(value: str) -> None:
     assert address_key(value) == "12cardiganroad"
+
+
+@pytest.mark.parametrize(
+    ("value", "house", "place"),
+    [
+        ("26 Day Way, Burley, Leeds", "26dayway", "leeds"),
+        ("44 forbes street, wintersloe, kellerberrin, vic 4510", "44forbesstreet", "vic4510"),
+        ("Sheffield", "", "sheffield"),
+        ("no fixed abode", "", "nofixedabode"),
+        ("c/o grandmother, Luton", "", "luton"),
+        ("Cardigan Road, Leeds", "", "leeds"),
+        ("12 Cardigan Road", "12cardiganroad", ""),
+        ("", "", ""),
+    ],
+)
+def test_a_house_needs_a_number_and_the_place_is_the_last_part(
+    value: str, house: str, place: str
+) -> None:
+    assert (house_key(value), locality_key(value)) == (house, place)

@@ -71,6 +71,20 @@ def null(column: str) -> Level:
     )
 
 
+def unless_both(column: str, better: str) -> Level:
+    """Missing — either side lacks ``column`` — or said better: both have ``better``."""
+    get, has = attrgetter(column), attrgetter(better)
+    return Level(
+        "missing",
+        f'"{column}_l" IS NULL OR "{column}_r" IS NULL'
+        f' OR ("{better}_l" IS NOT NULL AND "{better}_r" IS NOT NULL)',
+        lambda a, b: (
+            get(a) is None or get(b) is None or (has(a) is not None and has(b) is not None)
+        ),
+        is_null=True,
+    )
+
+
 def exact(column: str, label: str = "exact", tf: bool = False) -> Level:
     get = attrgetter(column)
     return Level(
@@ -200,6 +214,16 @@ COMPARISONS: tuple[Comparison, ...] = (
         ),
     ),
     Comparison("address", (null("address"), exact("address"), typo("address"), ELSE)),
+    # The town, only where a postcode is missing: where both have one, the postcode has
+    # said where the child lives, and the town would count the same evidence twice.
+    Comparison(
+        "locality",
+        (
+            unless_both("locality", "postcode"),
+            exact("locality", "same place", tf=True),
+            ELSE,
+        ),
+    ),
     Comparison("nhs_number", (null("nhs_number"), exact("nhs_number"), ELSE)),
     Comparison("upn", (null("upn"), exact("upn"), ELSE)),
 )

@@ -34,11 +34,13 @@ from contactpoint.matching.model import MatchModel, Score
 from contactpoint.matching.record import MatchRecord
 from contactpoint.matching.rules import (
     ANOTHER_CHILD,
+    NO_BIRTHDAY_IN_COMMON,
     broken_rule,
     either_twin,
     may_bridge,
     nameless,
 )
+from contactpoint.matching.siblings import brother_or_sister
 
 BETWEEN_THRESHOLDS = "score between the thresholds"
 
@@ -134,6 +136,13 @@ def _decide(
         if score.weight < thresholds.link and not one_family(record, candidates[child]):
             if score.weight < thresholds.review:
                 return passed_over or Decision(Outcome.NEW, child, score)
+            if brother_or_sister(record, candidates[child]):
+                # Only the family and the home in common: a brother or sister, no
+                # question for a person (NO_BIRTHDAY_IN_COMMON, as above the threshold).
+                passed_over = passed_over or Decision(
+                    Outcome.NEW, child, score, NO_BIRTHDAY_IN_COMMON
+                )
+                continue
             return Decision(Outcome.REVIEW, child, score, BETWEEN_THRESHOLDS)
         others = [other for _w, other in ranked if other != child]
         rule = broken_rule(

@@ -165,7 +165,7 @@ def one_childs_names(one: MatchRecord, other: MatchRecord) -> bool:
         return False
     if len(mine) < 2 or len(theirs) < 2:
         return True  # a middle name left off
-    return any(_typo_apart(a, b) for a in mine[1:] for b in theirs[1:])
+    return any(typo_apart(a, b) for a in mine[1:] for b in theirs[1:])
 
 
 # The shortest given name taken for a short form of a longer one: "Abdi" for Abdirahman,
@@ -216,13 +216,13 @@ def same_given_names(one: MatchRecord, other: MatchRecord) -> bool:
     if not mine or len(mine) != len(theirs):
         return False
     for name in mine:
-        match = next((t for t in theirs if _typo_apart(name, t)), None)
+        match = next((t for t in theirs if typo_apart(name, t)), None)
         if match is None:
             return False
         theirs.remove(match)
     return True
 
 
-def _typo_apart(one: str, other: str) -> bool:
+def typo_apart(one: str, other: str) -> bool:
     distance = Levenshtein.distance(one, other, score_cutoff=2)
     return distance <= 1 or (distance <= 2 and min(len(one), len(other)) >= 6)

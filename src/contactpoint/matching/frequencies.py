@@ -9,7 +9,7 @@ writing a list of them.
 
 Values are counted by *people*, not records: a value's count is the number of distinct
 people who hold it — told apart by the sound of the other name and the year of birth
-(for a date of birth or a postcode, by the sound of the family name: families, rather),
+(for a date of birth, a postcode or a place, by the sound of the family name: families, rather),
 and counted only where those are known — so one child with ten records, however
 misspelt, does not make its birthday look common. A value's share is
 the chance that *another* person holds it, (n − 1) / N, smoothed towards the model's
@@ -38,6 +38,7 @@ PERSON_KEYS: dict[str, tuple[str, ...]] = {
     "given_first": ("family_phonetic", "birth_year"),
     "family": ("given_phonetic", "birth_year"),
     "postcode": ("family_phonetic",),
+    "locality": ("family_phonetic",),
     # Not a term-frequency column: the year's people, to tell a placeholder date.
     "birth_year": ("family_phonetic",),
 }

@@ -4,7 +4,8 @@ Kept in an indexed table, so finding the candidates for a record is a few index 
 whatever the size of the index. Each key family catches what the others miss: an
 identifier; a date of birth with either name's sound or the postcode district; a
 postcode with the birth year; both names' sounds with the birth year (a wrong date);
-both names' sounds at a numbered house (a date mistyped years out); the date of birth at
+the family name's sound and the given name's first sound at a numbered house (a date
+mistyped years out, or left out, and the given name garbled); the date of birth at
 a numbered house (both names mistyped, or one missing and the other mistyped); the
 day-and-month-swapped date with the family name's sound; and, for a record with no date
 of birth, both names' sounds of every record that has one.
@@ -15,7 +16,7 @@ from __future__ import annotations
 from contactpoint.matching.record import MatchRecord
 
 NAMES_ONLY = "fn"  # both names' sounds of a record with a birth year
-HOUSE = "fh"  # both names' sounds and the first line of a numbered address
+HOUSE = "fh"  # the family name's sound, the given name's first, a numbered house
 BORN_AT_HOUSE = "da"  # the date of birth and the first line of a numbered address
 KEY_LENGTH = 80  # match_keys.key
 
@@ -45,8 +46,10 @@ def blocking_keys(record: MatchRecord) -> set[str]:
     if record.dob_swapped and record.family_phonetic:
         keys.add(f"df:{record.dob_swapped}:{record.family_phonetic}")
     if record.family_phonetic and record.given_phonetic and numbered(record.address):
-        # Both names at one house, whatever the date of birth says.
-        keys.add(f"{HOUSE}:{record.family_phonetic}:{record.given_phonetic}:{record.address}")
+        # Both names at one house, whatever the date of birth says and however garbled
+        # the given name after its first sound (Blae for Blake).
+        house = f"{record.family_phonetic}:{record.given_phonetic[0]}:{record.address}"
+        keys.add(f"{HOUSE}:{house}")
     if record.birth_year is not None:
         if record.postcode:
             keys.add(f"py:{record.postcode}:{record.birth_year}")
@@ -108,7 +111,8 @@ BULK_BLOCKING: tuple[str, ...] = (
     *_either_way("l.dob_swapped = r.dob AND l.family_phonetic = r.family_phonetic"),
     *_either_way("l.dob_swapped = r.dob AND l.given_phonetic = r.given_phonetic"),
     *_either_way("l.dob_swapped = r.dob AND l.postcode_district = r.postcode_district"),
-    f"{_NAMES} AND {_NUMBERED}",
+    "l.family_phonetic = r.family_phonetic"
+    f" AND left(l.given_phonetic, 1) = left(r.given_phonetic, 1) AND {_NUMBERED}",
     "l.postcode = r.postcode AND l.birth_year = r.birth_year",
     f"{_NAMES} AND l.birth_year = r.birth_year",
     *_either_way(f"{_NAMES} AND l.birth_year = r.birth_year + 1"),

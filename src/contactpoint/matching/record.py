@@ -8,12 +8,13 @@ from typing import Any
 from contactpoint.children.facts import ChildFacts
 from contactpoint.kinds.children import IdentifierScheme
 from contactpoint.matching.standardise import (
-    address_key,
     clean_name,
     date_key,
     day_number,
     family_name_key,
     first_given_name,
+    house_key,
+    locality_key,
     name_tokens,
     name_variants,
     phonetic,
@@ -54,6 +55,9 @@ class MatchRecord:
     benefit_line: str | None = None
     # True for a GRO birth registration: every birth in England has one, twins included.
     registered_birth: bool = False
+    # The town an address names last, or a place given instead of an address
+    # (``standardise.locality_key``): compared only where a postcode is missing.
+    locality: str | None = None
 
     @property
     def benefit_claim(self) -> str | None:
@@ -108,6 +112,7 @@ def match_record(uid: int, facts: ChildFacts) -> MatchRecord:
     family_tokens = name_tokens(facts.family_name)
     born = facts.date_of_birth
     postcode, sector, district = postcode_parts(facts.address.postcode if facts.address else None)
+    line = facts.address.address_line if facts.address else None
     carers = [
         (first_given_name(carer.given_names), family_name_key(carer.family_name))
         for carer in facts.carers
@@ -132,11 +137,12 @@ def match_record(uid: int, facts: ChildFacts) -> MatchRecord:
         postcode=_or_none(postcode),
         postcode_sector=_or_none(sector),
         postcode_district=_or_none(district),
-        address=_or_none(address_key(facts.address.address_line if facts.address else None)),
+        address=_or_none(house_key(line)),
         nhs_number=identifiers.get(IdentifierScheme.NHS_NUMBER),
         upn=identifiers.get(IdentifierScheme.UPN),
         carer_names=tuple(sorted({f"{g} {f}" for g, f in carers if g and f})) or None,
         carer_given=tuple(sorted({g for g, _f in carers if g})) or None,
         benefit_line=identifiers.get(IdentifierScheme.CHILD_BENEFIT),
         registered_birth=facts.source == "gro-births",
+        locality=_or_none(locality_key(line)),
     )

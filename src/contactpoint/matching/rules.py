@@ -50,7 +50,6 @@ from contactpoint.matching.coherence import (
 )
 from contactpoint.matching.comparisons import COMPARISONS
 from contactpoint.matching.evidence import (
-    birthday_in_common,
     multiple_birth,
     one_childs_names,
     same_given_names,
@@ -60,6 +59,7 @@ from contactpoint.matching.evidence import (
 )
 from contactpoint.matching.model import PLACEHOLDER_YEAR, MatchModel, Score
 from contactpoint.matching.record import MatchRecord
+from contactpoint.matching.siblings import brother_or_sister, first_name_cut
 from contactpoint.matching.transposed import turned
 
 # Same birthday and family, given names that are not variants: a twin the index has not
@@ -69,8 +69,8 @@ SIBLINGS_ON_ONE_CLAIM = "another child on the same child benefit claim"
 DIFFERENT_CHILDREN = "different identifiers and given names that are not variants"
 FITS_A_TWIN_BETTER = "a twin or other multiple birth whose given name fits better"
 SECOND_REGISTRATION = "a second birth registration under other given names"
-YEAR_ONLY_SIBLING = "given names that are not variants, and only the year of birth in common"
-NO_BIRTHDAY_IN_COMMON = "given names that are not variants, and no date of birth in common"
+YEAR_ONLY_SIBLING = "other given names, and only the year of birth in common"
+NO_BIRTHDAY_IN_COMMON = "other given names, and no date of birth in common"
 NEITHER_NAME = "neither the given name nor the family name is one the child is known by"
 # Rules that show a candidate to be another child, not a question for anyone.
 ANOTHER_CHILD = (
@@ -168,16 +168,7 @@ def broken_rule(
             return YEAR_ONLY_SIBLING
         if two_birthdays([record], records, model.placeholder_date):
             return DATE_OF_BIRTH_CONFLICT
-    if (
-        given_level in NOT_VARIANTS
-        and not birthday_in_common(record, records)
-        and not short_form_of(record, records)
-        and not any(short_form_of(r, [record]) for r in records)
-    ):
-        # Another given name (not one cut short: Arch for Archie), and no birthday to
-        # say otherwise (a date missing on one side, or dates that differ): in one
-        # family, at one home, a brother or sister. "Mila Jenkins, born 2019-01-01"
-        # beside "Rosie Isabella Jenkins, born 2019".
+    if brother_or_sister(record, records, given_level):
         return NO_BIRTHDAY_IN_COMMON
     if int(score.levels[BIRTH]) == YEAR_APART and not birthday_mistyped(record, records):
         return "dates of birth more than a year apart"
@@ -232,22 +223,11 @@ def broken_rule(
     if (
         same_birth
         and given_level == ANOTHER_GIVEN_NAME
-        and not any(same_given_names(record, r) or _first_name_cut(record, r) for r in records)
+        and not any(same_given_names(record, r) or first_name_cut(record, r) for r in records)
     ):
         # "Grace" and "Lottie Grace" born the same day: one child, or twins?
         return "same date of birth and family; the given names share only one name"
     return None
-
-
-def _first_name_cut(record: MatchRecord, other: MatchRecord) -> bool:
-    """The same middle names in the same order, and first names one cut from the other
-    ("Liv Louisa" and Olivia Louisa, "Mo Hamza" and Mohammed Hamza, "Seun" in
-    Oluwaseun) or beginning alike (Evie Marie, Evelyn Marie): one child's names."""
-    mine, theirs = record.given_tokens or (), other.given_tokens or ()
-    if len(mine) < 2 or mine[1:] != theirs[1:]:
-        return False
-    a, b = mine[0], theirs[0]
-    return min(len(a), len(b)) >= 2 and (a in b or b in a or a[:2] == b[:2])
 
 
 def held_twice(records: Sequence[MatchRecord], other: Sequence[MatchRecord]) -> bool:

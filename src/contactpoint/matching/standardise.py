@@ -186,3 +186,32 @@ def address_key(value: str | None) -> str:
     (the comparison's typo level), not a different address."""
     key = "".join(_STREET_TYPES.get(word, word) for word in address_words(value))
     return key[:ADDRESS_KEY_LENGTH]
+
+
+def house_key(value: str | None) -> str:
+    """The address key of a first line with a house number in it — one house — and
+    nothing otherwise: ``"Sheffield"``, ``"no fixed abode"`` or ``"Cardigan Road,
+    Leeds"`` name a town, a circumstance or a street that strangers share, and agreeing
+    on one is no evidence of being one child (it is the place's, ``locality_key``)."""
+    key = address_key(value)
+    return key if any(c.isdigit() for c in key) else ""
+
+
+LOCALITY_KEY_LENGTH = 100  # match_records.locality
+
+
+def locality_key(value: str | None) -> str:
+    """The place an address names last, lower case, letters and digits only: its town
+    (``"26 Day Way, Burley, Leeds"`` → ``"leeds"``; ``"44 Forbes Street, Wintersloe,
+    Kellerberrin, VIC 4510"`` → ``"vic4510"``), or the whole of a one-part address with
+    no house number (``"Sheffield"``, ``"no fixed abode"``). Many children share a place:
+    how many, the index counts (``matching.frequencies``), so "Leeds" or "no fixed abode"
+    weighs little and a village much more. A one-part address with a number (``"12
+    Cardigan Road"``) names no place."""
+    if not value:
+        return ""
+    text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode().lower()
+    parts = [p for p in (re.sub(r"[^a-z0-9]+", "", part) for part in text.split(",")) if p]
+    if len(parts) == 1 and any(c.isdigit() for c in parts[0]):
+        return ""
+    return parts[-1][:LOCALITY_KEY_LENGTH] if parts else ""

@@ -65,6 +65,7 @@ COMPARED_COLUMNS = {
     "gender": ("gender",),
     "postcode": ("postcode", "postcode_sector", "postcode_district"),
     "address": ("address",),
+    "locality": ("locality", "postcode"),
     "nhs_number": ("nhs_number",),
     "upn": ("upn",),
 }

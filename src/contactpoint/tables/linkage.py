@@ -55,6 +55,7 @@ class MatchRecordRow(Base):
     carer_given: Mapped[str | None] = mapped_column(Text)
     benefit_line: Mapped[str | None] = mapped_column(String(20))
     registered_birth: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    locality: Mapped[str | None] = mapped_column(String(100))
 
 
 class MatchKey(Base):
