@@ -50,6 +50,14 @@ def test_a_given_name_garbled_and_no_date_of_birth_still_meet_at_a_numbered_hous
     assert not search_keys(tyler) & blocking_keys(blake)
 
 
+def test_the_family_name_mistyped_and_the_date_with_it_still_meet_at_a_numbered_house() -> None:
+    # "Annabelle Conzens, born 1925-05-08" for Annabelle Couzens, born 1926-05-08.
+    couzens = record(1, given_names="Annabelle", family_name="Couzens", born=date(1926, 5, 8))
+    conzens = record(2, given_names="Annabelle", family_name="Conzens", born=date(1925, 5, 8))
+    assert search_keys(conzens) & blocking_keys(couzens)
+    assert not search_keys(conzens) & blocking_keys(record(3, given_names="Annabelle"))
+
+
 def test_no_key_is_longer_than_the_column_that_holds_it() -> None:
     long = record(
         1,

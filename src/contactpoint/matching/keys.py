@@ -5,7 +5,8 @@ whatever the size of the index. Each key family catches what the others miss: an
 identifier; a date of birth with either name's sound or the postcode district; a
 postcode with the birth year; both names' sounds with the birth year (a wrong date);
 the family name's sound and the given name's first sound at a numbered house (a date
-mistyped years out, or left out, and the given name garbled); the date of birth at
+mistyped years out, or left out, and the given name garbled), and the given name's sound
+with the family name's first (the family name mistyped too); the date of birth at
 a numbered house (both names mistyped, or one missing and the other mistyped); the
 day-and-month-swapped date with the family name's sound; and, for a record with no date
 of birth, both names' sounds of every record that has one.
@@ -17,6 +18,7 @@ from contactpoint.matching.record import MatchRecord
 
 NAMES_ONLY = "fn"  # both names' sounds of a record with a birth year
 HOUSE = "fh"  # the family name's sound, the given name's first, a numbered house
+GIVEN_AT_HOUSE = "gh"  # the given name's sound, the family name's first, a numbered house
 BORN_AT_HOUSE = "da"  # the date of birth and the first line of a numbered address
 KEY_LENGTH = 80  # match_keys.key
 
@@ -50,6 +52,9 @@ def blocking_keys(record: MatchRecord) -> set[str]:
         # the given name after its first sound (Blae for Blake).
         house = f"{record.family_phonetic}:{record.given_phonetic[0]}:{record.address}"
         keys.add(f"{HOUSE}:{house}")
+        # And the other way round: "Annabelle Conzens" for Couzens, born a year out.
+        given = f"{record.given_phonetic}:{record.family_phonetic[0]}:{record.address}"
+        keys.add(f"{GIVEN_AT_HOUSE}:{given}")
     if record.birth_year is not None:
         if record.postcode:
             keys.add(f"py:{record.postcode}:{record.birth_year}")
@@ -113,6 +118,8 @@ BULK_BLOCKING: tuple[str, ...] = (
     *_either_way("l.dob_swapped = r.dob AND l.postcode_district = r.postcode_district"),
     "l.family_phonetic = r.family_phonetic"
     f" AND left(l.given_phonetic, 1) = left(r.given_phonetic, 1) AND {_NUMBERED}",
+    "l.given_phonetic = r.given_phonetic"
+    f" AND left(l.family_phonetic, 1) = left(r.family_phonetic, 1) AND {_NUMBERED}",
     "l.postcode = r.postcode AND l.birth_year = r.birth_year",
     f"{_NAMES} AND l.birth_year = r.birth_year",
     *_either_way(f"{_NAMES} AND l.birth_year = r.birth_year + 1"),
