@@ -186,12 +186,15 @@ def broken_rule(
                 return FITS_A_TWIN_BETTER
             if fit == given_level and fit:
                 # Both twins' first names fit as well (both Mohammed): the whole given
-                # names tell them apart, where they are one twin's and not the other's.
+                # names tell them apart, where they are one twin's and not the other's —
+                # but a first name alone is one twin's whole name and the other's with
+                # his middle name left off ("Mohammed" beside twins Mohammed and
+                # Mohammed Ibrahim): only a person can tell which.
                 mine = any(same_given_names(record, r) for r in records)
                 theirs = any(same_given_names(record, r) for r in candidates[other])
-                if theirs and not mine:
+                if theirs and not mine and len(record.given_tokens or ()) > 1:
                     return FITS_A_TWIN_BETTER
-                if mine and not theirs:
+                if mine and not theirs and len(record.given_tokens or ()) > 1:
                     continue
             if fit == given_level or (
                 short_form_of(record, candidates[other])
