@@ -546,3 +546,24 @@ def test_a_first_name_alone_is_a_question_when_twins_share_it() -> None:
     full = record(4, source="dwp-child-benefit", given_names="Mohammed Ibrahim", **home)
     decision = decide(model(), full, twins, THRESHOLDS)
     assert (decision.outcome, decision.child) == (Outcome.LINK, "ibrahim")
+
+
+def test_a_record_of_one_twin_is_no_bridge_to_a_child_known_by_the_name_both_bear() -> None:
+    # Twins Mohammed Ibrahim and Mohammed Akhtar, registered at birth. A benefit claim
+    # for "Mohammed" at the family's new home founded a child of its own. Mohammed
+    # Ibrahim's NHS record, at the new home, fits that child better than his own birth
+    # registration (the home) — but "Mohammed" could be either twin: the NHS record goes
+    # to the child holding its NHS number, and joins nothing.
+    old = {"family_name": "Akhtar", "gender": "M", "born": date(2021, 3, 9),
+           "address": "2 Mill Lane, Sheffield", "postcode": "S35 6HL"}  # fmt: skip
+    new = {**old, "address": "4 Hill Street, Nottingham", "postcode": "NG7 1JL"}
+    ibrahim = [
+        record(1, source="gro-births", given_names="Mohammed Ibrahim", nhs="9434765919", **old)
+    ]
+    mohammed = [record(2, source="gro-births", given_names="Mohammed", nhs="9434765870", **old)]
+    claim = [record(3, source="dwp-child-benefit", given_names="Mohammed", **new)]
+    candidates = {"ibrahim": ibrahim, "mohammed": mohammed, "claim": claim}
+    gp = record(4, given_names="Mohammed Ibrahim", nhs="9434765919", **new)
+    assert model().weight(gp, claim[0]) > model().weight(gp, ibrahim[0])
+    decision = decide(model(), gp, candidates, THRESHOLDS)
+    assert (decision.outcome, decision.child, decision.joins) == (Outcome.LINK, "ibrahim", None)

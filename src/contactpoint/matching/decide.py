@@ -39,6 +39,7 @@ from contactpoint.matching.rules import (
     either_twin,
     may_bridge,
     nameless,
+    twins_name,
 )
 from contactpoint.matching.siblings import brother_or_sister
 
@@ -167,6 +168,15 @@ def _decide(
     return passed_over
 
 
+def _identified(record: MatchRecord, records: Sequence[MatchRecord]) -> bool:
+    """One of ``records`` holds the record's NHS number or UPN."""
+    return any(
+        (record.nhs_number and r.nhs_number == record.nhs_number)
+        or (record.upn and r.upn == record.upn)
+        for r in records
+    )
+
+
 def _holder_of_identifier(
     model: MatchModel,
     record: MatchRecord,
@@ -261,6 +271,13 @@ def _against_rivals(
             continue
         apart = why_two(candidates[child], candidates[other])
         if rule is None and apart is None:
+            if twins_name(child, other, candidates):
+                # "Mohammed" could be either of twins Mohammed Ibrahim and Mohammed: a
+                # record of one is no bridge to it. It goes to the child holding its
+                # NHS number or UPN, if only one does; else to the one it fits best.
+                if _identified(record, candidates[other]) > _identified(record, candidates[child]):
+                    return Decision(Outcome.LINK, other, rival)
+                return Decision(Outcome.LINK, child, score)
             return Decision(Outcome.LINK, child, score, joins=other)
         if score.weight - weight < thresholds.margin:
             if (

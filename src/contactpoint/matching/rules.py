@@ -279,6 +279,28 @@ def either_twin(
     return False
 
 
+def twins_name(child: K, other: K, candidates: Mapping[K, Sequence[MatchRecord]]) -> bool:
+    """One of two children is known only by given names a twin of the other could bear
+    too ("Mohammed" beside twins Mohammed Ibrahim and Mohammed: ``one_childs_names``
+    with the twin's, of a gender the twin's records allow): a record of the named child
+    that fits it is no evidence it is that child rather than the twin."""
+    for piece, named in ((other, child), (child, other)):
+        records = [r for r in candidates[piece] if r.given_first]
+        if not records or len(records) < len(candidates[piece]):
+            continue  # nameless records: ``either_twin``'s
+        mine = candidates[named]
+        for third, theirs in candidates.items():
+            if (
+                third not in (child, other)
+                and multiple_birth(mine, theirs)
+                and not held_twice(mine, theirs)
+                and _could_be(records, theirs)
+                and all(any(one_childs_names(r, t) for t in theirs) for r in records)
+            ):
+                return True
+    return False
+
+
 def _neither_name(record: MatchRecord, records: Sequence[MatchRecord], given_level: int) -> bool:
     """The record's given name (at ``given_level``) is no variant of the child's, and its
     family name only sounds like or differs from every one of theirs."""
