@@ -271,7 +271,7 @@ def _against_rivals(
             continue
         apart = why_two(candidates[child], candidates[other])
         if rule is None and apart is None:
-            if twins_name(child, other, candidates):
+            if twins_name(model, child, other, candidates):
                 # "Mohammed" could be either of twins Mohammed Ibrahim and Mohammed: a
                 # record of one is no bridge to it. It goes to the child holding its
                 # NHS number or UPN, if only one does; else to the one it fits best.

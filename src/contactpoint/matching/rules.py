@@ -271,19 +271,21 @@ def either_twin(
             theirs = candidates[third]
             if third in (child, other) or not multiple_birth(mine, theirs):
                 continue
-            births = {r.dob for r in mine if r.dob} & {r.dob for r in theirs}
-            if all(model.placeholder_date(born) for born in births):
+            if _on_placeholders(model, mine, theirs):
                 continue
             if _could_be(candidates[unnamed], theirs) and not held_twice(mine, theirs):
                 return True
     return False
 
 
-def twins_name(child: K, other: K, candidates: Mapping[K, Sequence[MatchRecord]]) -> bool:
+def twins_name(
+    model: MatchModel, child: K, other: K, candidates: Mapping[K, Sequence[MatchRecord]]
+) -> bool:
     """One of two children is known only by given names a twin of the other could bear
     too ("Mohammed" beside twins Mohammed Ibrahim and Mohammed: ``one_childs_names``
-    with the twin's, of a gender the twin's records allow): a record of the named child
-    that fits it is no evidence it is that child rather than the twin."""
+    with the twin's, of a gender the twin's records allow; twins born the same real day,
+    not on a placeholder): a record of the named child that fits it is no evidence it is
+    that child rather than the twin."""
     for piece, named in ((other, child), (child, other)):
         records = [r for r in candidates[piece] if r.given_first]
         if not records or len(records) < len(candidates[piece]):
@@ -293,6 +295,7 @@ def twins_name(child: K, other: K, candidates: Mapping[K, Sequence[MatchRecord]]
             if (
                 third not in (child, other)
                 and multiple_birth(mine, theirs)
+                and not _on_placeholders(model, mine, theirs)
                 and not held_twice(mine, theirs)
                 and _could_be(records, theirs)
                 and all(any(one_childs_names(r, t) for t in theirs) for r in records)
@@ -319,6 +322,14 @@ def _family_fit(record: MatchRecord, records: Sequence[MatchRecord]) -> int:
     family = COMPARISONS[FAMILY]
     known = [level for r in records if (level := family.level_of(record, r)) != 0]
     return min(known) if known else 0
+
+
+def _on_placeholders(
+    model: MatchModel, one: Sequence[MatchRecord], other: Sequence[MatchRecord]
+) -> bool:
+    """Every birthday two children share is a placeholder: no sign of twins."""
+    births = {r.dob for r in one if r.dob} & {r.dob for r in other}
+    return all(model.placeholder_date(born) for born in births)
 
 
 def nameless(records: Sequence[MatchRecord]) -> bool:
