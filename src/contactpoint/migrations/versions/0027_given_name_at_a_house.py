@@ -11,6 +11,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
+from contactpoint.migrations.addresses import numbered
+
 revision: str = "0027"
 down_revision: str | None = "0026"
 branch_labels: str | Sequence[str] | None = None
@@ -18,16 +20,11 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    numbered = (
-        "address ~ '[0-9]'"
-        if op.get_bind().dialect.name == "postgresql"
-        else ("address GLOB '*[0-9]*'")
-    )
     op.execute(
         "INSERT INTO match_keys (key, source_record_id, child_id)"
         " SELECT substr('gh:' || given_phonetic || ':' || substr(family_phonetic, 1, 1)"
         " || ':' || address, 1, 80), source_record_id, child_id FROM match_records"
-        f" WHERE given_phonetic IS NOT NULL AND family_phonetic IS NOT NULL AND {numbered}"
+        f" WHERE given_phonetic IS NOT NULL AND family_phonetic IS NOT NULL AND {numbered()}"
     )
 
 
